@@ -1,0 +1,65 @@
+namespace Vod.Common.Hls;
+
+/// <summary>
+/// A validated path of a packaged file below <c>/titles/</c>: <c>{titleId}/{segment}/.../{file}</c>.
+/// Both the origin and the edge accept a client's path only through <see cref="TryParse"/>: every segment is a
+/// short run of <c>[A-Za-z0-9._-]</c> that does not start with a dot, so <c>..</c>, encoded separators,
+/// backslashes and NUL never reach a file system or a cache key.
+/// </summary>
+public sealed record MediaPath(string TitleId, string RelativePath)
+{
+    public const int MaxSegments = 6;
+    public const int MaxSegmentLength = 64;
+
+    /// <summary>The path as served, e.g. <c>/titles/abc/v1/360p/media.mp4</c>.</summary>
+    public string UrlPath => $"/titles/{TitleId}/{RelativePath}";
+
+    public string Extension => Path.GetExtension(RelativePath);
+
+    public bool IsPlaylist => Extension.Equals(".m3u8", StringComparison.OrdinalIgnoreCase);
+
+    /// <param name="path">The part after <c>/titles/</c>, as decoded by routing (no leading slash).</param>
+    public static bool TryParse(string? path, out MediaPath result)
+    {
+        result = null!;
+        if (string.IsNullOrEmpty(path) || path.Length > MaxSegments * (MaxSegmentLength + 1))
+        {
+            return false;
+        }
+
+        var segments = path.Split('/');
+        if (segments.Length < 2 || segments.Length > MaxSegments || !Hls.TitleId.IsValid(segments[0]))
+        {
+            return false;
+        }
+
+        for (var i = 1; i < segments.Length; i++)
+        {
+            if (!IsSafeSegment(segments[i]))
+            {
+                return false;
+            }
+        }
+
+        result = new MediaPath(segments[0], string.Join('/', segments, 1, segments.Length - 1));
+        return true;
+    }
+
+    public static bool IsSafeSegment(string segment)
+    {
+        if (segment.Length is 0 or > MaxSegmentLength || segment[0] == '.')
+        {
+            return false;
+        }
+
+        foreach (var c in segment)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,62 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Vod.Common.Hosting;
+
+public sealed class RedisOptions
+{
+    public const string Section = "Redis";
+
+    /// <summary>A StackExchange.Redis configuration string (hosts, password, ssl=true, user=...).</summary>
+    [Required]
+    public string Configuration { get; set; } = "127.0.0.1:6380";
+
+    /// <summary>Connect, sync and async timeouts. Short, so a dead Redis never holds a request for long.</summary>
+    [Range(100, 60_000)]
+    public int TimeoutMilliseconds { get; set; } = 2000;
+}
+
+public static class RedisConnection
+{
+    /// <summary>
+    /// Registers one shared <see cref="IConnectionMultiplexer"/>. It does not abort when Redis is down at start-up:
+    /// the multiplexer keeps reconnecting in the background and each service decides what a failed command means.
+    /// </summary>
+    public static IServiceCollection AddRedis(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RedisOptions>().Bind(configuration.GetSection(RedisOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IConnectionMultiplexer>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RedisOptions>>().Value;
+            var config = ConfigurationOptions.Parse(options.Configuration);
+            config.AbortOnConnectFail = false;
+            config.ConnectTimeout = options.TimeoutMilliseconds;
+            config.SyncTimeout = options.TimeoutMilliseconds;
+            config.AsyncTimeout = options.TimeoutMilliseconds;
+            config.ConnectRetry = 1;
+            return ConnectionMultiplexer.Connect(config);
+        });
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [HostingDefaults.ReadyTag]);
+        return services;
+    }
+
+    private sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                var latency = await redis.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+                return HealthCheckResult.Healthy($"ping {latency.TotalMilliseconds:0.0} ms");
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                return HealthCheckResult.Unhealthy("redis unreachable: " + e.Message);
+            }
+        }
+    }
+}

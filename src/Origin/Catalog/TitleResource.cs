@@ -1,0 +1,21 @@
+using Vod.Common.Catalog;
+
+namespace Vod.Origin.Catalog;
+
+/// <summary>A title as the API shows it: the catalog entry without internal file names, plus its playback URL.</summary>
+internal sealed record TitleResource(
+    string Id,
+    string Name,
+    TitleStatus Status,
+    int Progress,
+    string? Error,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    double? DurationSeconds,
+    IReadOnlyList<RenditionInfo> Renditions,
+    string? PlaybackUrl)
+{
+    public static TitleResource From(Title t) => new(
+        t.Id, t.Name, t.Status, t.Progress, t.Error, t.CreatedAt, t.UpdatedAt, t.DurationSeconds, t.Renditions,
+        t.Status == TitleStatus.Ready ? $"/play/{t.Id}/master.m3u8" : null);
+}

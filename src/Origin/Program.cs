@@ -1,0 +1,29 @@
+using Vod.Common.Catalog;
+using Vod.Common.Hosting;
+using Vod.Origin.Admin;
+using Vod.Origin.Catalog;
+using Vod.Origin.Jobs;
+using Vod.Origin.Media;
+using Vod.Origin.Playback;
+using Vod.Origin.Uploads;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.Services.AddOptions<MediaOptions>().Bind(builder.Configuration.GetSection(MediaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<MediaStore>();
+builder.Services.AddHealthChecks().AddCheck<MediaStoreHealthCheck>("media", tags: [HostingDefaults.ReadyTag]);
+builder.Services.AddAdminKey(builder.Configuration);
+builder.Services.AddUploads(builder.Configuration);
+builder.Services.AddJobQueue();
+builder.Services.AddPlayback(builder.Configuration);
+builder.Services.AddMediaCors();
+
+var app = builder.Build();
+app.MapServiceDefaults();
+app.UsePlaybackCors();
+app.UseMediaFiles();
+app.MapUploads();
+app.MapCatalog();
+app.MapPlayback();
+app.Run();
+

@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Vod.Common.Jobs;
+
+namespace Vod.Transcoder.Jobs;
+
+/// <summary>
+/// Reads the job stream as one consumer of the <see cref="TranscodeJobs.Group"/> group. New jobs come first; when
+/// there are none, a job left pending by a dead worker for <see cref="WorkerOptions.ClaimIdleSeconds"/> is claimed
+/// (XAUTOCLAIM). While a job runs its claim is renewed, so a long encode is not taken over by another worker.
+/// A job is acknowledged once its title is ready or failed; a worker stopped mid-job leaves it pending.
+/// </summary>
+internal sealed partial class TranscodeWorker(
+    IConnectionMultiplexer redis,
+    TitleTranscoder transcoder,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<TranscodeWorker> logger) : BackgroundService
+{
+    private readonly string _consumer = options.Value.ConsumerName ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var poll = TimeSpan.FromMilliseconds(options.Value.PollMilliseconds);
+        var groupReady = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var db = redis.GetDatabase();
+                if (!groupReady)
+                {
+                    await TranscodeJobs.EnsureGroupAsync(db);
+                    groupReady = true;
+                }
+
+                var (entry, claimed) = await NextAsync(db);
+                if (entry is not { } job)
+                {
+                    await Task.Delay(poll, time, stoppingToken);
+                    continue;
+                }
+
+                await RunAsync(db, job, claimed, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                groupReady = false;
+                Log.RedisUnavailable(logger, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+            }
+        }
+    }
+
+    private async Task<(StreamEntry? Entry, bool Claimed)> NextAsync(IDatabase db)
+    {
+        var fresh = await db.StreamReadGroupAsync(TranscodeJobs.Stream, TranscodeJobs.Group, _consumer, StreamPosition.NewMessages, count: 1);
+        if (fresh.Length > 0)
+        {
+            return (fresh[0], false);
+        }
+
+        var idle = (long)TimeSpan.FromSeconds(options.Value.ClaimIdleSeconds).TotalMilliseconds;
+        var claimed = await db.StreamAutoClaimAsync(TranscodeJobs.Stream, TranscodeJobs.Group, _consumer, idle, "0-0", count: 1);
+        return claimed.ClaimedEntries.Length > 0 ? (claimed.ClaimedEntries[0], true) : (null, false);
+    }
+
+    private async Task RunAsync(IDatabase db, StreamEntry entry, bool claimed, CancellationToken stoppingToken)
+    {
+        var titleId = (string?)entry[TranscodeJobs.TitleIdField];
+        using var keepAlive = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var renewing = RenewClaimAsync(db, entry.Id, keepAlive.Token);
+        bool done;
+        try
+        {
+            done = titleId is null || await transcoder.RunAsync(titleId, claimed, stoppingToken);
+        }
+        finally
+        {
+            await keepAlive.CancelAsync();
+            await renewing;
+        }
+
+        if (done)
+        {
+            await db.StreamAcknowledgeAsync(TranscodeJobs.Stream, TranscodeJobs.Group, entry.Id);
+        }
+    }
+
+    /// <summary>Resets the entry's idle time every third of the claim timeout (XCLAIM to itself).</summary>
+    private async Task RenewClaimAsync(IDatabase db, RedisValue id, CancellationToken cancellationToken)
+    {
+        var every = TimeSpan.FromSeconds(options.Value.ClaimIdleSeconds / 3.0);
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(every, time, cancellationToken);
+                try
+                {
+                    await db.StreamClaimIdsOnlyAsync(TranscodeJobs.Stream, TranscodeJobs.Group, _consumer, 0, [id]);
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    Log.RedisUnavailable(logger, e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Job stream unavailable, retrying: {Reason}")]
+        public static partial void RedisUnavailable(ILogger logger, string reason);
+    }
+}

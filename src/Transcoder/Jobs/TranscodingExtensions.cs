@@ -1,0 +1,24 @@
+using Vod.Transcoder.Ladder;
+using Vod.Transcoder.Packaging;
+using Vod.Transcoder.Probing;
+using Vod.Transcoder.Publishing;
+
+namespace Vod.Transcoder.Jobs;
+
+internal static class TranscodingExtensions
+{
+    public static IServiceCollection AddTranscoding(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<LadderOptions>().Bind(configuration.GetSection(LadderOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.Rungs.All(r => r.Name.Length > 0 && r.Height >= 64 && r.VideoKbps >= 50), "every Ladder:Rungs entry needs a Name, Height >= 64 and VideoKbps >= 50")
+            .ValidateOnStart();
+        services.AddOptions<ProbeOptions>().Bind(configuration.GetSection(ProbeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WorkerOptions>().Bind(configuration.GetSection(WorkerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<StagingArea>();
+        services.AddSingleton<LadderPackager>();
+        services.AddSingleton<TitleTranscoder>();
+        services.AddHostedService<TranscodeWorker>();
+        return services;
+    }
+}

@@ -1,0 +1,56 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Vod.Transcoder.Ladder;
+
+/// <summary>One rung of the configured ladder: a target height and video bitrate.</summary>
+internal sealed class RungOptions
+{
+    [Required, RegularExpression("^[a-z0-9]{1,16}$")]
+    public string Name { get; set; } = "";
+
+    [Range(64, 4320)]
+    public int Height { get; set; }
+
+    [Range(50, 100_000)]
+    public int VideoKbps { get; set; }
+}
+
+internal enum SegmentLayout
+{
+    /// <summary>One fMP4 file per rendition, segments addressed with <c>EXT-X-BYTERANGE</c>.</summary>
+    SingleFile,
+
+    /// <summary>One init segment and one <c>.m4s</c> file per segment.</summary>
+    FilePerSegment,
+}
+
+internal sealed class LadderOptions
+{
+    public const string Section = "Ladder";
+
+    /// <summary>Rungs, highest first. Empty in configuration means <see cref="DefaultRungs"/>.</summary>
+    public List<RungOptions> Rungs { get; set; } = [];
+
+    [Range(1, 30)]
+    public int SegmentSeconds { get; set; } = 4;
+
+    [Range(32, 512)]
+    public int AudioKbps { get; set; } = 128;
+
+    public SegmentLayout Layout { get; set; } = SegmentLayout.SingleFile;
+
+    /// <summary>x264 preset. <c>veryfast</c> keeps a 2-core machine near real time for a 1080p ladder.</summary>
+    [RegularExpression("^(ultrafast|superfast|veryfast|faster|fast|medium|slow|slower|veryslow)$")]
+    public string Preset { get; set; } = "veryfast";
+
+    public static IReadOnlyList<RungOptions> DefaultRungs { get; } =
+    [
+        new() { Name = "1080p", Height = 1080, VideoKbps = 5000 },
+        new() { Name = "720p", Height = 720, VideoKbps = 3000 },
+        new() { Name = "480p", Height = 480, VideoKbps = 1200 },
+        new() { Name = "360p", Height = 360, VideoKbps = 700 },
+        new() { Name = "240p", Height = 240, VideoKbps = 400 },
+    ];
+
+    public IReadOnlyList<RungOptions> EffectiveRungs => Rungs.Count > 0 ? Rungs : DefaultRungs;
+}

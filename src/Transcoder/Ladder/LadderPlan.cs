@@ -1,0 +1,33 @@
+namespace Vod.Transcoder.Ladder;
+
+/// <summary>A rendition to encode: the rung resized to the source's aspect ratio.</summary>
+internal sealed record Rendition(string Name, int Width, int Height, int VideoKbps);
+
+internal static class LadderPlan
+{
+    /// <summary>
+    /// The renditions for a source of <paramref name="sourceWidth"/> x <paramref name="sourceHeight"/> (as displayed):
+    /// rungs taller than the source are dropped (never upscale), widths keep the aspect ratio and are even (4:2:0).
+    /// A source shorter than every rung still gets one rendition, at its own height and the lowest rung's bitrate.
+    /// </summary>
+    public static IReadOnlyList<Rendition> For(IEnumerable<RungOptions> rungs, int sourceWidth, int sourceHeight)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sourceWidth, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sourceHeight, 2);
+
+        var ordered = rungs.OrderByDescending(r => r.Height).ToList();
+        var fitting = ordered.Where(r => r.Height <= sourceHeight).ToList();
+        if (fitting.Count == 0 && ordered.Count > 0)
+        {
+            var lowest = ordered[^1];
+            fitting.Add(new RungOptions { Name = lowest.Name, Height = Even(sourceHeight), VideoKbps = lowest.VideoKbps });
+        }
+
+        return fitting
+            .Select(r => new Rendition(r.Name, Even((double)sourceWidth * r.Height / sourceHeight), Even(r.Height), r.VideoKbps))
+            .DistinctBy(r => r.Height)
+            .ToList();
+    }
+
+    private static int Even(double value) => Math.Max(2, (int)Math.Round(value / 2, MidpointRounding.AwayFromZero) * 2);
+}

@@ -1,0 +1,90 @@
+using FFMpegCore;
+using FFMpegCore.Exceptions;
+using Microsoft.Extensions.Options;
+using Vod.Common.Catalog;
+using Vod.Common.Hls;
+using Vod.Transcoder.Ladder;
+using Vod.Transcoder.Probing;
+
+namespace Vod.Transcoder.Packaging;
+
+/// <summary>ffmpeg failed for a reason that is not the source's fault (or not known to be).</summary>
+internal sealed class PackagingException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Encodes a source into the ladder with one ffmpeg process (through FFMpegCore), then reads back what was written:
+/// bitrates from the media playlists, codec strings from the init segments, and writes <c>master.m3u8</c>.
+/// </summary>
+internal sealed partial class LadderPackager(IOptions<LadderOptions> options, ILogger<LadderPackager> logger)
+{
+    public async Task<IReadOnlyList<RenditionInfo>> PackageAsync(
+        string input,
+        SourceInfo source,
+        string outputDirectory,
+        Action<double> onProgress,
+        CancellationToken cancellationToken)
+    {
+        var ladder = options.Value;
+        var renditions = LadderPlan.For(ladder.EffectiveRungs, source.Width, source.Height);
+        foreach (var r in renditions)
+        {
+            Directory.CreateDirectory(Path.Combine(outputDirectory, r.Name));
+        }
+
+        var command = FfmpegLadderCommand.Build(input, outputDirectory, renditions, ladder, source.HasAudio, source.FrameRate);
+        Log.Encoding(logger, string.Join(", ", renditions.Select(r => $"{r.Name} {r.Width}x{r.Height}@{r.VideoKbps}k")), FfmpegLadderCommand.Join(command.All));
+        var errors = new Queue<string>();
+        try
+        {
+            await FFMpegArguments
+                .FromFileInput(command.Input, verifyExists: true, o => o.WithCustomArgument(FfmpegLadderCommand.Join(command.InputOptions)))
+                .OutputToFile(command.LastOutput, overwrite: true, o => o.WithCustomArgument(FfmpegLadderCommand.Join(command.OutputArguments)))
+                .NotifyOnPercentageProgress(onProgress, source.Duration)
+                .NotifyOnStandardError(line =>
+                {
+                    lock (errors)
+                    {
+                        errors.Enqueue(line);
+                        if (errors.Count > 8)
+                        {
+                            errors.Dequeue();
+                        }
+                    }
+                })
+                .CancellableThrough(cancellationToken)
+                .ProcessAsynchronously(throwOnError: true, ffOptions: null, cancellationToken: CancellationToken.None); // cancelled through CancellableThrough above
+        }
+        catch (FFMpegException e)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string tail;
+            lock (errors)
+            {
+                tail = string.Join(" | ", errors.Where(l => !l.StartsWith("frame=", StringComparison.Ordinal)));
+            }
+
+            throw new PackagingException($"ffmpeg failed: {tail}".Replace(input, "input", StringComparison.Ordinal), e);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var packaged = renditions.Select(r =>
+        {
+            var playlist = Path.Combine(outputDirectory, r.Name, "index.m3u8");
+            var stats = MediaPlaylistStats.Read(playlist);
+            var codecs = CodecString.FromInitFile(Path.Combine(outputDirectory, r.Name, stats.InitSegment));
+            return new RenditionInfo(r.Name, r.Width, r.Height, stats.PeakBitsPerSecond, stats.AverageBitsPerSecond, codecs,
+                Math.Round(source.FrameRate, 3), $"{r.Name}/index.m3u8");
+        }).ToList();
+
+        var master = MasterPlaylist.Write(packaged.Select(p =>
+            new Variant(p.Playlist, p.Bandwidth, p.AverageBandwidth, p.Width, p.Height, p.Codecs, p.FrameRate)));
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "master.m3u8"), master, cancellationToken);
+        return packaged;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Encoding ladder [{Renditions}]: ffmpeg {Arguments}")]
+        public static partial void Encoding(ILogger logger, string renditions, string arguments);
+    }
+}

@@ -1,0 +1,99 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text;
+using FFMpegCore;
+using FFMpegCore.Exceptions;
+using Vod.Transcoder.Ladder;
+
+namespace Vod.Transcoder.Probing;
+
+/// <summary>What the ladder needs to know about a source, as displayed (rotation applied).</summary>
+internal sealed record SourceInfo(string Format, int Width, int Height, double FrameRate, bool HasAudio, TimeSpan Duration);
+
+/// <summary>The source cannot be transcoded, whatever the retry: the job fails with this reason.</summary>
+internal sealed class SourceRejectedException(string reason) : Exception(reason);
+
+internal sealed class ProbeOptions
+{
+    public const string Section = "Probe";
+
+    [Range(1, 7 * 24 * 3600)]
+    public int MaxDurationSeconds { get; set; } = 6 * 3600;
+
+    [Range(16, 16384)]
+    public int MaxWidth { get; set; } = 7680;
+
+    [Range(16, 16384)]
+    public int MaxHeight { get; set; } = 4320;
+}
+
+internal static class SourceProbe
+{
+    /// <summary>
+    /// Checks an uploaded file before any encoding. Text playlists are refused from their first bytes, before ffprobe
+    /// opens them; ffprobe itself runs with the same protocol and demuxer whitelists as the encode.
+    /// </summary>
+    public static async Task<SourceInfo> ProbeAsync(string path, ProbeOptions limits, CancellationToken cancellationToken)
+    {
+        if (await LooksLikePlaylistAsync(path, cancellationToken))
+        {
+            throw new SourceRejectedException("the file is a playlist (m3u8/m3u), not a video; upload the media itself");
+        }
+
+        IMediaAnalysis analysis;
+        try
+        {
+            analysis = await FFProbe.AnalyseAsync(path, customArguments: FfmpegLadderCommand.Join(FfmpegLadderCommand.SafeInputOptions), cancellationToken: cancellationToken);
+        }
+        catch (FFMpegException e)
+        {
+            throw new SourceRejectedException("the file is not a video in a supported container: " + LastLine(e.Message.Replace(path, "input", StringComparison.Ordinal)));
+        }
+
+        var video = analysis.VideoStreams.FirstOrDefault(v => !(v.Disposition?.GetValueOrDefault("attached_pic") ?? false));
+        if (video is null || video.Width is not > 0 || video.Height is not > 0)
+        {
+            throw new SourceRejectedException($"the file has no video stream (container: {analysis.Format.FormatName})");
+        }
+
+        var duration = analysis.Duration > TimeSpan.Zero ? analysis.Duration : video.Duration;
+        if (duration <= TimeSpan.Zero)
+        {
+            throw new SourceRejectedException("the video has no duration");
+        }
+
+        if (duration.TotalSeconds > limits.MaxDurationSeconds)
+        {
+            throw new SourceRejectedException($"the video lasts {duration.TotalSeconds:0} s, over the limit of {limits.MaxDurationSeconds} s");
+        }
+
+        var (width, height) = Math.Abs(video.Rotation) % 180 == 90 ? (video.Height.Value, video.Width.Value) : (video.Width.Value, video.Height.Value);
+        if (width > limits.MaxWidth || height > limits.MaxHeight)
+        {
+            throw new SourceRejectedException($"the video is {width}x{height}, over the limit of {limits.MaxWidth}x{limits.MaxHeight}");
+        }
+
+        var fps = video.AverageFrameRate is > 0 and < 1000 ? video.AverageFrameRate : video.RealFrameRate is > 0 and < 1000 ? video.RealFrameRate : 0;
+        return new SourceInfo(analysis.Format.FormatName, width, height, fps, analysis.AudioStreams.Count > 0, duration);
+    }
+
+    private static async Task<bool> LooksLikePlaylistAsync(string path, CancellationToken cancellationToken)
+    {
+        var head = new byte[512];
+        int read;
+        await using (var file = File.OpenRead(path))
+        {
+            read = await file.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
+        }
+
+        var text = Encoding.UTF8.GetString(head, 0, read).TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
+        return text.StartsWith("#EXTM3U", StringComparison.OrdinalIgnoreCase)
+            || text.StartsWith("#EXTINF", StringComparison.OrdinalIgnoreCase)
+            || text.StartsWith("ffconcat", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string LastLine(string message)
+    {
+        var line = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? message;
+        return line.Length > 200 ? line[..200] : line;
+    }
+}

@@ -1,0 +1,14 @@
+using Vod.Common.Catalog;
+using Vod.Common.Hosting;
+using Vod.Transcoder.Jobs;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.Services.AddOptions<MediaOptions>().Bind(builder.Configuration.GetSection(MediaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<MediaStore>();
+builder.Services.AddTranscoding(builder.Configuration);
+
+var app = builder.Build();
+app.Services.GetRequiredService<MediaStore>().EnsureCreated();
+app.MapServiceDefaults();
+app.Run();

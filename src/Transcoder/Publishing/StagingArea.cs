@@ -1,0 +1,50 @@
+using System.Globalization;
+using Vod.Common.Catalog;
+
+namespace Vod.Transcoder.Publishing;
+
+/// <summary>
+/// Where a transcode writes until it is complete. A staging directory lives under <c>media/staging/</c>, on the same
+/// file system as <c>media/titles/</c>, so publishing is one directory rename: a player or an edge sees either
+/// no version or the whole version, never half of one.
+/// </summary>
+internal sealed class StagingArea(MediaStore store, TimeProvider time)
+{
+    public string Create(string titleId)
+    {
+        var path = Path.Combine(store.Staging, $"{titleId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>
+    /// Renames <paramref name="stagingDirectory"/> to a new version directory of the title and returns the version,
+    /// or null when the title was deleted meanwhile (its directory is gone), in which case the output is dropped.
+    /// </summary>
+    public string? Publish(string titleId, string stagingDirectory)
+    {
+        var titleDirectory = store.TitleDirectory(titleId);
+        var version = "v" + time.GetUtcNow().ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+        try
+        {
+            Directory.Move(stagingDirectory, Path.Combine(titleDirectory, version));
+            return version;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            Discard(stagingDirectory);
+            return null;
+        }
+    }
+
+    public static void Discard(string stagingDirectory)
+    {
+        try
+        {
+            Directory.Delete(stagingDirectory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}
