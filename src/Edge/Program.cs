@@ -1,1 +1,17 @@
-var b = WebApplication.CreateBuilder(args); b.Build().Run();
+using Vod.Common.Hosting;
+using Vod.Edge.Caching;
+using Vod.Edge.Delivery;
+using Vod.Edge.OriginClient;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults(redisRequiredForReady: false);
+OriginHttpClient.AddOriginClient(builder.Services, builder.Configuration);
+builder.Services.AddHealthChecks().AddCheck<OriginHealthCheck>("origin", tags: [HostingDefaults.ReadyTag]);
+builder.Services.AddSliceCache(builder.Configuration);
+builder.Services.AddMediaDelivery();
+
+var app = builder.Build();
+app.MapServiceDefaults();
+app.UseCors();
+app.MapMediaDelivery();
+app.Run();

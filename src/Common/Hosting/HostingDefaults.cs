@@ -13,12 +13,13 @@ public static class HostingDefaults
 {
     public const string ReadyTag = "ready";
 
-    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
+    /// <param name="redisRequiredForReady">Whether the service is unready while Redis is down.</param>
+    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, bool redisRequiredForReady = true)
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddRedis(builder.Configuration);
+        builder.Services.AddRedis(builder.Configuration, redisRequiredForReady);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         return builder;
     }

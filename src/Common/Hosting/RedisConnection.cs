@@ -26,7 +26,8 @@ public static class RedisConnection
     /// Registers one shared <see cref="IConnectionMultiplexer"/>. It does not abort when Redis is down at start-up:
     /// the multiplexer keeps reconnecting in the background and each service decides what a failed command means.
     /// </summary>
-    public static IServiceCollection AddRedis(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="requiredForReady">Whether <c>/readyz</c> fails while Redis is down. An edge serves without Redis.</param>
+    public static IServiceCollection AddRedis(this IServiceCollection services, IConfiguration configuration, bool requiredForReady = true)
     {
         services.AddOptions<RedisOptions>().Bind(configuration.GetSection(RedisOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IConnectionMultiplexer>(sp =>
@@ -40,7 +41,7 @@ public static class RedisConnection
             config.ConnectRetry = 1;
             return ConnectionMultiplexer.Connect(config);
         });
-        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [HostingDefaults.ReadyTag]);
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: requiredForReady ? [HostingDefaults.ReadyTag] : []);
         return services;
     }
 
