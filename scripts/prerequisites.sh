@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Sourced by run.sh and test.sh: makes sure the tools the stack and its tests use are installed, and says what it did.
+# Installs missing Debian packages with apt-get when running as root (or with passwordless sudo).
+
+vod_install_packages() {
+  local packages=("$@")
+  [ ${#packages[@]} -eq 0 ] && return 0
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo"; else
+      echo "error: missing packages: ${packages[*]}. Install them with: sudo apt-get install ${packages[*]}" >&2
+      return 1
+    fi
+  fi
+  echo "==> installing missing Debian packages: ${packages[*]} (apt-get)"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  echo "==> installed: ${packages[*]}"
+}
+
+# vod_prerequisites [browser]: ffmpeg, redis-server, curl always; chromium when "browser" is passed.
+vod_prerequisites() {
+  local missing=()
+  command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpeg)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v curl >/dev/null || missing+=(curl)
+  if [ "${1:-}" = browser ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
+  vod_install_packages "${missing[@]}" || return 1
+  if ! command -v dotnet >/dev/null; then
+    echo "error: the .NET 10 SDK is required (https://dot.net); dotnet is not on PATH" >&2
+    return 1
+  fi
+  if [ ${#missing[@]} -eq 0 ]; then echo "==> prerequisites present: dotnet $(dotnet --version), $(ffmpeg -version | head -1 | cut -d' ' -f1-3), $(redis-server --version | cut -d' ' -f1-3)"; fi
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test of every test project and prints the totals as one line: "N passed, N failed[, N skipped]".
+# Installs what the tests need first (ffmpeg, redis-server, chromium) when it is missing.
+set -uo pipefail
+cd "$(dirname "$0")"
+source scripts/prerequisites.sh
+vod_prerequisites browser || exit 1
+
+results="$PWD/run/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+echo "==> dotnet test Vod.sln (Release)"
+dotnet test Vod.sln -c Release --logger "trx" --results-directory "$results" "$@"
+status=$?
+
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  attr() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  passed=$((passed + $(attr passed)))
+  failed=$((failed + $(attr failed) + $(attr error) + $(attr timeout) + $(attr aborted)))
+  skipped=$((skipped + $(attr notExecuted)))
+done
+
+line="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
+echo "$line"
+if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ] || [ "$status" -ne 0 ]; then exit 1; fi
