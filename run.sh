@@ -36,8 +36,10 @@ for project in Origin Transcoder Edge; do
 done
 
 PIDS=()
+STOPPING=
 stop_all() {
   trap - INT TERM EXIT
+  STOPPING=1
   echo; echo "==> stopping ${#PIDS[@]} processes"
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -121,4 +123,4 @@ cat <<TXT
 Press Ctrl-C to stop.
 TXT
 wait -n "${PIDS[@]}" || true
-echo "a process exited; see $LOGS/" >&2
+[ -n "$STOPPING" ] || echo "a process exited unexpectedly; stopping the rest (see $LOGS/)" >&2

@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Vod.Common.Catalog;
+using Vod.Integration.Tests.Infrastructure;
+
+namespace Vod.Integration.Tests.EndToEnd;
+
+/// <summary>The walking skeleton: upload → ladder → origin → edge → a real player (ffmpeg).</summary>
+[Collection(StackDefinition.Name)]
+public sealed class UploadToPlaybackTests(StackFixture stack)
+{
+    [Fact]
+    public async Task Upload_640x360Clip_PublishesOnlyRungsAtOrBelowSourceWithAlignedKeyframes()
+    {
+        var title = await stack.SampleTitleAsync();
+
+        Assert.Equal(TitleStatus.Ready, title.Status);
+        Assert.Equal(100, title.Progress);
+        Assert.Equal(["360p", "240p"], title.Renditions.Select(r => r.Name));
+        Assert.Equal((640, 360), (title.Renditions[0].Width, title.Renditions[0].Height));
+        Assert.Equal((426, 240), (title.Renditions[1].Width, title.Renditions[1].Height));
+        Assert.All(title.Renditions, r =>
+        {
+            Assert.Matches(@"^avc1\.64[0-9a-f]{4},mp4a\.40\.2$", r.Codecs);
+            Assert.InRange(r.AverageBandwidth, 100_000, r.Bandwidth);
+            Assert.Equal(30, r.FrameRate);
+        });
+
+        var keyframeSets = new List<double[]>();
+        foreach (var rendition in title.Renditions)
+        {
+            var media = await stack.PublishedFileAsync(title.Id, $"{rendition.Name}/media.mp4");
+            var size = await Media.RunAsync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", media]);
+            Assert.Equal($"{rendition.Width},{rendition.Height}", size.StandardOutput.Trim());
+
+            var frames = await Media.RunAsync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-skip_frame", "nokey", "-show_entries", "frame=pts_time", "-of", "csv=p=0", media]);
+            var keyframes = frames.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => double.Parse(l.Trim().TrimEnd(','), CultureInfo.InvariantCulture)).ToArray();
+            // Times are relative to the first frame: the muxer shifts every timestamp by the same encoder delay.
+            Assert.All(keyframes, t => Assert.True(Math.Abs(t - keyframes[0] - (Math.Round((t - keyframes[0]) / 4) * 4)) < 0.05, $"keyframe at {t} s is not on a 4 s boundary"));
+            keyframeSets.Add(keyframes);
+        }
+
+        Assert.Equal([0.0, 4.0], keyframeSets[0].Select(t => Math.Round(t - keyframeSets[0][0])));
+        Assert.All(keyframeSets, set => Assert.Equal(keyframeSets[0], set));
+
+        var master = await File.ReadAllTextAsync(await stack.PublishedFileAsync(title.Id, "master.m3u8"));
+        Assert.Contains("AVERAGE-BANDWIDTH=", master, StringComparison.Ordinal);
+        Assert.Contains("FRAME-RATE=30.000", master, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(stack.Store.Staging));
+    }
+
+    [Fact]
+    public async Task PlaybackManifest_ListsEveryRenditionOnEveryEdge_AndFfmpegDecodesFullDurationThroughThem()
+    {
+        var title = await stack.SampleTitleAsync();
+        var manifest = await stack.Http.GetStringAsync($"{stack.Origin.BaseUrl}{title.PlaybackUrl}");
+
+        var uris = manifest.Split('\n').Where(l => l.StartsWith("http", StringComparison.Ordinal)).ToList();
+        Assert.Equal(title.Renditions.Count * stack.Edges.Count, uris.Count);
+        foreach (var edge in stack.Edges)
+        {
+            Assert.Equal(title.Renditions.Count, uris.Count(u => u.StartsWith(edge.BaseUrl + "/titles/" + title.Id + "/", StringComparison.Ordinal)));
+        }
+
+        Assert.Equal(2, Regex.Count(manifest, "PATHWAY-ID=\"edge-1\""));
+
+        var play = await Media.RunAsync("ffmpeg", ["-hide_banner", "-v", "error", "-i", $"{stack.Origin.BaseUrl}{title.PlaybackUrl}", "-f", "null", "-progress", "pipe:1", "-"]);
+        Assert.True(play.ExitCode == 0, play.StandardError);
+        var decodedMicroseconds = Regex.Matches(play.StandardOutput, @"out_time_us=(\d+)").Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Max();
+        Assert.InRange(decodedMicroseconds / 1e6, 7.9, 8.5);
+    }
+
+    [Fact]
+    public async Task Edge_FiftyRandomRanges_EqualTheBytesOnDisk()
+    {
+        var title = await stack.SampleTitleAsync();
+        var version = (await stack.Store.ReadTitleAsync(title.Id))!.Version;
+        var onDisk = await File.ReadAllBytesAsync(await stack.PublishedFileAsync(title.Id, "360p/media.mp4"));
+        var random = new Random(20261127);
+
+        for (var i = 0; i < 50; i++)
+        {
+            var edge = stack.Edges[i % stack.Edges.Count];
+            var from = random.NextInt64(onDisk.Length);
+            var to = Math.Min(onDisk.Length - 1, from + random.Next(1, 3 << 20));
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{edge.BaseUrl}/titles/{title.Id}/{version}/360p/media.mp4");
+            request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(from, to);
+            using var response = await stack.Http.SendAsync(request);
+
+            Assert.Equal(System.Net.HttpStatusCode.PartialContent, response.StatusCode);
+            Assert.Equal($"bytes {from}-{to}/{onDisk.Length}", response.Content.Headers.ContentRange!.ToString());
+            Assert.Equal(onDisk[(int)from..(int)(to + 1)], await response.Content.ReadAsByteArrayAsync());
+        }
+
+        var whole = await stack.Http.GetByteArrayAsync($"{stack.Edges[0].BaseUrl}/titles/{title.Id}/{version}/360p/media.mp4");
+        Assert.Equal(onDisk, whole);
+    }
+}

@@ -1,0 +1,184 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Vod.Common.Catalog;
+
+namespace Vod.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// The whole product on loopback: a real redis-server, the origin, one transcoder and two edges as real processes,
+/// sharing a temporary media root. Edges bind port 0; the origin's port is chosen first because the edges need it.
+/// </summary>
+public sealed class StackFixture : IAsyncLifetime, IDisposable
+{
+    public const string AdminKey = "test-admin-key-0123456789";
+    public const long MaxUploadBytes = 20L << 20;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    public RedisServer Redis { get; private set; } = null!;
+    public ServiceProcess Origin { get; private set; } = null!;
+    public ServiceProcess Transcoder { get; private set; } = null!;
+    public List<ServiceProcess> Edges { get; } = [];
+    public string MediaRoot { get; private set; } = "";
+
+    /// <summary>A scratch directory for test inputs (generated clips), removed with the stack.</summary>
+    public string Work { get; } = Directory.CreateTempSubdirectory("vod-work-").FullName;
+    public MediaStore Store { get; private set; } = null!;
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Set before <see cref="InitializeAsync"/> to start on an existing media root (restart scenarios).</summary>
+    public string? ExistingMediaRoot { get; init; }
+
+    public async Task InitializeAsync()
+    {
+        MediaRoot = ExistingMediaRoot ?? Directory.CreateTempSubdirectory("vod-media-").FullName;
+        Store = new MediaStore(MediaRoot);
+        Redis = await RedisServer.StartAsync();
+        var originUrl = $"http://127.0.0.1:{FreePort.Next()}";
+        var common = new Dictionary<string, string>
+        {
+            ["Redis__Configuration"] = Redis.Configuration,
+            ["Media__Root"] = MediaRoot,
+        };
+
+        var edgeEnvironment = new Dictionary<string, string>(common) { ["Origin__BaseUrl"] = originUrl };
+        var edges = await Task.WhenAll(
+            ServiceProcess.StartAsync("edge-1", "Edge", edgeEnvironment),
+            ServiceProcess.StartAsync("edge-2", "Edge", edgeEnvironment));
+        Edges.AddRange(edges);
+
+        var originEnvironment = new Dictionary<string, string>(common)
+        {
+            ["Admin__Key"] = AdminKey,
+            ["Uploads__MaxBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Playback__Edges__0"] = Edges[0].BaseUrl,
+            ["Playback__Edges__1"] = Edges[1].BaseUrl,
+        };
+        var transcoderEnvironment = new Dictionary<string, string>(common) { ["Worker__PollMilliseconds"] = "100" };
+        var started = await Task.WhenAll(
+            ServiceProcess.StartAsync("origin", "Origin", originEnvironment, originUrl),
+            ServiceProcess.StartAsync("transcoder", "Transcoder", transcoderEnvironment));
+        (Origin, Transcoder) = (started[0], started[1]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        _sampleLock.Dispose();
+        foreach (var service in Edges.Append(Origin).Append(Transcoder).Where(s => s is not null))
+        {
+            await service.DisposeAsync();
+        }
+
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
+        }
+
+        Directory.Delete(Work, recursive: true);
+        if (ExistingMediaRoot is null && Directory.Exists(MediaRoot))
+        {
+            Directory.Delete(MediaRoot, recursive: true);
+        }
+    }
+
+    public async Task<HttpResponseMessage> UploadAsync(string file, string? name = null, string? adminKey = AdminKey, string? fileName = null)
+    {
+        using var form = new MultipartFormDataContent();
+        var content = new StreamContent(File.OpenRead(file));
+        form.Add(content, "file", fileName ?? Path.GetFileName(file));
+        if (name is not null)
+        {
+            form.Add(new StringContent(name), "name");
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{Origin.BaseUrl}/api/titles") { Content = form };
+        if (adminKey is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
+        }
+
+        return await Http.SendAsync(request);
+    }
+
+    public async Task<TitleDto> UploadAndWaitAsync(string file, TimeSpan? timeout = null)
+    {
+        using var response = await UploadAsync(file);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        var created = (await response.Content.ReadFromJsonAsync<TitleDto>(Json))!;
+        return await WaitForFinalAsync(created.Id, timeout);
+    }
+
+    public async Task<TitleDto?> GetTitleAsync(string id)
+    {
+        using var response = await Http.GetAsync($"{Origin.BaseUrl}/api/titles/{id}");
+        return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<TitleDto>(Json) : null;
+    }
+
+    /// <summary>Polls the catalog until the title is ready or failed.</summary>
+    public async Task<TitleDto> WaitForFinalAsync(string id, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        TitleDto? title = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            title = await GetTitleAsync(id);
+            if (title?.Status is TitleStatus.Ready or TitleStatus.Failed)
+            {
+                return title;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"title {id} is still {title?.Status} after the timeout.\nTranscoder log:\n{Transcoder.Log}");
+    }
+
+    /// <summary>The path of a published file of a ready title on disk (its version is read from title.json).</summary>
+    public async Task<string> PublishedFileAsync(string titleId, string relative)
+    {
+        var title = await Store.ReadTitleAsync(titleId) ?? throw new InvalidOperationException($"title {titleId} is not on disk");
+        return Path.Combine(Store.TitleDirectory(titleId), title.Version ?? throw new InvalidOperationException("not published"), relative);
+    }
+
+    /// <summary>One 8 s 640x360 title, uploaded and transcoded once for every test of the collection that only reads it.</summary>
+    public async Task<TitleDto> SampleTitleAsync()
+    {
+        await _sampleLock.WaitAsync();
+        try
+        {
+            _sample ??= await UploadAndWaitAsync(await Media.ClipAsync(Path.Combine(Work, "sample.mp4"), 640, 360, 8));
+            return _sample;
+        }
+        finally
+        {
+            _sampleLock.Release();
+        }
+    }
+
+    private readonly SemaphoreSlim _sampleLock = new(1, 1);
+    private TitleDto? _sample;
+
+    public static JsonSerializerOptions JsonOptions => Json;
+
+    /// <summary>xunit disposes through <see cref="DisposeAsync"/>; this only satisfies the analyzer.</summary>
+    public void Dispose() => _sampleLock.Dispose();
+}
+
+/// <summary>The API's view of a title, plus the version read from disk where a test needs it.</summary>
+public sealed record TitleDto(
+    string Id,
+    string Name,
+    TitleStatus Status,
+    int Progress,
+    string? Error,
+    double? DurationSeconds,
+    IReadOnlyList<RenditionInfo> Renditions,
+    string? PlaybackUrl);
+
+[CollectionDefinition(Name)]
+public sealed class StackDefinition : ICollectionFixture<StackFixture>
+{
+    public const string Name = "stack";
+}
