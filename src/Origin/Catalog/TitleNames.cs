@@ -19,15 +19,10 @@ internal static class TitleNames
         var lastWasSpace = false;
         foreach (var rune in raw.EnumerateRunes())
         {
-            if (sb.Length >= maxLength)
-            {
-                break;
-            }
-
             var category = Rune.GetUnicodeCategory(rune);
             if (Rune.IsWhiteSpace(rune))
             {
-                if (!lastWasSpace && sb.Length > 0)
+                if (!lastWasSpace && sb.Length > 0 && sb.Length < maxLength)
                 {
                     sb.Append(' ');
                 }
@@ -41,6 +36,11 @@ internal static class TitleNames
                 or System.Globalization.UnicodeCategory.OtherNotAssigned)
             {
                 continue;
+            }
+
+            if (sb.Length + rune.Utf16SequenceLength > maxLength)
+            {
+                break;
             }
 
             sb.Append(rune.ToString());

@@ -101,11 +101,33 @@ internal sealed record FfmpegLadderCommand(IReadOnlyList<string> InputOptions, s
     /// <summary>The full argument list, as ffmpeg receives it (for logs and tests).</summary>
     public IReadOnlyList<string> All => [.. InputOptions, "-i", Input, .. OutputArguments, LastOutput];
 
-    /// <summary>Joins arguments into one command-line string, quoting those with spaces or quotes.</summary>
+    /// <summary>
+    /// Joins arguments into one command-line string as .NET splits it again (the MSVC rules): an argument with spaces
+    /// or quotes is quoted, and only backslashes that precede a quote are doubled.
+    /// </summary>
     public static string Join(IEnumerable<string> args) => string.Join(' ', args.Select(Quote));
 
-    private static string Quote(string arg) =>
-        arg.Length > 0 && !arg.Any(c => char.IsWhiteSpace(c) || c is '"' or '\\')
-            ? arg
-            : "\"" + arg.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    private static string Quote(string arg)
+    {
+        if (arg.Length > 0 && !arg.Any(c => char.IsWhiteSpace(c) || c == '"'))
+        {
+            return arg;
+        }
+
+        var sb = new StringBuilder("\"");
+        var backslashes = 0;
+        foreach (var c in arg)
+        {
+            if (c == '\\')
+            {
+                backslashes++;
+                continue;
+            }
+
+            sb.Append('\\', c == '"' ? (backslashes * 2) + 1 : backslashes).Append(c);
+            backslashes = 0;
+        }
+
+        return sb.Append('\\', backslashes * 2).Append('"').ToString();
+    }
 }

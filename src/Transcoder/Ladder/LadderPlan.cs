@@ -23,8 +23,15 @@ internal static class LadderPlan
             fitting.Add(new RungOptions { Name = lowest.Name, Height = Even(sourceHeight), VideoKbps = lowest.VideoKbps });
         }
 
+        // Rounding to even never goes past the source: a 641x361 source gives at most 640x360.
+        var maxWidth = Math.Max(2, sourceWidth & ~1);
+        var maxHeight = Math.Max(2, sourceHeight & ~1);
         return fitting
-            .Select(r => new Rendition(r.Name, Even((double)sourceWidth * r.Height / sourceHeight), Even(r.Height), r.VideoKbps))
+            .Select(r => new Rendition(
+                r.Name,
+                Math.Min(maxWidth, Even((double)sourceWidth * r.Height / sourceHeight)),
+                Math.Min(maxHeight, Even(r.Height)),
+                r.VideoKbps))
             .DistinctBy(r => r.Height)
             .ToList();
     }

@@ -66,7 +66,12 @@ internal static class SourceProbe
             throw new SourceRejectedException($"the video lasts {duration.TotalSeconds:0} s, over the limit of {limits.MaxDurationSeconds} s");
         }
 
-        var (width, height) = Math.Abs(video.Rotation) % 180 == 90 ? (video.Height.Value, video.Width.Value) : (video.Width.Value, video.Height.Value);
+        // Display size: non-square pixels widened (the ladder encodes square pixels), then rotation applied.
+        var (sarNum, sarDen) = video.SampleAspectRatio;
+        var storedWidth = sarNum > 0 && sarDen > 0 && sarNum != sarDen
+            ? (int)Math.Round((double)video.Width.Value * sarNum / sarDen)
+            : video.Width.Value;
+        var (width, height) = Math.Abs(video.Rotation) % 180 == 90 ? (video.Height.Value, storedWidth) : (storedWidth, video.Height.Value);
         if (width > limits.MaxWidth || height > limits.MaxHeight)
         {
             throw new SourceRejectedException($"the video is {width}x{height}, over the limit of {limits.MaxWidth}x{limits.MaxHeight}");

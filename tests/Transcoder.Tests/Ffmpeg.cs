@@ -1,0 +1,58 @@
+using System.Diagnostics;
+
+namespace Vod.Transcoder.Tests;
+
+/// <summary>Runs the real /usr/bin/ffmpeg with an exact argument list (no shell, no quoting).</summary>
+internal static class Ffmpeg
+{
+    public const string Path = "/usr/bin/ffmpeg";
+
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    public static async Task RunAsync(IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(Path)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg did not start");
+        process.StandardInput.Close(); // ffmpeg reads keys from stdin; give it none
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(Timeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"ffmpeg ran longer than {Timeout}: {await stderr}");
+        }
+
+        await stdout;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"ffmpeg exited with {process.ExitCode}: {await stderr}");
+        }
+    }
+
+    /// <summary>A test pattern with a sine tone, encoded to H.264/AAC in MP4.</summary>
+    public static Task TestClipAsync(string output, int width, int height, double seconds, params string[] encoderOptions) =>
+        RunAsync([
+            "-nostdin", "-hide_banner", "-loglevel", "error",
+            "-f", "lavfi", "-i", $"testsrc2=size={width}x{height}:rate=25",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+            "-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            .. encoderOptions,
+            output,
+        ]);
+}

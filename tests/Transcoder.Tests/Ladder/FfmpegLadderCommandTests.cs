@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using Vod.Transcoder.Ladder;
+
+namespace Vod.Transcoder.Tests.Ladder;
+
+public class FfmpegLadderCommandTests
+{
+    private const string Input = "/media/uploads/abcdefgh2345.mp4";
+    private const string Output = "/media/staging/abcdefgh2345-x";
+
+    private static readonly Rendition[] TwoRenditions =
+    [
+        new("720p", 1280, 720, 3000),
+        new("360p", 640, 360, 700),
+    ];
+
+    private static FfmpegLadderCommand Build(
+        LadderOptions? options = null,
+        bool hasAudio = true,
+        double frameRate = 25,
+        IReadOnlyList<Rendition>? renditions = null) =>
+        FfmpegLadderCommand.Build(Input, Output, renditions ?? TwoRenditions, options ?? new LadderOptions(), hasAudio, frameRate);
+
+    /// <summary>The value that follows each occurrence of <paramref name="option"/>.</summary>
+    private static List<string> ValuesOf(IReadOnlyList<string> args, string option) =>
+        args.Select((a, i) => (a, i)).Where(x => x.a == option && x.i + 1 < args.Count).Select(x => args[x.i + 1]).ToList();
+
+    private static int IndexOf(IReadOnlyList<string> args, string value) => args.ToList().IndexOf(value);
+
+    [Fact]
+    public void Build_Always_RestrictsProtocolsAndDemuxersBeforeTheInput()
+    {
+        var all = Build().All;
+
+        var input = IndexOf(all, "-i");
+        Assert.Equal(Input, all[input + 1]);
+        var protocols = IndexOf(all, "-protocol_whitelist");
+        var formats = IndexOf(all, "-format_whitelist");
+        Assert.InRange(protocols, 0, input - 2);
+        Assert.InRange(formats, 0, input - 2);
+        Assert.Equal("file", all[protocols + 1]);
+        Assert.Equal(FfmpegLadderCommand.FormatWhitelist, all[formats + 1]);
+    }
+
+    [Theory]
+    [InlineData("hls")]
+    [InlineData("concat")]
+    [InlineData("image2")]
+    [InlineData("tty")]
+    public void FormatWhitelist_PlaylistAndFileListDemuxers_AreNotAllowed(string demuxer)
+    {
+        Assert.DoesNotContain(demuxer, FfmpegLadderCommand.FormatWhitelist.Split(','));
+    }
+
+    [Fact]
+    public void Build_ThreeRenditions_SplitsThePictureOnceIntoOneScaledBranchPerRendition()
+    {
+        Rendition[] three = [new("720p", 1280, 720, 3000), new("480p", 854, 480, 1200), new("240p", 426, 240, 400)];
+
+        var command = Build(renditions: three);
+
+        var graph = Assert.Single(ValuesOf(command.OutputArguments, "-filter_complex"));
+        Assert.StartsWith("[0:v]split=3[s0][s1][s2];", graph, StringComparison.Ordinal);
+        Assert.Contains("[s0]scale=1280:720,setsar=1[v0]", graph, StringComparison.Ordinal);
+        Assert.Contains("[s1]scale=854:480,setsar=1[v1]", graph, StringComparison.Ordinal);
+        Assert.Contains("[s2]scale=426:240,setsar=1[v2]", graph, StringComparison.Ordinal);
+        Assert.Equal(["[v0]", "[v1]", "[v2]"], ValuesOf(command.OutputArguments, "-map").Where(m => m.StartsWith('[')));
+    }
+
+    [Fact]
+    public void Build_EveryRendition_ForcesKeyframesOnSegmentBoundariesWithoutSceneCuts()
+    {
+        var command = Build(new LadderOptions { SegmentSeconds = 4 });
+
+        Assert.Equal(["expr:gte(t,n_forced*4)", "expr:gte(t,n_forced*4)"], ValuesOf(command.All, "-force_key_frames"));
+        Assert.Equal(["0", "0"], ValuesOf(command.All, "-sc_threshold"));
+    }
+
+    [Theory]
+    [InlineData(25.0, 4, "100")]
+    [InlineData(29.97, 4, "120")]
+    [InlineData(23.976, 6, "144")]
+    [InlineData(60.0, 2, "120")]
+    public void Build_KnownFrameRate_GopIsOneSegmentOfFrames(double frameRate, int segmentSeconds, string expectedGop)
+    {
+        var command = Build(new LadderOptions { SegmentSeconds = segmentSeconds }, frameRate: frameRate);
+
+        Assert.Equal([expectedGop, expectedGop], ValuesOf(command.All, "-g"));
+        Assert.Equal([expectedGop, expectedGop], ValuesOf(command.All, "-keyint_min"));
+        Assert.Equal([$"{segmentSeconds}", $"{segmentSeconds}"], ValuesOf(command.All, "-hls_time"));
+    }
+
+    [Fact]
+    public void Build_SingleFileLayout_WritesOneByteRangeFilePerRendition()
+    {
+        var command = Build(new LadderOptions { Layout = SegmentLayout.SingleFile });
+
+        Assert.Equal(["single_file+independent_segments", "single_file+independent_segments"], ValuesOf(command.All, "-hls_flags"));
+        Assert.Equal(
+            [Path.Combine(Output, "720p", "media.mp4"), Path.Combine(Output, "360p", "media.mp4")],
+            ValuesOf(command.All, "-hls_segment_filename"));
+        Assert.Empty(ValuesOf(command.All, "-hls_fmp4_init_filename"));
+    }
+
+    [Fact]
+    public void Build_FilePerSegmentLayout_WritesInitAndNumberedSegments()
+    {
+        var command = Build(new LadderOptions { Layout = SegmentLayout.FilePerSegment });
+
+        Assert.Equal(["independent_segments", "independent_segments"], ValuesOf(command.All, "-hls_flags"));
+        Assert.Equal(["init.mp4", "init.mp4"], ValuesOf(command.All, "-hls_fmp4_init_filename"));
+        Assert.Equal(
+            [Path.Combine(Output, "720p", "seg_%05d.m4s"), Path.Combine(Output, "360p", "seg_%05d.m4s")],
+            ValuesOf(command.All, "-hls_segment_filename"));
+    }
+
+    [Fact]
+    public void Build_TwoRenditions_EachOutputIsTheRenditionsPlaylistInItsOwnDirectory()
+    {
+        var command = Build();
+
+        var hlsOutputs = command.All.Where(a => a.EndsWith(".m3u8", StringComparison.Ordinal)).ToList();
+        Assert.Equal([Path.Combine(Output, "720p", "index.m3u8"), Path.Combine(Output, "360p", "index.m3u8")], hlsOutputs);
+        Assert.Equal(hlsOutputs[^1], command.LastOutput);
+        Assert.Equal(command.LastOutput, command.All[^1]);
+    }
+
+    [Fact]
+    public void Build_WithAudio_MapsAndEncodesTheFirstAudioTrackForEveryRendition()
+    {
+        var command = Build(new LadderOptions { AudioKbps = 96 }, hasAudio: true);
+
+        Assert.Equal(["0:a:0", "0:a:0"], ValuesOf(command.All, "-map").Where(m => !m.StartsWith('[')));
+        Assert.Equal(["aac", "aac"], ValuesOf(command.All, "-c:a"));
+        Assert.Equal(["96k", "96k"], ValuesOf(command.All, "-b:a"));
+    }
+
+    [Fact]
+    public void Build_WithoutAudio_MapsNoAudioTrack()
+    {
+        var command = Build(hasAudio: false);
+
+        Assert.DoesNotContain("0:a:0", command.All);
+        Assert.DoesNotContain("-c:a", command.All);
+        Assert.Equal(["[v0]", "[v1]"], ValuesOf(command.All, "-map"));
+    }
+
+    [Fact]
+    public void Build_Rendition_EncodesAtItsBitrateWithTheConfiguredPreset()
+    {
+        var command = Build(new LadderOptions { Preset = "ultrafast" });
+
+        Assert.Equal(["3000k", "700k"], ValuesOf(command.All, "-b:v"));
+        Assert.Equal(["ultrafast", "ultrafast"], ValuesOf(command.All, "-preset"));
+    }
+
+    [Fact]
+    public void Build_NoRenditions_Throws()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Build(renditions: []));
+    }
+
+    [Fact]
+    public void Join_ArgumentWithSpace_IsQuoted()
+    {
+        var line = FfmpegLadderCommand.Join(["-i", "/media/my uploads/big buck.mp4", "-f", "hls"]);
+
+        Assert.Equal("-i \"/media/my uploads/big buck.mp4\" -f hls", line);
+    }
+
+    [Fact]
+    public void Join_ArgumentWithQuote_EscapesTheQuote()
+    {
+        var line = FfmpegLadderCommand.Join(["say \"hi\""]);
+
+        Assert.Equal("\"say \\\"hi\\\"\"", line);
+    }
+
+    [Fact]
+    public void Join_EmptyArgument_IsKeptAsEmptyQuotes()
+    {
+        Assert.Equal("-metadata \"\" x", FfmpegLadderCommand.Join(["-metadata", "", "x"]));
+    }
+
+    [Fact]
+    public async Task Join_ArgumentsWithSpacesAndQuotes_ReachAProcessUnchanged()
+    {
+        // LadderPackager hands the joined string to FFMpegCore, which starts ffmpeg with ProcessStartInfo.Arguments.
+        string[] args = ["/media/my uploads/big buck.mp4", "say \"hi\"", "[0:v]split=2[s0][s1]", @"/media/a\b c\", @"back\slash", "q\\\""];
+        var start = new ProcessStartInfo("/usr/bin/printf", FfmpegLadderCommand.Join(["%s\n", .. args]))
+        {
+            RedirectStandardOutput = true,
+        };
+
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(args, output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void Join_PlainArguments_AreLeftAlone()
+    {
+        var command = Build();
+
+        var line = FfmpegLadderCommand.Join(command.OutputArguments);
+
+        Assert.Equal(string.Join(' ', command.OutputArguments), line);
+    }
+
+    [Fact]
+    public async Task Build_RunByRealFfmpeg_WritesPlaylistAndMediaForEveryRendition()
+    {
+        using var temp = new TempDirectory();
+        var source = temp.Combine("source.mp4");
+        await Ffmpeg.TestClipAsync(source, 320, 180, 4, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac");
+        var options = new LadderOptions
+        {
+            Preset = "ultrafast",
+            SegmentSeconds = 2,
+            Rungs =
+            [
+                new() { Name = "180p", Height = 180, VideoKbps = 300 },
+                new() { Name = "120p", Height = 120, VideoKbps = 150 },
+            ],
+        };
+        var renditions = LadderPlan.For(options.EffectiveRungs, 320, 180);
+        Assert.Equal(["180p", "120p"], renditions.Select(r => r.Name));
+        var output = temp.Combine("out");
+        foreach (var r in renditions)
+        {
+            Directory.CreateDirectory(Path.Combine(output, r.Name));
+        }
+
+        var command = FfmpegLadderCommand.Build(source, output, renditions, options, hasAudio: true, frameRate: 25);
+        await Ffmpeg.RunAsync(command.All);
+
+        Assert.All(renditions, r =>
+        {
+            var playlist = Path.Combine(output, r.Name, "index.m3u8");
+            var media = Path.Combine(output, r.Name, "media.mp4");
+            Assert.True(File.Exists(playlist), $"{r.Name}/index.m3u8 is missing");
+            Assert.True(File.Exists(media), $"{r.Name}/media.mp4 is missing");
+            Assert.True(new FileInfo(media).Length > 0, $"{r.Name}/media.mp4 is empty");
+            Assert.Contains("#EXT-X-ENDLIST", File.ReadAllText(playlist), StringComparison.Ordinal);
+        });
+    }
+}
