@@ -8,7 +8,8 @@ internal static class LadderPlan
     /// <summary>
     /// The renditions for a source of <paramref name="sourceWidth"/> x <paramref name="sourceHeight"/> (as displayed):
     /// rungs taller than the source are dropped (never upscale), widths keep the aspect ratio and are even (4:2:0).
-    /// A source shorter than every rung still gets one rendition, at its own height and the lowest rung's bitrate.
+    /// A source shorter than every rung still gets one rendition, named after its own height (e.g. <c>180p</c>), with
+    /// the lowest rung's bitrate.
     /// </summary>
     public static IReadOnlyList<Rendition> For(IEnumerable<RungOptions> rungs, int sourceWidth, int sourceHeight)
     {
@@ -20,7 +21,8 @@ internal static class LadderPlan
         if (fitting.Count == 0 && ordered.Count > 0)
         {
             var lowest = ordered[^1];
-            fitting.Add(new RungOptions { Name = lowest.Name, Height = Even(sourceHeight), VideoKbps = lowest.VideoKbps });
+            var height = Math.Max(2, sourceHeight & ~1);
+            fitting.Add(new RungOptions { Name = $"{height}p", Height = height, VideoKbps = lowest.VideoKbps });
         }
 
         // Rounding to even never goes past the source: a 641x361 source gives at most 640x360.

@@ -116,6 +116,7 @@ public class LadderPlanTests
         var only = Assert.Single(renditions);
         Assert.Equal(356, only.Width);
         Assert.Equal(200, only.Height);
+        Assert.Equal("200p", only.Name);
         Assert.Equal(400, only.VideoKbps);
     }
 
