@@ -10,9 +10,15 @@ results="$PWD/run/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 
-echo "==> dotnet test Vod.sln (Release)"
-dotnet test Vod.sln -c Release --logger "trx" --results-directory "$results" "$@"
-status=$?
+echo "==> dotnet build Vod.sln (Release)"
+dotnet build Vod.sln -c Release -nologo -v quiet -clp:NoSummary || { echo "0 passed, 1 failed (the build failed)"; exit 1; }
+
+status=0
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  echo "==> dotnet test $project"
+  dotnet test "$project" -c Release --no-build --nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results" "$@" || status=1
+done
 
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do
