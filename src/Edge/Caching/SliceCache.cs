@@ -105,20 +105,23 @@ internal sealed class SliceCache(
         return running.WaitAsync(cancellationToken);
     }
 
+    /// <remarks>The entry is removed before the waiters are released, so a caller that saw the result never joins a finished fill.</remarks>
     private async Task RunFillAsync(string key, Func<Task<object?>> fill, TaskCompletionSource<object?> completion)
     {
+        object? result;
         try
         {
-            completion.SetResult(await fill());
+            result = await fill();
         }
         catch (Exception e)
         {
-            completion.SetException(e);
-        }
-        finally
-        {
             _fills.TryRemove(new KeyValuePair<string, Task<object?>>(key, completion.Task));
+            completion.SetException(e);
+            return;
         }
+
+        _fills.TryRemove(new KeyValuePair<string, Task<object?>>(key, completion.Task));
+        completion.SetResult(result);
     }
 
     private static ObjectMeta? Deserialize(byte[] json)
