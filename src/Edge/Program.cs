@@ -1,6 +1,7 @@
 using Vod.Common.Hosting;
 using Vod.Edge.Caching;
 using Vod.Edge.Delivery;
+using Vod.Edge.Metrics;
 using Vod.Edge.OriginClient;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,6 +10,7 @@ OriginHttpClient.AddOriginClient(builder.Services, builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<OriginHealthCheck>("origin", tags: [HostingDefaults.ReadyTag]);
 builder.Services.AddSliceCache(builder.Configuration);
 builder.Services.AddMediaDelivery();
+builder.Services.AddEdgeMetrics();
 
 var app = builder.Build();
 app.MapServiceDefaults();

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Prometheus;
 
 namespace Vod.Common.Hosting;
 
@@ -25,6 +26,7 @@ public static class HostingDefaults
     }
 
     /// <summary>
+    /// <c>/metrics</c> is Prometheus text (prometheus-net: process and .NET metrics plus each service's own).
     /// <c>/healthz</c> answers while the process runs (liveness); <c>/readyz</c> runs the checks tagged
     /// <see cref="ReadyTag"/> (Redis, the media store) and answers 503 with the failing check when one fails.
     /// </summary>
@@ -38,6 +40,7 @@ public static class HostingDefaults
             return next(context);
         });
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapMetrics("/metrics");
         app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),

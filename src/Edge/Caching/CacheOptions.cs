@@ -14,11 +14,31 @@ internal sealed class CacheOptions
     [Range(1 << 20, long.MaxValue)]
     public long MemoryLimitBytes { get; set; } = 512L << 20;
 
-    /// <summary>Lifetime of versioned media (immutable: a new transcode is a new path).</summary>
+    /// <summary>How long versioned media stays fresh (immutable: a new transcode is a new path).</summary>
     [Range(1, int.MaxValue)]
     public int MediaTtlSeconds { get; set; } = 7 * 24 * 3600;
 
-    /// <summary>Lifetime of playlists.</summary>
+    /// <summary>How long playlists stay fresh.</summary>
     [Range(1, int.MaxValue)]
     public int PlaylistTtlSeconds { get; set; } = 30;
+
+    /// <summary>How long past freshness a copy is kept to be served when the origin fails (stale-if-error).</summary>
+    [Range(0, int.MaxValue)]
+    public int StaleIfErrorSeconds { get; set; } = 24 * 3600;
+
+    /// <summary>Slices after the one a client reads that are fetched in the background (0 turns read-ahead off).</summary>
+    [Range(0, 64)]
+    public int ReadAheadSlices { get; set; } = 3;
+
+    /// <summary>At most this many read-ahead fetches run at once; more are skipped, never queued.</summary>
+    [Range(1, 256)]
+    public int ReadAheadConcurrency { get; set; } = 4;
+
+    /// <summary>Lifetime of the fleet lease an edge holds while it fetches a key from the origin.</summary>
+    [Range(100, 60_000)]
+    public int LeaseMilliseconds { get; set; } = 5000;
+
+    /// <summary>How long an edge waits for another edge's fill to land in L2 before fetching from the origin itself.</summary>
+    [Range(0, 60_000)]
+    public int LeaseWaitMilliseconds { get; set; } = 3000;
 }

@@ -8,6 +8,7 @@ internal static class CachingExtensions
         services.AddSingleton<MemoryEdgeCacheStore>();
         services.AddSingleton<RedisEdgeCacheStore>();
         services.AddSingleton<SliceCache>();
+        services.AddHostedService<PurgeListener>();
         return services;
     }
 }

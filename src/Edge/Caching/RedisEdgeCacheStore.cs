@@ -1,16 +1,20 @@
 using StackExchange.Redis;
+using Vod.Common.Hls;
 
 namespace Vod.Edge.Caching;
 
 /// <summary>
-/// L2: Redis, shared by every edge, so one edge's fill is every edge's hit. While Redis is down the store answers
-/// misses at once (no wait for a timeout) and the edge goes on with L1 and the origin.
+/// L2: Redis, shared by every edge, so one edge's fill is every edge's hit, plus the short fill leases that make a
+/// cold object cost one origin fetch per fleet. While Redis is down every call answers "miss" or "no lease" at
+/// once (no wait for a timeout) and the edge goes on with L1 and the origin.
 /// </summary>
-internal sealed partial class RedisEdgeCacheStore(IConnectionMultiplexer redis, ILogger<RedisEdgeCacheStore> logger) : IEdgeCacheStore
+internal sealed partial class RedisEdgeCacheStore(IConnectionMultiplexer redis, ILogger<RedisEdgeCacheStore> logger)
 {
-    public const string KeyPrefix = "vod:edge:";
+    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
-    public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
+    public bool IsAvailable => redis.IsConnected;
+
+    public async ValueTask<byte[]?> GetAsync(string key)
     {
         if (!redis.IsConnected)
         {
@@ -19,7 +23,7 @@ internal sealed partial class RedisEdgeCacheStore(IConnectionMultiplexer redis, 
 
         try
         {
-            return (byte[]?)await redis.GetDatabase().StringGetAsync(KeyPrefix + key);
+            return (byte[]?)await redis.GetDatabase().StringGetAsync(key);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
@@ -28,7 +32,7 @@ internal sealed partial class RedisEdgeCacheStore(IConnectionMultiplexer redis, 
         }
     }
 
-    public async ValueTask SetAsync(string key, byte[] value, TimeSpan validFor, CancellationToken cancellationToken)
+    public async ValueTask SetAsync(string key, byte[] value, TimeSpan lifetime)
     {
         if (!redis.IsConnected)
         {
@@ -37,7 +41,57 @@ internal sealed partial class RedisEdgeCacheStore(IConnectionMultiplexer redis, 
 
         try
         {
-            await redis.GetDatabase().StringSetAsync(KeyPrefix + key, value, validFor);
+            await redis.GetDatabase().StringSetAsync(key, value, lifetime);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            Log.Unavailable(logger, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Takes the fleet lease for filling <paramref name="key"/>. Returns <see cref="Lease.Unavailable"/> when Redis
+    /// cannot be asked, in which case the caller fetches on its own.
+    /// </summary>
+    public async ValueTask<Lease> TryAcquireLeaseAsync(string key, TimeSpan lifetime)
+    {
+        if (!redis.IsConnected)
+        {
+            return Lease.Unavailable;
+        }
+
+        try
+        {
+            return await redis.GetDatabase().LockTakeAsync(EdgeCacheKeys.Lease(key), _owner, lifetime) ? Lease.Acquired : Lease.HeldByAnother;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            Log.Unavailable(logger, e.Message);
+            return Lease.Unavailable;
+        }
+    }
+
+    public async ValueTask<bool> IsLeaseHeldAsync(string key)
+    {
+        try
+        {
+            return redis.IsConnected && await redis.GetDatabase().KeyExistsAsync(EdgeCacheKeys.Lease(key));
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Releases the lease only if this edge still holds it (it may have expired and been taken by another).</summary>
+    public async ValueTask ReleaseLeaseAsync(string key)
+    {
+        try
+        {
+            if (redis.IsConnected)
+            {
+                await redis.GetDatabase().LockReleaseAsync(EdgeCacheKeys.Lease(key), _owner);
+            }
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
@@ -50,4 +104,11 @@ internal sealed partial class RedisEdgeCacheStore(IConnectionMultiplexer redis, 
         [LoggerMessage(1, LogLevel.Warning, "L2 cache (Redis) unavailable, serving without it: {Reason}")]
         public static partial void Unavailable(ILogger logger, string reason);
     }
+}
+
+internal enum Lease
+{
+    Acquired,
+    HeldByAnother,
+    Unavailable,
 }

@@ -1,31 +1,45 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Vod.Common.Hls;
+using Vod.Edge.Metrics;
 using Vod.Edge.OriginClient;
 
 namespace Vod.Edge.Caching;
 
+/// <summary>A cached value and where it came from.</summary>
+internal readonly record struct Lookup<T>(T Value, CacheResult Result);
+
+/// <summary>Metadata as cached: the object's description and until when it is fresh (after that, only stale-if-error).</summary>
+internal sealed record CachedMeta(ObjectMeta Meta, DateTimeOffset FreshUntil);
+
 /// <summary>
 /// Objects under <c>/titles/</c> as metadata plus fixed-size slices, each looked up through the tiers:
 /// <code>
-///   request ──► L1 memory ──miss──► L2 Redis ──miss──► origin (HEAD for metadata, ranged GET for a slice)
-///                  ▲                    ▲                   │
-///                  └──── fill ──────────┴────── fill ───────┘
+///   request ──► L1 memory ──miss──► L2 Redis ──miss──► fleet lease? ──yes──► origin (HEAD / ranged GET)
+///                  ▲                    ▲                  │ no: another edge is fetching    │
+///                  │                    └── wait for L2 ◄──┘ (bounded, then origin)          │
+///                  └───────────────────────── fill L1 and L2 ◄────────────────────────────────┘
 /// </code>
-/// A slice key is path + ETag + index, so a changed object never mixes old and new bytes. Concurrent misses for one
-/// key on this edge share one fill; the fill runs on its own, not on the first caller's cancellation token, and each
-/// waiter stops waiting when its own request is aborted.
+/// A slice key is path + ETag + index, so a changed object never mixes old and new bytes and slices need no
+/// revalidation; metadata has a freshness lifetime (short for playlists). Concurrent misses for one key on this edge
+/// share one fill, which runs on its own: it is not cancelled when the first client goes away, and each waiter stops
+/// waiting on its own cancellation. When the origin fails, an expired copy is served (stale-if-error).
 /// </summary>
-internal sealed class SliceCache(
+internal sealed partial class SliceCache(
     MemoryEdgeCacheStore memory,
     RedisEdgeCacheStore redis,
     OriginHttpClient origin,
-    IOptions<CacheOptions> options)
+    IOptions<CacheOptions> options,
+    TimeProvider time,
+    ILogger<SliceCache> logger) : IDisposable
 {
     private const long MetaSizeEstimate = 512;
-    private readonly ConcurrentDictionary<string, Task<object?>> _fills = new(StringComparer.Ordinal);
+    private static readonly TimeSpan LeasePoll = TimeSpan.FromMilliseconds(10);
+    private readonly ConcurrentDictionary<string, Task> _fills = new(StringComparer.Ordinal);
     private readonly CacheOptions _options = options.Value;
+    private readonly SemaphoreSlim _readAhead = new(options.Value.ReadAheadConcurrency);
 
     public int SliceBytes => _options.SliceBytes;
 
@@ -33,106 +47,261 @@ internal sealed class SliceCache(
     public int PendingFills => _fills.Count;
 
     /// <returns>The object's metadata, or null when the origin does not have it.</returns>
-    public async ValueTask<ObjectMeta?> GetMetaAsync(MediaPath path, CancellationToken cancellationToken)
+    /// <exception cref="OriginUnavailableException">The origin failed and nothing, not even an expired copy, is cached.</exception>
+    public async ValueTask<Lookup<ObjectMeta?>> GetMetaAsync(MediaPath path, CancellationToken cancellationToken)
     {
-        var key = "m:" + path.UrlPath;
-        if (memory.Get<ObjectMeta>(key) is { } hit)
+        var key = EdgeCacheKeys.Meta(path);
+        var cached = memory.Get<CachedMeta>(key);
+        if (cached is not null && cached.FreshUntil > time.GetUtcNow())
         {
-            return hit;
+            EdgeMetrics.MetaLookup(CacheResult.L1Hit);
+            return new(cached.Meta, CacheResult.L1Hit);
         }
 
-        return (ObjectMeta?)await CoalesceAsync(key, async () =>
-        {
-            var ttl = TtlFor(path);
-            if (await redis.GetAsync(key, CancellationToken.None) is { } json && Deserialize(json) is { } cached)
-            {
-                memory.Set(key, cached, MetaSizeEstimate, ttl);
-                return cached;
-            }
-
-            var meta = await origin.HeadAsync(path.UrlPath, CancellationToken.None);
-            if (meta is not null)
-            {
-                memory.Set(key, meta, MetaSizeEstimate, ttl);
-                await redis.SetAsync(key, JsonSerializer.SerializeToUtf8Bytes(meta), ttl, CancellationToken.None);
-            }
-
-            return meta;
-        }, cancellationToken);
+        var lookup = await CoalesceAsync(key, () => FillMetaAsync(path, key, cached), cancellationToken);
+        EdgeMetrics.MetaLookup(lookup.Result);
+        return lookup;
     }
 
     /// <summary>Slice <paramref name="index"/> of the object: <see cref="SliceBytes"/> long, shorter at the end.</summary>
-    public async ValueTask<byte[]> GetSliceAsync(MediaPath path, ObjectMeta meta, long index, CancellationToken cancellationToken)
+    /// <param name="readAhead">Also start fetching the next slices in the background (a client is reading in order).</param>
+    public async ValueTask<Lookup<byte[]>> GetSliceAsync(MediaPath path, ObjectMeta meta, long index, bool readAhead, CancellationToken cancellationToken)
     {
-        var key = $"s:{path.UrlPath}:{meta.ETag}:{index}";
+        var key = EdgeCacheKeys.Slice(path, meta.ETag, index);
+        Lookup<byte[]> lookup;
         if (memory.Get<byte[]>(key) is { } hit)
         {
-            return hit;
+            lookup = new(hit, CacheResult.L1Hit);
+        }
+        else
+        {
+            lookup = await CoalesceAsync(key, () => FillSliceAsync(path, meta, index, key), cancellationToken);
         }
 
+        EdgeMetrics.SliceLookup(lookup.Result);
+        if (readAhead)
+        {
+            StartReadAhead(path, meta, index);
+        }
+
+        return lookup;
+    }
+
+    private async Task<Lookup<ObjectMeta?>> FillMetaAsync(MediaPath path, string key, CachedMeta? expired)
+    {
+        var fresh = TtlFor(path);
+        try
+        {
+            var (bytes, result) = await FleetFetchAsync(key, "meta", IsFresh, async () =>
+            {
+                var meta = await origin.HeadAsync(path.UrlPath, CancellationToken.None);
+                return meta is null ? null : JsonSerializer.SerializeToUtf8Bytes(new CachedMeta(meta, time.GetUtcNow() + fresh));
+            }, fresh);
+
+            if (bytes is null || Deserialize(bytes) is not { } cached)
+            {
+                memory.Remove(key);
+                return new(null, result);
+            }
+
+            memory.Set(path.TitleId, key, cached, MetaSizeEstimate, Lifetime(fresh));
+            return new(cached.Meta, result);
+        }
+        catch (OriginUnavailableException e)
+        {
+            var stale = expired ?? (await redis.GetAsync(key) is { } bytes ? Deserialize(bytes) : null);
+            if (stale is null)
+            {
+                throw;
+            }
+
+            Log.ServingStale(logger, path.UrlPath, e.Message);
+            return new(stale.Meta, CacheResult.Stale);
+        }
+    }
+
+    private async Task<Lookup<byte[]>> FillSliceAsync(MediaPath path, ObjectMeta meta, long index, string key)
+    {
         var from = index * _options.SliceBytes;
         var length = (int)Math.Min(_options.SliceBytes, meta.Size - from);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length, nameof(index));
-        return (byte[])(await CoalesceAsync(key, async () =>
+        var fresh = TtlFor(path);
+        var (bytes, result) = await FleetFetchAsync(key, "slice", b => b.Length == length,
+            async () => await origin.GetRangeAsync(path.UrlPath, meta.ETag, from, length, CancellationToken.None), fresh);
+        memory.Set(path.TitleId, key, bytes!, bytes!.Length + key.Length, Lifetime(fresh));
+        return new(bytes, result);
+    }
+
+    /// <summary>
+    /// L2, then the origin under the fleet lease: the edge that takes the lease fetches and stores into L2; the others
+    /// poll L2 until the value lands or the lease is gone, for at most <see cref="CacheOptions.LeaseWaitMilliseconds"/>,
+    /// then fetch on their own. Without Redis, every edge fetches on its own.
+    /// </summary>
+    private async Task<(byte[]? Value, CacheResult Result)> FleetFetchAsync(
+        string key, string kind, Func<byte[], bool> usable, Func<Task<byte[]?>> fetch, TimeSpan fresh)
+    {
+        if (await redis.GetAsync(key) is { } shared && usable(shared))
         {
-            var ttl = TtlFor(path);
-            if (await redis.GetAsync(key, CancellationToken.None) is { } shared && shared.Length == length)
+            return (shared, CacheResult.L2Hit);
+        }
+
+        var lease = await redis.TryAcquireLeaseAsync(key, TimeSpan.FromMilliseconds(_options.LeaseMilliseconds));
+        if (lease == Lease.HeldByAnother)
+        {
+            var deadline = time.GetUtcNow().AddMilliseconds(_options.LeaseWaitMilliseconds);
+            while (time.GetUtcNow() < deadline)
             {
-                await memory.SetAsync(key, shared, ttl, CancellationToken.None);
-                return shared;
+                await Task.Delay(LeasePoll, time);
+                if (await redis.GetAsync(key) is { } landed && usable(landed))
+                {
+                    return (landed, CacheResult.Coalesced);
+                }
+
+                if (!await redis.IsLeaseHeldAsync(key))
+                {
+                    break; // the other edge finished without storing (a 404) or died: ask the origin ourselves
+                }
+            }
+        }
+
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            byte[]? value;
+            try
+            {
+                value = await fetch();
+            }
+            catch (OriginUnavailableException)
+            {
+                EdgeMetrics.OriginFetch(kind, ok: false, 0, Stopwatch.GetElapsedTime(started));
+                throw;
             }
 
-            var bytes = await origin.GetRangeAsync(path.UrlPath, meta.ETag, from, length, CancellationToken.None);
-            await memory.SetAsync(key, bytes, ttl, CancellationToken.None);
-            await redis.SetAsync(key, bytes, ttl, CancellationToken.None);
-            return bytes;
-        }, cancellationToken))!;
+            EdgeMetrics.OriginFetch(kind, ok: true, kind == "slice" ? value?.Length ?? 0 : 0, Stopwatch.GetElapsedTime(started));
+            if (value is not null)
+            {
+                await redis.SetAsync(key, value, Lifetime(fresh));
+            }
+
+            return (value, CacheResult.Miss);
+        }
+        finally
+        {
+            if (lease == Lease.Acquired)
+            {
+                await redis.ReleaseLeaseAsync(key);
+            }
+        }
+    }
+
+    private void StartReadAhead(MediaPath path, ObjectMeta meta, long index)
+    {
+        if (_options.ReadAheadSlices == 0 || path.IsPlaylist)
+        {
+            return;
+        }
+
+        var last = Math.Min((meta.Size - 1) / _options.SliceBytes, index + _options.ReadAheadSlices);
+        for (var next = index + 1; next <= last; next++)
+        {
+            var key = EdgeCacheKeys.Slice(path, meta.ETag, next);
+            if (memory.Get<byte[]>(key) is not null || _fills.ContainsKey(key))
+            {
+                continue;
+            }
+
+            if (!_readAhead.Wait(0))
+            {
+                EdgeMetrics.ReadAheadSkipped();
+                return;
+            }
+
+            EdgeMetrics.ReadAheadStarted();
+            _ = ReadAheadAsync(path, meta, next, key);
+        }
+    }
+
+    private async Task ReadAheadAsync(MediaPath path, ObjectMeta meta, long index, string key)
+    {
+        try
+        {
+            await CoalesceAsync(key, () => FillSliceAsync(path, meta, index, key), CancellationToken.None);
+        }
+        catch (OriginUnavailableException e)
+        {
+            Log.ReadAheadFailed(logger, path.UrlPath, index, e.Message);
+        }
+        finally
+        {
+            _readAhead.Release();
+        }
     }
 
     private TimeSpan TtlFor(MediaPath path) =>
         TimeSpan.FromSeconds(path.IsPlaylist ? _options.PlaylistTtlSeconds : _options.MediaTtlSeconds);
 
-    /// <summary>One fill per key in flight (as OutputCaching's dispatcher does), awaited by each caller with its own token.</summary>
-    private Task<object?> CoalesceAsync(string key, Func<Task<object?>> fill, CancellationToken cancellationToken)
+    private TimeSpan Lifetime(TimeSpan fresh) => fresh + TimeSpan.FromSeconds(_options.StaleIfErrorSeconds);
+
+    private bool IsFresh(byte[] bytes) => Deserialize(bytes) is { } cached && cached.FreshUntil > time.GetUtcNow();
+
+    /// <summary>
+    /// One fill per key in flight (as OutputCaching's dispatcher does), awaited by each caller with its own token.
+    /// A caller that joins a running fill reports <see cref="CacheResult.Coalesced"/> unless the fill found it stale.
+    /// </summary>
+    private async Task<Lookup<T>> CoalesceAsync<T>(string key, Func<Task<Lookup<T>>> fill, CancellationToken cancellationToken)
     {
-        var mine = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var mine = new TaskCompletionSource<Lookup<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
         var running = _fills.GetOrAdd(key, mine.Task);
         if (running == mine.Task)
         {
             _ = RunFillAsync(key, fill, mine);
+            return await mine.Task.WaitAsync(cancellationToken);
         }
 
-        return running.WaitAsync(cancellationToken);
+        var joined = await ((Task<Lookup<T>>)running).WaitAsync(cancellationToken);
+        return joined.Result == CacheResult.Stale ? joined : joined with { Result = CacheResult.Coalesced };
     }
 
     /// <remarks>The entry is removed before the waiters are released, so a caller that saw the result never joins a finished fill.</remarks>
-    private async Task RunFillAsync(string key, Func<Task<object?>> fill, TaskCompletionSource<object?> completion)
+    private async Task RunFillAsync<T>(string key, Func<Task<Lookup<T>>> fill, TaskCompletionSource<Lookup<T>> completion)
     {
-        object? result;
+        Lookup<T> result;
         try
         {
             result = await fill();
         }
         catch (Exception e)
         {
-            _fills.TryRemove(new KeyValuePair<string, Task<object?>>(key, completion.Task));
+            _fills.TryRemove(new KeyValuePair<string, Task>(key, completion.Task));
             completion.SetException(e);
             return;
         }
 
-        _fills.TryRemove(new KeyValuePair<string, Task<object?>>(key, completion.Task));
+        _fills.TryRemove(new KeyValuePair<string, Task>(key, completion.Task));
         completion.SetResult(result);
     }
 
-    private static ObjectMeta? Deserialize(byte[] json)
+    public void Dispose() => _readAhead.Dispose();
+
+    private static CachedMeta? Deserialize(byte[] json)
     {
         try
         {
-            return JsonSerializer.Deserialize<ObjectMeta>(json);
+            return JsonSerializer.Deserialize<CachedMeta>(json);
         }
         catch (JsonException)
         {
             return null;
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Origin failed for {Path}, serving an expired copy: {Reason}")]
+        public static partial void ServingStale(ILogger logger, string path, string reason);
+
+        [LoggerMessage(2, LogLevel.Debug, "Read-ahead of {Path} slice {Index} failed: {Reason}")]
+        public static partial void ReadAheadFailed(ILogger logger, string path, long index, string reason);
     }
 }

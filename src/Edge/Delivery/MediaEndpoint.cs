@@ -1,15 +1,14 @@
-using Microsoft.Net.Http.Headers;
 using Vod.Common.Hls;
 using Vod.Edge.Caching;
+using Vod.Edge.Metrics;
 using Vod.Edge.OriginClient;
 
 namespace Vod.Edge.Delivery;
 
 /// <summary>
-/// <c>GET</c>/<c>HEAD /titles/{id}/...</c>: the data plane. Multi-range requests are answered with the whole object
-/// (200), which RFC 9110 allows and every HLS player accepts; single ranges get 206 and unsatisfiable ones 416 with
-/// <c>Content-Range: bytes */size</c>. What is stored depends only on the validated path: query strings and request
-/// headers never change a cache key.
+/// <c>GET</c>/<c>HEAD /titles/{id}/...</c>: the data plane. What is stored depends only on the validated path: query
+/// strings and request headers never change a cache key (no cache poisoning). An origin failure with nothing cached
+/// is 502 (or 504 on a timeout), never 404: players retry 5xx and give up on 4xx.
 /// </summary>
 internal static partial class MediaEndpoint
 {
@@ -21,7 +20,7 @@ internal static partial class MediaEndpoint
             .AllowAnyOrigin()
             .WithMethods("GET", "HEAD")
             .WithHeaders("Range", "If-None-Match", "If-Modified-Since", "If-Range")
-            .WithExposedHeaders("Content-Length", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified")
+            .WithExposedHeaders("Content-Length", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified", "X-Cache")
             .SetPreflightMaxAge(TimeSpan.FromHours(1))));
         return services;
     }
@@ -32,6 +31,10 @@ internal static partial class MediaEndpoint
         return app;
     }
 
+    internal static IResult OriginFailure(OriginUnavailableException e) => e.TimedOut
+        ? Results.Problem("the origin timed out and this object is not cached", statusCode: StatusCodes.Status504GatewayTimeout)
+        : Results.Problem("the origin failed and this object is not cached", statusCode: StatusCodes.Status502BadGateway);
+
     private static async Task<IResult> ServeAsync(string? path, HttpContext context, SliceCache cache, ILoggerFactory loggers)
     {
         if (!MediaPath.TryParse(path, out var media))
@@ -39,35 +42,24 @@ internal static partial class MediaEndpoint
             return Results.Problem("not a valid media path", statusCode: StatusCodes.Status404NotFound);
         }
 
-        ObjectMeta? meta;
+        Lookup<ObjectMeta?> lookup;
         try
         {
-            meta = await cache.GetMetaAsync(media, context.RequestAborted);
+            lookup = await cache.GetMetaAsync(media, context.RequestAborted);
         }
         catch (OriginUnavailableException e)
         {
             Log.OriginFailed(loggers.CreateLogger(typeof(MediaEndpoint)), media.UrlPath, e.Message);
-            return e.TimedOut
-                ? Results.Problem("the origin timed out and this object is not cached", statusCode: StatusCodes.Status504GatewayTimeout)
-                : Results.Problem("the origin failed and this object is not cached", statusCode: StatusCodes.Status502BadGateway);
+            EdgeMetrics.Request(CacheResult.Miss, 0);
+            return OriginFailure(e);
         }
 
-        if (meta is null)
+        if (lookup.Value is null)
         {
             return Results.Problem($"{media.UrlPath} does not exist", statusCode: StatusCodes.Status404NotFound);
         }
 
-        if (meta.CacheControl is { } cacheControl)
-        {
-            context.Response.Headers.CacheControl = cacheControl;
-        }
-
-        return Results.Stream(
-            new SliceStream(cache, media, meta, context.RequestAborted),
-            meta.ContentType,
-            lastModified: meta.LastModified,
-            entityTag: EntityTagHeaderValue.Parse(meta.ETag),
-            enableRangeProcessing: true);
+        return await ObjectResponse.WriteAsync(context, cache, media, lookup) ?? Results.Empty;
     }
 
     private static partial class Log

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using Vod.Common.Hls;
 using Vod.Edge.Caching;
@@ -20,59 +21,74 @@ public sealed class SliceCacheTests : IDisposable
     private readonly byte[] _object = Enumerable.Range(0, (Slice * 3) + 123).Select(i => (byte)(i * 7)).ToArray();
     private readonly CountingOrigin _origin;
     private readonly ConnectionMultiplexer _redis = ConnectionMultiplexer.Connect("127.0.0.1:1,abortConnect=false,connectTimeout=100");
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-27T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
     private readonly MemoryEdgeCacheStore _memory;
     private readonly SliceCache _cache;
 
     public SliceCacheTests()
+        : this(new CacheOptions { SliceBytes = Slice, ReadAheadSlices = 0 })
+    {
+    }
+
+    private SliceCacheTests(CacheOptions cacheOptions)
     {
         _origin = new CountingOrigin(_object);
-        var options = Options.Create(new CacheOptions { SliceBytes = Slice });
+        var options = Options.Create(cacheOptions);
         _memory = new MemoryEdgeCacheStore(options);
         _cache = new SliceCache(
             _memory,
             new RedisEdgeCacheStore(_redis, NullLogger<RedisEdgeCacheStore>.Instance),
             new OriginHttpClient(new HttpClient(_origin) { BaseAddress = new Uri("http://origin.test") }),
-            options);
+            options,
+            _time,
+            NullLogger<SliceCache>.Instance);
     }
 
     public void Dispose()
     {
+        _cache.Dispose();
         _memory.Dispose();
         _redis.Dispose();
     }
 
+    private async Task<ObjectMeta> MetaAsync() => (await _cache.GetMetaAsync(Path, default)).Value!;
+
     [Fact]
     public async Task GetSlice_ConcurrentMisses_FetchesOriginOnce()
     {
-        var meta = (await _cache.GetMetaAsync(Path, default))!;
+        var meta = await MetaAsync();
         _origin.Delay = TimeSpan.FromMilliseconds(200);
 
-        var slices = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _cache.GetSliceAsync(Path, meta, 1, default).AsTask()));
+        var slices = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _cache.GetSliceAsync(Path, meta, 1, readAhead: false, default).AsTask()));
 
         Assert.Equal(1, _origin.RangeRequests);
-        Assert.All(slices, s => Assert.Equal(_object[Slice..(2 * Slice)], s));
+        Assert.All(slices, s => Assert.Equal(_object[Slice..(2 * Slice)], s.Value));
+        Assert.Equal(19, slices.Count(s => s.Result == CacheResult.Coalesced));
         Assert.Equal(0, _cache.PendingFills);
     }
 
     [Fact]
     public async Task GetSlice_LastSlice_IsShortAndExact()
     {
-        var meta = (await _cache.GetMetaAsync(Path, default))!;
+        var meta = await MetaAsync();
 
-        var last = await _cache.GetSliceAsync(Path, meta, 3, default);
+        var last = await _cache.GetSliceAsync(Path, meta, 3, readAhead: false, default);
 
-        Assert.Equal(_object[(3 * Slice)..], last);
+        Assert.Equal(_object[(3 * Slice)..], last.Value);
     }
 
     [Fact]
     public async Task GetSlice_SecondRequest_IsServedFromMemory()
     {
-        var meta = (await _cache.GetMetaAsync(Path, default))!;
+        var meta = await MetaAsync();
 
-        await _cache.GetSliceAsync(Path, meta, 0, default);
-        await _cache.GetSliceAsync(Path, meta, 0, default);
-        await _cache.GetMetaAsync(Path, default);
+        var first = await _cache.GetSliceAsync(Path, meta, 0, readAhead: false, default);
+        var second = await _cache.GetSliceAsync(Path, meta, 0, readAhead: false, default);
+        var metaAgain = await _cache.GetMetaAsync(Path, default);
 
+        Assert.Equal(CacheResult.Miss, first.Result);
+        Assert.Equal(CacheResult.L1Hit, second.Result);
+        Assert.Equal(CacheResult.L1Hit, metaAgain.Result);
         Assert.Equal(1, _origin.RangeRequests);
         Assert.Equal(1, _origin.HeadRequests);
     }
@@ -80,16 +96,16 @@ public sealed class SliceCacheTests : IDisposable
     [Fact]
     public async Task GetSlice_FirstCallerCancels_FillCompletesForTheOthers()
     {
-        var meta = (await _cache.GetMetaAsync(Path, default))!;
+        var meta = await MetaAsync();
         _origin.Delay = TimeSpan.FromMilliseconds(300);
         using var first = new CancellationTokenSource();
 
-        var cancelled = _cache.GetSliceAsync(Path, meta, 2, first.Token).AsTask();
-        var patient = _cache.GetSliceAsync(Path, meta, 2, default).AsTask();
+        var cancelled = _cache.GetSliceAsync(Path, meta, 2, readAhead: false, first.Token).AsTask();
+        var patient = _cache.GetSliceAsync(Path, meta, 2, readAhead: false, default).AsTask();
         await first.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
-        Assert.Equal(_object[(2 * Slice)..(3 * Slice)], await patient);
+        Assert.Equal(_object[(2 * Slice)..(3 * Slice)], (await patient).Value);
         Assert.Equal(1, _origin.RangeRequests);
     }
 
@@ -108,12 +124,75 @@ public sealed class SliceCacheTests : IDisposable
     {
         _origin.FailWith = HttpStatusCode.NotFound;
 
-        Assert.Null(await _cache.GetMetaAsync(Path, default));
+        Assert.Null((await _cache.GetMetaAsync(Path, default)).Value);
+    }
+
+    [Fact]
+    public async Task GetMeta_ExpiredAndOriginDown_ServesStaleCopy()
+    {
+        var meta = await MetaAsync();
+        _time.Advance(TimeSpan.FromDays(8)); // past the media freshness of 7 days, within the stale window
+        _origin.FailWith = HttpStatusCode.BadGateway;
+
+        var stale = await _cache.GetMetaAsync(Path, default);
+
+        Assert.Equal(CacheResult.Stale, stale.Result);
+        Assert.Equal(meta, stale.Value);
+    }
+
+    [Fact]
+    public async Task GetMeta_ExpiredAndOriginUp_Revalidates()
+    {
+        await MetaAsync();
+        _time.Advance(TimeSpan.FromDays(8));
+
+        var again = await _cache.GetMetaAsync(Path, default);
+
+        Assert.Equal(CacheResult.Miss, again.Result);
+        Assert.Equal(2, _origin.HeadRequests);
+    }
+
+    [Fact]
+    public async Task GetSlice_WithReadAhead_FetchesTheNextSlicesInTheBackground()
+    {
+        using var readingAhead = new SliceCacheTests(new CacheOptions { SliceBytes = Slice, ReadAheadSlices = 2 });
+        var meta = await readingAhead.MetaAsync();
+
+        await readingAhead._cache.GetSliceAsync(Path, meta, 0, readAhead: true, default);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (readingAhead._origin.RangeRequests < 3 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(3, readingAhead._origin.RangeRequests);
+        Assert.Equal(CacheResult.L1Hit, (await readingAhead._cache.GetSliceAsync(Path, meta, 1, readAhead: false, default)).Result);
+        Assert.Equal(CacheResult.L1Hit, (await readingAhead._cache.GetSliceAsync(Path, meta, 2, readAhead: false, default)).Result);
+        Assert.Equal(3, readingAhead._origin.RangeRequests);
+    }
+
+    [Fact]
+    public async Task GetSlice_ThreeTimesTheMemoryLimit_NeverExceedsTheLimit()
+    {
+        const int limit = 1 << 20;
+        using var small = new SliceCacheTests(new CacheOptions { SliceBytes = 16 * 1024, MemoryLimitBytes = limit, ReadAheadSlices = 0 });
+        var large = Enumerable.Range(0, 3 * limit).Select(i => (byte)i).ToArray();
+        small._origin.Content = large;
+        var meta = await small.MetaAsync();
+
+        for (var i = 0; i < large.Length / (16 * 1024); i++)
+        {
+            var slice = await small._cache.GetSliceAsync(Path, meta, i, readAhead: false, default);
+            Assert.Equal(large.AsSpan(i * 16 * 1024, 16 * 1024).ToArray(), slice.Value);
+            Assert.InRange(small._memory.CurrentBytes, 0, limit);
+        }
     }
 
     /// <summary>Answers HEAD and single-range GET for one object, as a static file server does.</summary>
     private sealed class CountingOrigin(byte[] content) : HttpMessageHandler
     {
+        public byte[] Content { get; set; } = content;
+
         private int _head;
         private int _range;
 
@@ -136,7 +215,7 @@ public sealed class SliceCacheTests : IDisposable
             {
                 Interlocked.Increment(ref _head);
                 response.Content = new ByteArrayContent([]);
-                response.Content.Headers.ContentLength = content.Length;
+                response.Content.Headers.ContentLength = Content.Length;
                 response.Content.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");
                 return response;
             }
@@ -145,8 +224,8 @@ public sealed class SliceCacheTests : IDisposable
             var range = request.Headers.Range!.Ranges.Single();
             var (from, to) = (range.From!.Value, range.To!.Value);
             response.StatusCode = HttpStatusCode.PartialContent;
-            response.Content = new ByteArrayContent(content[(int)from..(int)(to + 1)]);
-            response.Content.Headers.ContentRange = new ContentRangeHeaderValue(from, to, content.Length);
+            response.Content = new ByteArrayContent(Content[(int)from..(int)(to + 1)]);
+            response.Content.Headers.ContentRange = new ContentRangeHeaderValue(from, to, Content.Length);
             return response;
         }
     }

@@ -1,0 +1,23 @@
+namespace Vod.Common.Hls;
+
+/// <summary>
+/// Names in Redis for the edges' shared cache (L2), known to the edges that fill it and to the origin that purges it.
+/// Every key of a title starts with <c>vod:edge:{titleId}:</c>: the braces make a Redis Cluster hash tag, so a title's
+/// keys live in one slot and a purge is one pattern scan. Keys are built only from a validated <see cref="MediaPath"/>.
+/// </summary>
+public static class EdgeCacheKeys
+{
+    /// <summary>Pub/sub channel: a message is a title id whose cached objects every edge drops from memory.</summary>
+    public const string PurgeChannel = "vod:edge:purge";
+
+    public static string TitlePrefix(string titleId) => $"vod:edge:{{{titleId}}}:";
+
+    public static string TitlePattern(string titleId) => TitlePrefix(titleId) + "*";
+
+    public static string Meta(MediaPath path) => $"{TitlePrefix(path.TitleId)}m:{path.RelativePath}";
+
+    public static string Slice(MediaPath path, string etag, long index) => $"{TitlePrefix(path.TitleId)}s:{path.RelativePath}:{etag}:{index}";
+
+    /// <summary>The short lease the edge that fetches a key from the origin holds, so the rest of the fleet waits for L2.</summary>
+    public static string Lease(string key) => key + ":lease";
+}

@@ -1,0 +1,48 @@
+using StackExchange.Redis;
+using Vod.Common.Hls;
+using Vod.Edge.Metrics;
+
+namespace Vod.Edge.Caching;
+
+/// <summary>
+/// Drops a title from this edge's memory when the origin publishes its id on <see cref="EdgeCacheKeys.PurgeChannel"/>
+/// (the origin removes the title's L2 keys itself). The subscription is re-established by the multiplexer after a
+/// Redis outage; a purge published while this edge was cut off is missed, which is why purges also delete from L2.
+/// </summary>
+internal sealed partial class PurgeListener(IConnectionMultiplexer redis, MemoryEdgeCacheStore memory, ILogger<PurgeListener> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(EdgeCacheKeys.PurgeChannel), (_, message) =>
+                {
+                    var titleId = (string?)message;
+                    if (TitleId.IsValid(titleId))
+                    {
+                        memory.PurgeTitle(titleId!);
+                        EdgeMetrics.Purged();
+                        Log.Purged(logger, titleId!);
+                    }
+                });
+                return;
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                Log.SubscribeFailed(logger, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Purged title {TitleId} from memory")]
+        public static partial void Purged(ILogger logger, string titleId);
+
+        [LoggerMessage(2, LogLevel.Warning, "Could not subscribe to purges yet, retrying: {Reason}")]
+        public static partial void SubscribeFailed(ILogger logger, string reason);
+    }
+}
