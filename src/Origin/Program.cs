@@ -5,6 +5,7 @@ using Vod.Origin.Catalog;
 using Vod.Origin.Jobs;
 using Vod.Origin.Media;
 using Vod.Origin.Playback;
+using Vod.Origin.Purge;
 using Vod.Origin.Uploads;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,6 +18,7 @@ builder.Services.AddUploads(builder.Configuration);
 builder.Services.AddJobQueue();
 builder.Services.AddPlayback(builder.Configuration);
 builder.Services.AddMediaCors();
+builder.Services.AddEdgeCachePurge();
 
 var app = builder.Build();
 app.MapServiceDefaults();
@@ -25,5 +27,6 @@ app.UseMediaFiles();
 app.MapUploads();
 app.MapCatalog();
 app.MapPlayback();
+app.MapPurge();
 app.Run();
 

@@ -1,10 +1,14 @@
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
 using Vod.Origin.Admin;
+using Vod.Origin.Purge;
 
 namespace Vod.Origin.Catalog;
 
-/// <summary>The title catalog API. Every read goes to title.json on disk, the source of truth the transcoders update.</summary>
+/// <summary>
+/// The title catalog API. Every read goes to title.json on disk, the source of truth the transcoders update.
+/// A delete also purges the title from every edge.
+/// </summary>
 internal static class CatalogEndpoints
 {
     public static IEndpointRouteBuilder MapCatalog(this IEndpointRouteBuilder app)
@@ -15,7 +19,7 @@ internal static class CatalogEndpoints
         app.MapGet("/api/titles/{id}", async (string id, MediaStore store, CancellationToken ct) =>
             await FindAsync(id, store, ct) is { } title ? Results.Ok(TitleResource.From(title)) : NotFound(id));
 
-        app.MapDelete("/api/titles/{id}", async (string id, MediaStore store, CancellationToken ct) =>
+        app.MapDelete("/api/titles/{id}", async (string id, MediaStore store, EdgeCachePurge purge, CancellationToken ct) =>
         {
             if (await FindAsync(id, store, ct) is not { } title)
             {
@@ -23,6 +27,7 @@ internal static class CatalogEndpoints
             }
 
             Delete(store, title);
+            await purge.TryPurgeAsync(title.Id);
             return Results.NoContent();
         }).RequireAdminKey();
 
