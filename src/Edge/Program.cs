@@ -4,13 +4,15 @@ using Vod.Edge.Delivery;
 using Vod.Edge.Metrics;
 using Vod.Edge.OriginClient;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is read from beside the binary, whatever the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddServiceDefaults(redisRequiredForReady: false);
 OriginHttpClient.AddOriginClient(builder.Services, builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<OriginHealthCheck>("origin", tags: [HostingDefaults.ReadyTag]);
 builder.Services.AddSliceCache(builder.Configuration);
 builder.Services.AddMediaDelivery();
 builder.Services.AddEdgeMetrics();
+builder.WebHost.UseEdgeKestrelLimits();
 
 var app = builder.Build();
 app.MapServiceDefaults();

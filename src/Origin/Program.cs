@@ -8,7 +8,8 @@ using Vod.Origin.Playback;
 using Vod.Origin.Purge;
 using Vod.Origin.Uploads;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is read from beside the binary, whatever the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddServiceDefaults();
 builder.Services.AddOptions<MediaOptions>().Bind(builder.Configuration.GetSection(MediaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<MediaStore>();

@@ -2,7 +2,8 @@ using Vod.Common.Catalog;
 using Vod.Common.Hosting;
 using Vod.Transcoder.Jobs;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is read from beside the binary, whatever the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddServiceDefaults();
 builder.Services.AddOptions<MediaOptions>().Bind(builder.Configuration.GetSection(MediaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<MediaStore>();

@@ -16,7 +16,8 @@ public static class EdgeCacheKeys
 
     public static string Meta(MediaPath path) => $"{TitlePrefix(path.TitleId)}m:{path.RelativePath}";
 
-    public static string Slice(MediaPath path, string etag, long index) => $"{TitlePrefix(path.TitleId)}s:{path.RelativePath}:{etag}:{index}";
+    /// <summary>Slice keys are this prefix followed by the slice index.</summary>
+    public static string SlicePrefix(MediaPath path, string etag) => $"{TitlePrefix(path.TitleId)}s:{path.RelativePath}:{etag}:";
 
     /// <summary>The short lease the edge that fetches a key from the origin holds, so the rest of the fleet waits for L2.</summary>
     public static string Lease(string key) => key + ":lease";

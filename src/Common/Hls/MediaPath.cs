@@ -27,25 +27,30 @@ public sealed record MediaPath(string TitleId, string RelativePath)
             return false;
         }
 
-        var segments = path.Split('/');
-        if (segments.Length < 2 || segments.Length > MaxSegments || !Hls.TitleId.IsValid(segments[0]))
+        var span = path.AsSpan();
+        var slash = span.IndexOf('/');
+        if (slash != Hls.TitleId.Length || !Hls.TitleId.IsValid(span[..slash]))
         {
             return false;
         }
 
-        for (var i = 1; i < segments.Length; i++)
+        var rest = span[(slash + 1)..];
+        var segments = 1;
+        foreach (var range in rest.Split('/'))
         {
-            if (!IsSafeSegment(segments[i]))
+            if (++segments > MaxSegments || !IsSafeSegment(rest[range]))
             {
                 return false;
             }
         }
 
-        result = new MediaPath(segments[0], string.Join('/', segments, 1, segments.Length - 1));
+        result = new MediaPath(path[..slash], path[(slash + 1)..]);
         return true;
     }
 
-    public static bool IsSafeSegment(string segment)
+    public static bool IsSafeSegment(string segment) => IsSafeSegment(segment.AsSpan());
+
+    public static bool IsSafeSegment(ReadOnlySpan<char> segment)
     {
         if (segment.Length is 0 or > MaxSegmentLength || segment[0] == '.')
         {

@@ -13,9 +13,11 @@ public static class TitleId
 
     public static string New() => RandomNumberGenerator.GetString(Alphabet, Length);
 
-    public static bool IsValid(string? id)
+    public static bool IsValid(string? id) => id is not null && IsValid(id.AsSpan());
+
+    public static bool IsValid(ReadOnlySpan<char> id)
     {
-        if (id is null || id.Length != Length)
+        if (id.Length != Length)
         {
             return false;
         }

@@ -26,7 +26,7 @@ public static class RedisConnection
     /// Registers one shared <see cref="IConnectionMultiplexer"/>. It does not abort when Redis is down at start-up:
     /// the multiplexer keeps reconnecting in the background and each service decides what a failed command means.
     /// </summary>
-    /// <param name="requiredForReady">Whether <c>/readyz</c> fails while Redis is down. An edge serves without Redis.</param>
+    /// <param name="requiredForReady">Whether <c>/readyz</c> fails while Redis is down; if not, it reports Degraded (an edge serves without Redis).</param>
     public static IServiceCollection AddRedis(this IServiceCollection services, IConfiguration configuration, bool requiredForReady = true)
     {
         services.AddOptions<RedisOptions>().Bind(configuration.GetSection(RedisOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -39,9 +39,13 @@ public static class RedisConnection
             config.SyncTimeout = options.TimeoutMilliseconds;
             config.AsyncTimeout = options.TimeoutMilliseconds;
             config.ConnectRetry = 1;
+            // Reconnect within about a second after Redis comes back (the default backs off exponentially).
+            config.ReconnectRetryPolicy = new LinearRetry(1000);
             return ConnectionMultiplexer.Connect(config);
         });
-        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: requiredForReady ? [HostingDefaults.ReadyTag] : []);
+        // Where Redis is optional, its loss shows on /readyz as Degraded (still 200), not Unhealthy.
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis",
+            failureStatus: requiredForReady ? HealthStatus.Unhealthy : HealthStatus.Degraded, tags: [HostingDefaults.ReadyTag]);
         return services;
     }
 
@@ -56,7 +60,7 @@ public static class RedisConnection
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
-                return HealthCheckResult.Unhealthy("redis unreachable: " + e.Message);
+                return new HealthCheckResult(context.Registration.FailureStatus, "redis unreachable: " + e.Message);
             }
         }
     }

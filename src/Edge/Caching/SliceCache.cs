@@ -48,14 +48,14 @@ internal sealed partial class SliceCache(
 
     /// <returns>The object's metadata, or null when the origin does not have it.</returns>
     /// <exception cref="OriginUnavailableException">The origin failed and nothing, not even an expired copy, is cached.</exception>
-    public async ValueTask<Lookup<ObjectMeta?>> GetMetaAsync(MediaPath path, CancellationToken cancellationToken)
+    public async ValueTask<Lookup<CachedObject?>> GetObjectAsync(MediaPath path, CancellationToken cancellationToken)
     {
         var key = EdgeCacheKeys.Meta(path);
-        var cached = memory.Get<CachedMeta>(key);
+        var cached = memory.Get<CachedObject>(key);
         if (cached is not null && cached.FreshUntil > time.GetUtcNow())
         {
             EdgeMetrics.MetaLookup(CacheResult.L1Hit);
-            return new(cached.Meta, CacheResult.L1Hit);
+            return new(cached, CacheResult.L1Hit);
         }
 
         var lookup = await CoalesceAsync(key, () => FillMetaAsync(path, key, cached), cancellationToken);
@@ -65,9 +65,9 @@ internal sealed partial class SliceCache(
 
     /// <summary>Slice <paramref name="index"/> of the object: <see cref="SliceBytes"/> long, shorter at the end.</summary>
     /// <param name="readAhead">Also start fetching the next slices in the background (a client is reading in order).</param>
-    public async ValueTask<Lookup<byte[]>> GetSliceAsync(MediaPath path, ObjectMeta meta, long index, bool readAhead, CancellationToken cancellationToken)
+    public async ValueTask<Lookup<byte[]>> GetSliceAsync(MediaPath path, CachedObject entry, long index, bool readAhead, CancellationToken cancellationToken)
     {
-        var key = EdgeCacheKeys.Slice(path, meta.ETag, index);
+        var key = entry.SliceKey(index);
         Lookup<byte[]> lookup;
         if (memory.Get<byte[]>(key) is { } hit)
         {
@@ -75,19 +75,19 @@ internal sealed partial class SliceCache(
         }
         else
         {
-            lookup = await CoalesceAsync(key, () => FillSliceAsync(path, meta, index, key), cancellationToken);
+            lookup = await CoalesceAsync(key, () => FillSliceAsync(path, entry, index, key), cancellationToken);
         }
 
         EdgeMetrics.SliceLookup(lookup.Result);
-        if (readAhead)
+        if (readAhead && _options.ReadAheadSlices > 0 && !path.IsPlaylist)
         {
-            StartReadAhead(path, meta, index);
+            StartReadAhead(path, entry, index);
         }
 
         return lookup;
     }
 
-    private async Task<Lookup<ObjectMeta?>> FillMetaAsync(MediaPath path, string key, CachedMeta? expired)
+    private async Task<Lookup<CachedObject?>> FillMetaAsync(MediaPath path, string key, CachedObject? expired)
     {
         var fresh = TtlFor(path);
         try
@@ -104,30 +104,33 @@ internal sealed partial class SliceCache(
                 return new(null, result);
             }
 
-            memory.Set(path.TitleId, key, cached, MetaSizeEstimate, Lifetime(fresh));
-            return new(cached.Meta, result);
+            var entry = new CachedObject(path, cached, _options.SliceBytes);
+            memory.Set(path.TitleId, key, entry, MetaSizeEstimate, Lifetime(fresh));
+            return new(entry, result);
         }
         catch (OriginUnavailableException e)
         {
-            var stale = expired ?? (await redis.GetAsync(key) is { } bytes ? Deserialize(bytes) : null);
+            var stale = expired ?? (await redis.GetAsync(key) is { } bytes && Deserialize(bytes) is { } meta
+                ? new CachedObject(path, meta, _options.SliceBytes)
+                : null);
             if (stale is null)
             {
                 throw;
             }
 
             Log.ServingStale(logger, path.UrlPath, e.Message);
-            return new(stale.Meta, CacheResult.Stale);
+            return new(stale, CacheResult.Stale);
         }
     }
 
-    private async Task<Lookup<byte[]>> FillSliceAsync(MediaPath path, ObjectMeta meta, long index, string key)
+    private async Task<Lookup<byte[]>> FillSliceAsync(MediaPath path, CachedObject entry, long index, string key)
     {
         var from = index * _options.SliceBytes;
-        var length = (int)Math.Min(_options.SliceBytes, meta.Size - from);
+        var length = entry.SliceLength(index);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length, nameof(index));
         var fresh = TtlFor(path);
         var (bytes, result) = await FleetFetchAsync(key, "slice", b => b.Length == length,
-            async () => await origin.GetRangeAsync(path.UrlPath, meta.ETag, from, length, CancellationToken.None), fresh);
+            async () => await origin.GetRangeAsync(path.UrlPath, entry.Meta.ETag, from, length, CancellationToken.None), fresh);
         memory.Set(path.TitleId, key, bytes!, bytes!.Length + key.Length, Lifetime(fresh));
         return new(bytes, result);
     }
@@ -195,17 +198,17 @@ internal sealed partial class SliceCache(
         }
     }
 
-    private void StartReadAhead(MediaPath path, ObjectMeta meta, long index)
+    private void StartReadAhead(MediaPath path, CachedObject entry, long index)
     {
-        if (_options.ReadAheadSlices == 0 || path.IsPlaylist)
+        var last = Math.Min(entry.SliceCount - 1, index + _options.ReadAheadSlices);
+        if (!entry.TryAdvanceReadAhead(last))
         {
-            return;
+            return; // an earlier request already started read-ahead this far
         }
 
-        var last = Math.Min((meta.Size - 1) / _options.SliceBytes, index + _options.ReadAheadSlices);
         for (var next = index + 1; next <= last; next++)
         {
-            var key = EdgeCacheKeys.Slice(path, meta.ETag, next);
+            var key = entry.SliceKey(next);
             if (memory.Get<byte[]>(key) is not null || _fills.ContainsKey(key))
             {
                 continue;
@@ -218,15 +221,15 @@ internal sealed partial class SliceCache(
             }
 
             EdgeMetrics.ReadAheadStarted();
-            _ = ReadAheadAsync(path, meta, next, key);
+            _ = ReadAheadAsync(path, entry, next, key);
         }
     }
 
-    private async Task ReadAheadAsync(MediaPath path, ObjectMeta meta, long index, string key)
+    private async Task ReadAheadAsync(MediaPath path, CachedObject entry, long index, string key)
     {
         try
         {
-            await CoalesceAsync(key, () => FillSliceAsync(path, meta, index, key), CancellationToken.None);
+            await CoalesceAsync(key, () => FillSliceAsync(path, entry, index, key), CancellationToken.None);
         }
         catch (OriginUnavailableException e)
         {

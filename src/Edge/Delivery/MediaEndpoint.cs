@@ -27,7 +27,10 @@ internal static partial class MediaEndpoint
 
     public static IEndpointRouteBuilder MapMediaDelivery(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/titles/{**path}", [HttpMethods.Get, HttpMethods.Head], ServeAsync).RequireCors(CorsPolicy);
+        var cache = app.ServiceProvider.GetRequiredService<SliceCache>();
+        var logger = app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MediaEndpoint));
+        app.MapMethods("/titles/{**path}", [HttpMethods.Get, HttpMethods.Head], context => ServeAsync(context, cache, logger))
+            .RequireCors(CorsPolicy);
         return app;
     }
 
@@ -35,31 +38,35 @@ internal static partial class MediaEndpoint
         ? Results.Problem("the origin timed out and this object is not cached", statusCode: StatusCodes.Status504GatewayTimeout)
         : Results.Problem("the origin failed and this object is not cached", statusCode: StatusCodes.Status502BadGateway);
 
-    private static async Task<IResult> ServeAsync(string? path, HttpContext context, SliceCache cache, ILoggerFactory loggers)
+    /// <summary>A plain request delegate: no parameter binding or result objects on the hot path.</summary>
+    private static async Task ServeAsync(HttpContext context, SliceCache cache, ILogger logger)
     {
-        if (!MediaPath.TryParse(path, out var media))
+        if (!MediaPath.TryParse(context.Request.RouteValues["path"] as string, out var media))
         {
-            return Results.Problem("not a valid media path", statusCode: StatusCodes.Status404NotFound);
+            await Results.Problem("not a valid media path", statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
+            return;
         }
 
-        Lookup<ObjectMeta?> lookup;
+        Lookup<CachedObject?> lookup;
         try
         {
-            lookup = await cache.GetMetaAsync(media, context.RequestAborted);
+            lookup = await cache.GetObjectAsync(media, context.RequestAborted);
         }
         catch (OriginUnavailableException e)
         {
-            Log.OriginFailed(loggers.CreateLogger(typeof(MediaEndpoint)), media.UrlPath, e.Message);
+            Log.OriginFailed(logger, media.UrlPath, e.Message);
             EdgeMetrics.Request(CacheResult.Miss, 0);
-            return OriginFailure(e);
+            await OriginFailure(e).ExecuteAsync(context);
+            return;
         }
 
-        if (lookup.Value is null)
+        var error = lookup.Value is null
+            ? Results.Problem($"{media.UrlPath} does not exist", statusCode: StatusCodes.Status404NotFound)
+            : await ObjectResponse.WriteAsync(context, cache, media, lookup);
+        if (error is not null)
         {
-            return Results.Problem($"{media.UrlPath} does not exist", statusCode: StatusCodes.Status404NotFound);
+            await error.ExecuteAsync(context);
         }
-
-        return await ObjectResponse.WriteAsync(context, cache, media, lookup) ?? Results.Empty;
     }
 
     private static partial class Log

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.Headers;
 using Microsoft.Net.Http.Headers;
 using Vod.Common.Hls;
 using Vod.Edge.Caching;
@@ -17,21 +16,22 @@ namespace Vod.Edge.Delivery;
 /// </summary>
 internal static class ObjectResponse
 {
-    public static async Task<IResult?> WriteAsync(HttpContext context, SliceCache cache, MediaPath path, Lookup<ObjectMeta?> lookup)
+    /// <returns>Null when the response was written; an error result when the origin failed before anything was sent.</returns>
+    public static async Task<IResult?> WriteAsync(HttpContext context, SliceCache cache, MediaPath path, Lookup<CachedObject?> lookup)
     {
-        var meta = lookup.Value!;
+        var entry = lookup.Value!;
+        var meta = entry.Meta;
         var request = context.Request;
         var response = context.Response;
-        var requestHeaders = request.GetTypedHeaders();
-        var etag = EntityTagHeaderValue.Parse(meta.ETag);
-        var lastModified = meta.LastModified is { } lm ? TruncateToSeconds(lm) : (DateTimeOffset?)null;
+        var etag = entry.EntityTag;
+        var lastModified = entry.LastModified;
 
         var headers = response.Headers;
         headers.AcceptRanges = "bytes";
         headers.ETag = meta.ETag;
-        if (lastModified is { } modified)
+        if (entry.LastModifiedHeader is { } modified)
         {
-            headers.LastModified = HeaderUtilities.FormatDate(modified);
+            headers.LastModified = modified;
         }
 
         if (meta.CacheControl is { } cacheControl)
@@ -39,7 +39,7 @@ internal static class ObjectResponse
             headers.CacheControl = cacheControl;
         }
 
-        var precondition = EvaluatePreconditions(requestHeaders, etag, lastModified);
+        var precondition = EvaluatePreconditions(request, etag, lastModified);
         if (precondition != StatusCodes.Status200OK)
         {
             response.StatusCode = precondition;
@@ -47,7 +47,7 @@ internal static class ObjectResponse
             return null;
         }
 
-        var (from, length, status) = SelectRange(request, requestHeaders, etag, lastModified, meta.Size);
+        var (from, length, status) = SelectRange(request, etag, lastModified, meta.Size);
         if (status == StatusCodes.Status416RangeNotSatisfiable)
         {
             response.StatusCode = status;
@@ -71,13 +71,13 @@ internal static class ObjectResponse
         }
 
         var aborted = context.RequestAborted;
-        var index = from / cache.SliceBytes;
-        var offset = (int)(from - (index * cache.SliceBytes));
+        var index = from / entry.SliceBytes;
+        var offset = (int)(from - (index * entry.SliceBytes));
         Lookup<byte[]> slice;
         try
         {
             // The first slice decides whether the answer is a body or an error: nothing has been sent yet.
-            slice = await cache.GetSliceAsync(path, meta, index, readAhead: true, aborted);
+            slice = await cache.GetSliceAsync(path, entry, index, readAhead: true, aborted);
         }
         catch (OriginUnavailableException e)
         {
@@ -102,7 +102,7 @@ internal static class ObjectResponse
                 }
 
                 offset = 0;
-                slice = await cache.GetSliceAsync(path, meta, ++index, readAhead: true, aborted);
+                slice = await cache.GetSliceAsync(path, entry, ++index, readAhead: true, aborted);
                 result = Max(result, slice.Result);
             }
         }
@@ -117,8 +117,15 @@ internal static class ObjectResponse
     }
 
     /// <summary>RFC 9110 §13.2.2: the order in which preconditions are evaluated.</summary>
-    internal static int EvaluatePreconditions(RequestHeaders headers, EntityTagHeaderValue etag, DateTimeOffset? lastModified)
+    internal static int EvaluatePreconditions(HttpRequest request, EntityTagHeaderValue etag, DateTimeOffset? lastModified)
     {
+        var raw = request.Headers;
+        if (raw.IfMatch.Count == 0 && raw.IfUnmodifiedSince.Count == 0 && raw.IfNoneMatch.Count == 0 && raw.IfModifiedSince.Count == 0)
+        {
+            return StatusCodes.Status200OK; // the common case: nothing to parse
+        }
+
+        var headers = request.GetTypedHeaders();
         var ifMatch = headers.IfMatch;
         if (ifMatch.Count > 0)
         {
@@ -150,7 +157,7 @@ internal static class ObjectResponse
 
     /// <summary>The bytes to send: one satisfiable range (206), an unsatisfiable one (416), or everything (200).</summary>
     internal static (long From, long Length, int Status) SelectRange(
-        HttpRequest request, RequestHeaders headers, EntityTagHeaderValue etag, DateTimeOffset? lastModified, long size)
+        HttpRequest request, EntityTagHeaderValue etag, DateTimeOffset? lastModified, long size)
     {
         var whole = (0L, size, StatusCodes.Status200OK);
         var raw = request.Headers.Range;
@@ -160,7 +167,7 @@ internal static class ObjectResponse
             return whole; // no range, unparsable, or several ranges: the whole object
         }
 
-        if (headers.IfRange is { } ifRange
+        if (request.Headers.IfRange.Count > 0 && request.GetTypedHeaders().IfRange is { } ifRange
             && !(ifRange.EntityTag is { } tag ? tag.Compare(etag, useStrongComparison: true) : ifRange.LastModified is { } date && lastModified == date))
         {
             return whole;
@@ -197,7 +204,4 @@ internal static class ObjectResponse
     }
 
     private static CacheResult Max(CacheResult a, CacheResult b) => a > b ? a : b;
-
-    private static DateTimeOffset TruncateToSeconds(DateTimeOffset value) =>
-        new(value.Ticks - (value.Ticks % TimeSpan.TicksPerSecond), value.Offset);
 }

@@ -51,7 +51,7 @@ public sealed class SliceCacheTests : IDisposable
         _redis.Dispose();
     }
 
-    private async Task<ObjectMeta> MetaAsync() => (await _cache.GetMetaAsync(Path, default)).Value!;
+    private async Task<CachedObject> MetaAsync() => (await _cache.GetObjectAsync(Path, default)).Value!;
 
     [Fact]
     public async Task GetSlice_ConcurrentMisses_FetchesOriginOnce()
@@ -84,7 +84,7 @@ public sealed class SliceCacheTests : IDisposable
 
         var first = await _cache.GetSliceAsync(Path, meta, 0, readAhead: false, default);
         var second = await _cache.GetSliceAsync(Path, meta, 0, readAhead: false, default);
-        var metaAgain = await _cache.GetMetaAsync(Path, default);
+        var metaAgain = await _cache.GetObjectAsync(Path, default);
 
         Assert.Equal(CacheResult.Miss, first.Result);
         Assert.Equal(CacheResult.L1Hit, second.Result);
@@ -114,7 +114,7 @@ public sealed class SliceCacheTests : IDisposable
     {
         _origin.FailWith = HttpStatusCode.InternalServerError;
 
-        var error = await Assert.ThrowsAsync<OriginUnavailableException>(() => _cache.GetMetaAsync(Path, default).AsTask());
+        var error = await Assert.ThrowsAsync<OriginUnavailableException>(() => _cache.GetObjectAsync(Path, default).AsTask());
 
         Assert.False(error.TimedOut);
     }
@@ -124,7 +124,7 @@ public sealed class SliceCacheTests : IDisposable
     {
         _origin.FailWith = HttpStatusCode.NotFound;
 
-        Assert.Null((await _cache.GetMetaAsync(Path, default)).Value);
+        Assert.Null((await _cache.GetObjectAsync(Path, default)).Value);
     }
 
     [Fact]
@@ -134,10 +134,10 @@ public sealed class SliceCacheTests : IDisposable
         _time.Advance(TimeSpan.FromDays(8)); // past the media freshness of 7 days, within the stale window
         _origin.FailWith = HttpStatusCode.BadGateway;
 
-        var stale = await _cache.GetMetaAsync(Path, default);
+        var stale = await _cache.GetObjectAsync(Path, default);
 
         Assert.Equal(CacheResult.Stale, stale.Result);
-        Assert.Equal(meta, stale.Value);
+        Assert.Equal(meta.Meta, stale.Value!.Meta);
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public sealed class SliceCacheTests : IDisposable
         await MetaAsync();
         _time.Advance(TimeSpan.FromDays(8));
 
-        var again = await _cache.GetMetaAsync(Path, default);
+        var again = await _cache.GetObjectAsync(Path, default);
 
         Assert.Equal(CacheResult.Miss, again.Result);
         Assert.Equal(2, _origin.HeadRequests);

@@ -7,7 +7,7 @@ namespace Vod.Integration.Tests.Infrastructure;
 /// <summary>A real redis-server on a free loopback port, without persistence, stopped on dispose.</summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private readonly Process _process;
+    private Process _process;
 
     private RedisServer(Process process, int port)
     {
@@ -22,6 +22,31 @@ public sealed class RedisServer : IAsyncDisposable
     public static async Task<RedisServer> StartAsync()
     {
         var port = FreePort.Next();
+        var server = new RedisServer(Launch(port), port);
+        await server.WaitForPingAsync();
+        return server;
+    }
+
+    /// <summary>Kills the server (as a crash would); <see cref="RestartAsync"/> brings an empty one up on the same port.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public async Task RestartAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+        _process = Launch(Port);
+        await WaitForPingAsync();
+    }
+
+    private static Process Launch(int port)
+    {
         var psi = new ProcessStartInfo("redis-server")
         {
             RedirectStandardOutput = true,
@@ -38,20 +63,23 @@ public sealed class RedisServer : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new RedisServer(process, port);
+        return process;
+    }
+
+    private async Task WaitForPingAsync()
+    {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (DateTime.UtcNow < deadline)
         {
-            if (await server.PingAsync())
+            if (await PingAsync())
             {
-                return server;
+                return;
             }
 
             await Task.Delay(50);
         }
 
-        await server.DisposeAsync();
-        throw new InvalidOperationException($"redis-server did not answer PING on port {port}");
+        throw new InvalidOperationException($"redis-server did not answer PING on port {Port}");
     }
 
     private async Task<bool> PingAsync()

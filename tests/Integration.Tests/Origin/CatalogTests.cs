@@ -33,8 +33,11 @@ public sealed class CatalogTests(StackFixture stack)
         var clip = await Media.ClipAsync(Path.Combine(stack.Work, "doomed.mp4"), 320, 180, 2);
         var title = await stack.UploadAndWaitAsync(clip);
         Assert.Equal(TitleStatus.Ready, title.Status);
-        var playlist = $"{stack.Origin.BaseUrl}/titles/{title.Id}/{(await stack.Store.ReadTitleAsync(title.Id))!.Version}/180p/index.m3u8";
+        var relative = $"/titles/{title.Id}/{(await stack.Store.ReadTitleAsync(title.Id))!.Version}/180p/index.m3u8";
+        var playlist = stack.Origin.BaseUrl + relative;
+        var throughEdge = stack.Edges[0].BaseUrl + relative;
         Assert.Equal(HttpStatusCode.OK, (await stack.Http.GetAsync(playlist)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await stack.Http.GetAsync(throughEdge)).StatusCode); // now cached on the edge
 
         using var unauthorized = await stack.Http.DeleteAsync($"{stack.Origin.BaseUrl}/api/titles/{title.Id}");
         Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
@@ -49,6 +52,7 @@ public sealed class CatalogTests(StackFixture stack)
         Assert.Empty(Directory.GetFiles(stack.Store.Uploads, title.Id + ".*"));
         Assert.Equal(HttpStatusCode.NotFound, (await stack.Http.GetAsync($"{stack.Origin.BaseUrl}/play/{title.Id}/master.m3u8")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await stack.Http.GetAsync(playlist)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await stack.Http.GetAsync(throughEdge)).StatusCode); // purged from the edge
     }
 
     [Fact]
