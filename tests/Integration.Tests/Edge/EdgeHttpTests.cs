@@ -62,6 +62,77 @@ public sealed class EdgeHttpTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task Get_WithNonMatchingIfMatch_Is412()
+    {
+        var (url, _) = await MediaAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.IfMatch.Add(new EntityTagHeaderValue("\"another-version\""));
+
+        using var response = await stack.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Get_IfModifiedSinceLastModified_Is304()
+    {
+        var (url, _) = await MediaAsync(1);
+        using var first = await stack.Http.GetAsync(url);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.IfModifiedSince = first.Content.Headers.LastModified;
+
+        using var response = await stack.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Get_MultipleRanges_ReturnsWholeObjectAs200()
+    {
+        var (url, onDisk) = await MediaAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.TryAddWithoutValidation("Range", "bytes=0-10,20-30");
+
+        using var response = await stack.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(onDisk, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Theory]
+    [InlineData("bytes=abc")]
+    [InlineData("bytes=5-1")]
+    [InlineData("bytes=99999999999999999999-")]
+    [InlineData("items=0-10")]
+    public async Task Get_MalformedRange_IsIgnoredWithWholeObject(string range)
+    {
+        var (url, onDisk) = await MediaAsync(1);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.TryAddWithoutValidation("Range", range);
+
+        using var response = await stack.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(onDisk.Length, (await response.Content.ReadAsByteArrayAsync()).Length);
+    }
+
+    [Fact]
+    public async Task Get_WithQueryStringAndOddHeaders_ServesTheSameObject()
+    {
+        // Nothing from the query or request headers reaches a cache key: the poisoned request gets, and leaves, the real bytes.
+        var (url, onDisk) = await MediaAsync();
+        using var poisoned = new HttpRequestMessage(HttpMethod.Get, url + "?v=evil&x=1");
+        poisoned.Headers.TryAddWithoutValidation("X-Forwarded-Host", "evil.example");
+        poisoned.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
+        using (var response = await stack.Http.SendAsync(poisoned))
+        {
+            Assert.Equal(onDisk, await response.Content.ReadAsByteArrayAsync());
+        }
+
+        Assert.Equal(onDisk, await stack.Http.GetByteArrayAsync(url));
+    }
+
+    [Fact]
     public async Task Get_RangePastTheEnd_Is416WithSize()
     {
         var (url, onDisk) = await MediaAsync();
