@@ -3,6 +3,7 @@ using Vod.Edge.Caching;
 using Vod.Edge.Delivery;
 using Vod.Edge.Metrics;
 using Vod.Edge.OriginClient;
+using Vod.Edge.Registry;
 
 // appsettings.json is read from beside the binary, whatever the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -12,6 +13,7 @@ builder.Services.AddHealthChecks().AddCheck<OriginHealthCheck>("origin", tags: [
 builder.Services.AddSliceCache(builder.Configuration);
 builder.Services.AddMediaDelivery();
 builder.Services.AddEdgeMetrics();
+builder.Services.AddEdgeRegistration(builder.Configuration);
 builder.WebHost.UseEdgeKestrelLimits();
 
 var app = builder.Build();

@@ -2,10 +2,12 @@ using Vod.Common.Catalog;
 using Vod.Common.Hosting;
 using Vod.Origin.Admin;
 using Vod.Origin.Catalog;
+using Vod.Origin.Edges;
 using Vod.Origin.Jobs;
 using Vod.Origin.Media;
 using Vod.Origin.Playback;
 using Vod.Origin.Purge;
+using Vod.Origin.Steering;
 using Vod.Origin.Uploads;
 
 // appsettings.json is read from beside the binary, whatever the working directory.
@@ -17,7 +19,8 @@ builder.Services.AddHealthChecks().AddCheck<MediaStoreHealthCheck>("media", tags
 builder.Services.AddAdminKey(builder.Configuration);
 builder.Services.AddUploads(builder.Configuration);
 builder.Services.AddJobQueue();
-builder.Services.AddPlayback(builder.Configuration);
+builder.Services.AddEdgeMonitor(builder.Configuration);
+builder.Services.AddSteering(builder.Configuration);
 builder.Services.AddMediaCors();
 builder.Services.AddEdgeCachePurge();
 
@@ -28,6 +31,8 @@ app.UseMediaFiles();
 app.MapUploads();
 app.MapCatalog();
 app.MapPlayback();
+app.MapSteering();
+app.MapEdges();
 app.MapPurge();
 app.Run();
 

@@ -1,36 +1,21 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
+using Vod.Origin.Edges;
+using Vod.Origin.Steering;
 
 namespace Vod.Origin.Playback;
 
-internal sealed class PlaybackOptions
-{
-    public const string Section = "Playback";
-
-    /// <summary>
-    /// Public base URLs of the edges, e.g. <c>http://127.0.0.1:5201</c>. The playback manifest lists every variant
-    /// once per edge, so a player that loses one edge fails over to the next. Empty: the origin serves the media.
-    /// </summary>
-    public List<string> Edges { get; set; } = [];
-}
-
-/// <summary><c>GET /play/{id}/master.m3u8</c>: the control plane's playback manifest with absolute edge URLs.</summary>
+/// <summary>
+/// <c>GET /play/{id}/master.m3u8</c>: the control plane's playback manifest. Every variant is listed once per routable
+/// edge (absolute URLs, <c>PATHWAY-ID</c> = the edge id), in steering order, with <c>EXT-X-CONTENT-STEERING</c>
+/// pointing at <c>/steering/{id}</c>. Players with steering follow its answers; players without it still fail over
+/// through the redundant variants. With no edge at all, the origin serves the media itself.
+/// </summary>
 internal static class PlaybackEndpoints
 {
-    public static IServiceCollection AddPlayback(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddOptions<PlaybackOptions>().Bind(configuration.GetSection(PlaybackOptions.Section))
-            .Validate(o => o.Edges.All(e => Uri.TryCreate(e, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"),
-                "Playback:Edges must be absolute http(s) URLs")
-            .ValidateOnStart();
-        return services;
-    }
-
     public static IEndpointRouteBuilder MapPlayback(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/play/{id}/master.m3u8", ["GET", "HEAD"], async (string id, HttpContext context, MediaStore store, IOptions<PlaybackOptions> options) =>
+        app.MapMethods("/play/{id}/master.m3u8", ["GET", "HEAD"], async (string id, HttpContext context, MediaStore store, EdgeMonitor monitor) =>
         {
             var title = TitleId.IsValid(id) ? await store.ReadTitleAsync(id, context.RequestAborted) : null;
             if (title is null)
@@ -46,15 +31,21 @@ internal static class PlaybackEndpoints
 
             var origin = $"{context.Request.Scheme}://{context.Request.Host}";
             context.Response.Headers.CacheControl = "no-cache";
-            return Results.Text(Manifest(title, Pathways(options.Value, origin)), HlsContentTypes.Playlist);
+            return Results.Text(Manifest(title, Pathways(title.Id, monitor.Snapshot, origin)), HlsContentTypes.Playlist);
         });
         return app;
     }
 
-    internal static IReadOnlyList<(string Id, string BaseUrl)> Pathways(PlaybackOptions options, string originBaseUrl) =>
-        options.Edges.Count == 0
-            ? [("origin", originBaseUrl)]
-            : options.Edges.Select((url, i) => ($"edge-{i + 1}", url.TrimEnd('/'))).ToList();
+    /// <summary>Routable edges in steering order; if none is routable, every known edge; if none is known, the origin.</summary>
+    internal static IReadOnlyList<(string Id, string BaseUrl)> Pathways(string titleId, IReadOnlyList<EdgeStatus> fleet, string originBaseUrl)
+    {
+        var ordered = SteeringPolicy.Order(titleId, fleet);
+        var routable = ordered.Where(e => e.Routable).ToList();
+        var chosen = routable.Count > 0 ? routable : ordered;
+        return chosen.Count > 0
+            ? chosen.Select(e => (e.Id, e.Url.TrimEnd('/'))).ToList()
+            : [(SteeringEndpoints.OriginPathway, originBaseUrl)];
+    }
 
     /// <summary>Each rendition once per pathway, pathways in preference order, rungs from the top down within each.</summary>
     internal static string Manifest(Title title, IReadOnlyList<(string Id, string BaseUrl)> pathways)
@@ -65,6 +56,6 @@ internal static class PlaybackEndpoints
             select new Variant(
                 $"{pathway.BaseUrl}/titles/{title.Id}/{title.Version}/{r.Playlist}",
                 r.Bandwidth, r.AverageBandwidth, r.Width, r.Height, r.Codecs, r.FrameRate, pathway.Id);
-        return MasterPlaylist.Write(variants);
+        return MasterPlaylist.Write(variants, ($"/steering/{title.Id}", pathways[0].Id));
     }
 }

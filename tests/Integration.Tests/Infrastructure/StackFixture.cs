@@ -42,24 +42,57 @@ public sealed class StackFixture : IAsyncLifetime, IDisposable
             ["Media__Root"] = MediaRoot,
         };
 
-        var edgeEnvironment = new Dictionary<string, string>(common) { ["Origin__BaseUrl"] = originUrl };
-        var edges = await Task.WhenAll(
-            ServiceProcess.StartAsync("edge-1", "Edge", edgeEnvironment),
-            ServiceProcess.StartAsync("edge-2", "Edge", edgeEnvironment));
+        OriginUrl = originUrl;
+        var edges = await Task.WhenAll(StartEdgeAsync("edge-1"), StartEdgeAsync("edge-2"));
         Edges.AddRange(edges);
 
         var originEnvironment = new Dictionary<string, string>(common)
         {
             ["Admin__Key"] = AdminKey,
             ["Uploads__MaxBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Playback__Edges__0"] = Edges[0].BaseUrl,
-            ["Playback__Edges__1"] = Edges[1].BaseUrl,
         };
         var transcoderEnvironment = new Dictionary<string, string>(common) { ["Worker__PollMilliseconds"] = "100" };
         var started = await Task.WhenAll(
             ServiceProcess.StartAsync("origin", "Origin", originEnvironment, originUrl),
             ServiceProcess.StartAsync("transcoder", "Transcoder", transcoderEnvironment));
         (Origin, Transcoder) = (started[0], started[1]);
+        await WaitForRoutableEdgesAsync(Edges.Select(e => e.Name).ToArray());
+    }
+
+    public string OriginUrl { get; private set; } = "";
+
+    /// <summary>Starts an edge process with id <paramref name="id"/>; it registers itself with the origin through Redis.</summary>
+    public Task<ServiceProcess> StartEdgeAsync(string id, string url = "http://127.0.0.1:0", int drainSeconds = 7) =>
+        ServiceProcess.StartAsync(id, "Edge", new Dictionary<string, string>
+        {
+            ["Redis__Configuration"] = Redis.Configuration,
+            ["Origin__BaseUrl"] = OriginUrl,
+            ["Edge__Id"] = id,
+            ["Edge__DrainSeconds"] = drainSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, url);
+
+    /// <summary>The origin's view of the fleet (<c>GET /api/edges</c>).</summary>
+    public async Task<EdgeDto[]> FleetAsync() =>
+        (await Http.GetFromJsonAsync<EdgeDto[]>($"{Origin.BaseUrl}/api/edges", Json))!;
+
+    public async Task WaitForRoutableEdgesAsync(params string[] ids)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var fleet = await FleetAsync();
+            if (ids.All(id => fleet.Any(e => e.Id == id && e.Routable)))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"edges {string.Join(", ", ids)} not routable: {JsonSerializer.Serialize(fleet)}");
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     public async Task DisposeAsync()
@@ -176,6 +209,9 @@ public sealed record TitleDto(
     double? DurationSeconds,
     IReadOnlyList<RenditionInfo> Renditions,
     string? PlaybackUrl);
+
+/// <summary>An edge as <c>GET /api/edges</c> shows it.</summary>
+public sealed record EdgeDto(string Id, string Url, bool Routable, string State, string? Reason, DateTimeOffset LastHeartbeat);
 
 [CollectionDefinition(Name)]
 public sealed class StackDefinition : ICollectionFixture<StackFixture>

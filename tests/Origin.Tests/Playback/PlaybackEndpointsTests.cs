@@ -1,4 +1,5 @@
 using Vod.Common.Catalog;
+using Vod.Origin.Edges;
 using Vod.Origin.Playback;
 
 namespace Vod.Origin.Tests.Playback;
@@ -34,70 +35,58 @@ public class PlaybackEndpointsTests
             .ToList();
     }
 
+    private static EdgeStatus Edge(string id, string url, bool routable = true) =>
+        new(id, url, routable, routable ? "up" : "down", routable ? null : "probe failed", DateTimeOffset.UnixEpoch, null, null, 0);
+
     [Fact]
-    public void Pathways_TwoEdges_NumbersThemInOrderWithoutTrailingSlash()
+    public void Pathways_RoutableEdges_UseEdgeIdsAndUrlsWithoutTrailingSlash()
     {
-        var options = new PlaybackOptions { Edges = ["http://edge-a.example:5201/", "https://edge-b.example"] };
+        var pathways = PlaybackEndpoints.Pathways(Ready.Id, [Edge("edge-a", "http://edge-a.example:5201/"), Edge("edge-b", "https://edge-b.example")], Origin);
 
-        var pathways = PlaybackEndpoints.Pathways(options, Origin);
-
-        Assert.Equal([("edge-1", "http://edge-a.example:5201"), ("edge-2", "https://edge-b.example")], pathways);
+        Assert.Equal(2, pathways.Count);
+        Assert.Contains(("edge-a", "http://edge-a.example:5201"), pathways);
+        Assert.Contains(("edge-b", "https://edge-b.example"), pathways);
     }
 
     [Fact]
-    public void Pathways_NoEdges_ServesFromTheOrigin()
+    public void Pathways_UnroutableEdge_IsLeftOutWhileAnotherIsRoutable()
     {
-        var pathways = PlaybackEndpoints.Pathways(new PlaybackOptions(), Origin);
+        var pathways = PlaybackEndpoints.Pathways(Ready.Id, [Edge("edge-a", "http://a", routable: false), Edge("edge-b", "http://b")], Origin);
 
-        Assert.Equal([("origin", Origin)], pathways);
+        Assert.Equal([("edge-b", "http://b")], pathways);
     }
 
     [Fact]
-    public void Manifest_TwoEdges_ListsEachRenditionOncePerEdgeWithAbsoluteUrls()
+    public void Pathways_NoRoutableEdge_ListsEveryKnownEdgeRatherThanNone()
     {
-        var pathways = PlaybackEndpoints.Pathways(new PlaybackOptions { Edges = ["http://edge-a.example:5201", "http://edge-b.example:5202/"] }, Origin);
+        var pathways = PlaybackEndpoints.Pathways(Ready.Id, [Edge("edge-a", "http://a", routable: false)], Origin);
 
-        var variants = Variants(PlaybackEndpoints.Manifest(Ready, pathways));
+        Assert.Equal([("edge-a", "http://a")], pathways);
+    }
+
+    [Fact]
+    public void Manifest_TwoEdges_ListsEachRenditionOncePerEdgeTopRungFirstWithSteering()
+    {
+        var manifest = PlaybackEndpoints.Manifest(Ready, [("edge-a", "http://a:5201"), ("edge-b", "http://b:5202")]);
+        var variants = Variants(manifest);
 
         Assert.Equal(
             [
-                "http://edge-a.example:5201/titles/abcdefgh2345/v7/720p/index.m3u8",
-                "http://edge-a.example:5201/titles/abcdefgh2345/v7/360p/index.m3u8",
-                "http://edge-b.example:5202/titles/abcdefgh2345/v7/720p/index.m3u8",
-                "http://edge-b.example:5202/titles/abcdefgh2345/v7/360p/index.m3u8",
+                "http://a:5201/titles/abcdefgh2345/v7/720p/index.m3u8",
+                "http://a:5201/titles/abcdefgh2345/v7/360p/index.m3u8",
+                "http://b:5202/titles/abcdefgh2345/v7/720p/index.m3u8",
+                "http://b:5202/titles/abcdefgh2345/v7/360p/index.m3u8",
             ],
             variants.Select(v => v.Uri));
-        Assert.All(variants, v => Assert.True(Uri.IsWellFormedUriString(v.Uri, UriKind.Absolute), v.Uri));
-    }
-
-    [Fact]
-    public void Manifest_TwoEdges_TagsEachVariantWithItsEdgesPathway()
-    {
-        var pathways = PlaybackEndpoints.Pathways(new PlaybackOptions { Edges = ["http://edge-a.example:5201", "http://edge-b.example:5202"] }, Origin);
-
-        var variants = Variants(PlaybackEndpoints.Manifest(Ready, pathways));
-
-        Assert.Equal(4, variants.Count);
-        Assert.All(variants, v =>
-        {
-            var pathway = v.Uri.StartsWith("http://edge-a.example:5201/", StringComparison.Ordinal) ? "edge-1" : "edge-2";
-            Assert.EndsWith($",PATHWAY-ID=\"{pathway}\"", v.StreamInf, StringComparison.Ordinal);
-        });
-    }
-
-    [Fact]
-    public void Manifest_Rendition_CarriesItsBandwidthResolutionAndCodecs()
-    {
-        var variants = Variants(PlaybackEndpoints.Manifest(Ready, [("origin", Origin)]));
-
-        var hd = Assert.Single(variants, v => v.Uri.EndsWith("/720p/index.m3u8", StringComparison.Ordinal));
-        Assert.Contains("BANDWIDTH=3400000,AVERAGE-BANDWIDTH=2900000,RESOLUTION=1280x720,CODECS=\"avc1.64001f,mp4a.40.2\"", hd.StreamInf, StringComparison.Ordinal);
+        Assert.Equal(2, variants.Count(v => v.StreamInf.EndsWith(",PATHWAY-ID=\"edge-a\"", StringComparison.Ordinal)));
+        Assert.Contains("#EXT-X-CONTENT-STEERING:SERVER-URI=\"/steering/abcdefgh2345\",PATHWAY-ID=\"edge-a\"\n", manifest, StringComparison.Ordinal);
+        Assert.Contains("BANDWIDTH=3400000,AVERAGE-BANDWIDTH=2900000,RESOLUTION=1280x720,CODECS=\"avc1.64001f,mp4a.40.2\",FRAME-RATE=25.000", variants[0].StreamInf, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Manifest_NoEdges_PointsEveryVariantAtTheOrigin()
     {
-        var pathways = PlaybackEndpoints.Pathways(new PlaybackOptions(), Origin);
+        var pathways = PlaybackEndpoints.Pathways(Ready.Id, [], Origin);
 
         var variants = Variants(PlaybackEndpoints.Manifest(Ready, pathways));
 

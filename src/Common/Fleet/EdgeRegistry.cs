@@ -1,0 +1,68 @@
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace Vod.Common.Fleet;
+
+/// <summary>An edge as it announces itself: its id (the HLS pathway id players see) and its public base URL.</summary>
+public sealed record EdgeAnnouncement(string Id, string Url, DateTimeOffset StartedAt);
+
+/// <summary>
+/// The live edge registry in Redis, written by edges and read by the origin (Eureka's job):
+/// <c>vod:edges</c> is a hash of id → announcement, <c>vod:edges:heartbeats</c> a sorted set of id → last heartbeat
+/// (Unix ms). An edge whose heartbeat is older than the expiry is dead, whether it said goodbye or not.
+/// </summary>
+public static class EdgeRegistry
+{
+    public const string Announcements = "vod:edges";
+    public const string Heartbeats = "vod:edges:heartbeats";
+
+    public static async Task HeartbeatAsync(IDatabase db, EdgeAnnouncement edge, DateTimeOffset now)
+    {
+        var batch = db.CreateBatch();
+        var announce = batch.HashSetAsync(Announcements, edge.Id, JsonSerializer.Serialize(edge));
+        var beat = batch.SortedSetAddAsync(Heartbeats, edge.Id, now.ToUnixTimeMilliseconds());
+        batch.Execute();
+        await Task.WhenAll(announce, beat);
+    }
+
+    public static async Task DeregisterAsync(IDatabase db, string edgeId)
+    {
+        var batch = db.CreateBatch();
+        var announce = batch.HashDeleteAsync(Announcements, edgeId);
+        var beat = batch.SortedSetRemoveAsync(Heartbeats, edgeId);
+        batch.Execute();
+        await Task.WhenAll(announce, beat);
+    }
+
+    /// <summary>Every registered edge with its last heartbeat; entries that do not parse are skipped.</summary>
+    public static async Task<IReadOnlyList<(EdgeAnnouncement Edge, DateTimeOffset LastHeartbeat)>> ReadAsync(IDatabase db)
+    {
+        var announcements = db.HashGetAllAsync(Announcements);
+        var heartbeats = db.SortedSetRangeByRankWithScoresAsync(Heartbeats);
+        var beats = (await heartbeats).ToDictionary(e => (string)e.Element!, e => DateTimeOffset.FromUnixTimeMilliseconds((long)e.Score));
+        var edges = new List<(EdgeAnnouncement, DateTimeOffset)>();
+        foreach (var entry in await announcements)
+        {
+            EdgeAnnouncement? edge;
+            try
+            {
+                edge = JsonSerializer.Deserialize<EdgeAnnouncement>((string)entry.Value!);
+            }
+            catch (JsonException)
+            {
+                continue;
+            }
+
+            if (edge is not null && beats.TryGetValue(edge.Id, out var beat))
+            {
+                edges.Add((edge, beat));
+            }
+        }
+
+        return edges;
+    }
+
+    /// <summary>Edge ids become HLS pathway ids and Redis fields: short, plain, and validated at start.</summary>
+    public static bool IsValidId(string? id) =>
+        id is { Length: > 0 and <= 32 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+}

@@ -1,0 +1,145 @@
+using IServer = Microsoft.AspNetCore.Hosting.Server.IServer;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Vod.Common.Fleet;
+
+namespace Vod.Edge.Registry;
+
+/// <summary>
+/// Announces this edge in the registry once Kestrel listens and heartbeats every second. On SIGTERM it deregisters
+/// first, then drains: it keeps serving for <see cref="EdgeIdentityOptions.DrainSeconds"/> while the origin steers
+/// players away, and only then lets the host stop the server (which finishes in-flight requests).
+/// A Redis outage only pauses heartbeats; they resume when it is back.
+/// </summary>
+internal sealed partial class EdgeHeartbeat(
+    IConnectionMultiplexer redis,
+    IServer server,
+    IOptions<EdgeIdentityOptions> options,
+    TimeProvider time,
+    ILogger<EdgeHeartbeat> logger) : IHostedLifecycleService, IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+
+    public EdgeAnnouncement? Announcement { get; private set; }
+
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        var url = options.Value.PublicUrl ?? BoundUrl();
+        var id = options.Value.Id ?? $"{Environment.MachineName}-{new Uri(url).Port}".ToLowerInvariant();
+        if (!EdgeRegistry.IsValidId(id))
+        {
+            throw new InvalidOperationException($"Edge:Id '{id}' is not valid: use up to 32 letters, digits, '-', '_' or '.'");
+        }
+
+        Announcement = new EdgeAnnouncement(id, url.TrimEnd('/'), time.GetUtcNow());
+        _loop = BeatAsync(Announcement, _stop.Token);
+        return Task.CompletedTask;
+    }
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync();
+        await _loop;
+        if (Announcement is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await EdgeRegistry.DeregisterAsync(redis.GetDatabase(), Announcement.Id).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            Log.Deregistered(logger, Announcement.Id, options.Value.DrainSeconds);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            Log.HeartbeatFailed(logger, e.Message); // the heartbeat expiry removes us anyway
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(options.Value.DrainSeconds), time, cancellationToken);
+    }
+
+    private async Task BeatAsync(EdgeAnnouncement announcement, CancellationToken cancellationToken)
+    {
+        Log.Announcing(logger, announcement.Id, announcement.Url);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.HeartbeatMilliseconds), time);
+        do
+        {
+            try
+            {
+                if (redis.IsConnected)
+                {
+                    await EdgeRegistry.HeartbeatAsync(redis.GetDatabase(), announcement, time.GetUtcNow());
+                }
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                Log.HeartbeatFailed(logger, e.Message);
+            }
+        }
+        while (await WaitAsync(timer, cancellationToken));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private string BoundUrl()
+    {
+        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException("Edge:PublicUrl is not set and the server has no address");
+        return address.Replace("://0.0.0.0:", "://127.0.0.1:", StringComparison.Ordinal)
+            .Replace("://[::]:", "://127.0.0.1:", StringComparison.Ordinal)
+            .Replace("://+:", "://127.0.0.1:", StringComparison.Ordinal)
+            .Replace("://*:", "://127.0.0.1:", StringComparison.Ordinal);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => _stop.Dispose();
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Announcing edge {EdgeId} at {Url}")]
+        public static partial void Announcing(ILogger logger, string edgeId, string url);
+
+        [LoggerMessage(2, LogLevel.Information, "Edge {EdgeId} left the registry; draining for {Seconds} s")]
+        public static partial void Deregistered(ILogger logger, string edgeId, int seconds);
+
+        [LoggerMessage(3, LogLevel.Warning, "Heartbeat failed: {Reason}")]
+        public static partial void HeartbeatFailed(ILogger logger, string reason);
+    }
+}
+
+internal static class RegistryExtensions
+{
+    public static IServiceCollection AddEdgeRegistration(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EdgeIdentityOptions>().Bind(configuration.GetSection(EdgeIdentityOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.Id is null || EdgeRegistry.IsValidId(o.Id), "Edge:Id: up to 32 letters, digits, '-', '_' or '.'")
+            .Validate(o => o.PublicUrl is null || Uri.TryCreate(o.PublicUrl, UriKind.Absolute, out _), "Edge:PublicUrl must be an absolute URL")
+            .ValidateOnStart();
+        services.AddSingleton<EdgeHeartbeat>();
+        services.AddHostedService(sp => sp.GetRequiredService<EdgeHeartbeat>());
+        // The drain happens before the server stops; the host must allow for it.
+        services.AddOptions<HostOptions>().Configure<IOptions<EdgeIdentityOptions>>((host, edge) =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(edge.Value.DrainSeconds + 15));
+        return services;
+    }
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Vod.Edge.Registry;
+
+internal sealed class EdgeIdentityOptions
+{
+    public const string Section = "Edge";
+
+    /// <summary>This edge's id, which players see as its HLS pathway id. Default: host name and port.</summary>
+    public string? Id { get; set; }
+
+    /// <summary>The base URL players use to reach this edge. Default: the address Kestrel bound (wildcards as 127.0.0.1).</summary>
+    public string? PublicUrl { get; set; }
+
+    [Range(100, 60_000)]
+    public int HeartbeatMilliseconds { get; set; } = 1000;
+
+    /// <summary>
+    /// On SIGTERM the edge leaves the registry, then keeps serving this long before it stops accepting requests, so
+    /// that players steered elsewhere (steering TTL) finish their in-flight work here without an error.
+    /// </summary>
+    [Range(0, 120)]
+    public int DrainSeconds { get; set; } = 7;
+}

@@ -1,0 +1,204 @@
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Vod.Common.Fleet;
+
+namespace Vod.Origin.Edges;
+
+internal sealed class FleetOptions
+{
+    public const string Section = "Fleet";
+
+    /// <summary>An edge whose last heartbeat is older than this is down. With 1 s heartbeats, a dead edge drops in ≤ 3 s.</summary>
+    [Range(500, 600_000)]
+    public int HeartbeatExpiryMilliseconds { get; set; } = 3000;
+
+    /// <summary>How often the registry is read and every edge's <c>/healthz</c> is probed.</summary>
+    [Range(100, 60_000)]
+    public int ProbeIntervalMilliseconds { get; set; } = 1000;
+
+    /// <summary>A probe that has not answered in this time failed: a hung edge counts as down.</summary>
+    [Range(50, 60_000)]
+    public int ProbeTimeoutMilliseconds { get; set; } = 800;
+
+    /// <summary>Registry entries without a heartbeat for this long are removed.</summary>
+    [Range(1, 86_400)]
+    public int ForgetAfterSeconds { get; set; } = 600;
+}
+
+/// <summary>One edge as the origin sees it.</summary>
+/// <param name="AvoidedByPlayers">Steering reloads in which a player reported another pathway while this edge was the first choice (a passive signal).</param>
+internal sealed record EdgeStatus(
+    string Id,
+    string Url,
+    bool Routable,
+    string State,
+    string? Reason,
+    DateTimeOffset LastHeartbeat,
+    DateTimeOffset? LastProbe,
+    double? ProbeMilliseconds,
+    long AvoidedByPlayers);
+
+/// <summary>
+/// Keeps the origin's view of the edge fleet, as Traffic Control's monitor does: every second it reads the registry
+/// edges heartbeat into, and probes each edge's <c>/healthz</c> (active). An edge is routable only while its heartbeat
+/// is fresh and its last probe answered in time. If Redis is unreachable, the last known list is kept (and still
+/// probed) instead of emptying the fleet.
+/// </summary>
+internal sealed partial class EdgeMonitor(
+    IConnectionMultiplexer redis,
+    IHttpClientFactory clients,
+    IOptions<FleetOptions> options,
+    TimeProvider time,
+    ILogger<EdgeMonitor> logger) : BackgroundService
+{
+    public const string ProbeClient = "edge-probe";
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _avoided = new(StringComparer.Ordinal);
+    private List<(EdgeAnnouncement Edge, DateTimeOffset LastHeartbeat)> _registry = [];
+    private volatile IReadOnlyList<EdgeStatus> _snapshot = [];
+
+    /// <summary>The fleet as of the last round, in id order.</summary>
+    public IReadOnlyList<EdgeStatus> Snapshot => _snapshot;
+
+    /// <summary>A player's steering reload reported <paramref name="reported"/> while <paramref name="firstChoice"/> was preferred.</summary>
+    public void ReportAvoided(string firstChoice) => _avoided.AddOrUpdate(firstChoice, 1, (_, n) => n + 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.ProbeIntervalMilliseconds), time);
+        do
+        {
+            await RefreshAsync(stoppingToken);
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    internal async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await ReadRegistryAsync();
+        var now = time.GetUtcNow();
+        var probes = await Task.WhenAll(_registry.Select(r => ProbeAsync(r.Edge, cancellationToken)));
+        var expiry = TimeSpan.FromMilliseconds(options.Value.HeartbeatExpiryMilliseconds);
+        var statuses = new List<EdgeStatus>(_registry.Count);
+        for (var i = 0; i < _registry.Count; i++)
+        {
+            var (edge, beat) = _registry[i];
+            var probe = probes[i];
+            var fresh = now - beat <= expiry;
+            var (routable, state, reason) = (fresh, probe.Ok) switch
+            {
+                (true, true) => (true, "up", (string?)null),
+                (false, _) => (false, "down", $"no heartbeat for {(now - beat).TotalSeconds:0.0} s"),
+                (true, false) => (false, "down", $"probe failed: {probe.Error}"),
+            };
+            statuses.Add(new EdgeStatus(edge.Id, edge.Url, routable, state, reason, beat, probe.At, probe.Milliseconds,
+                _avoided.GetValueOrDefault(edge.Id)));
+        }
+
+        statuses.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        LogChanges(_snapshot, statuses);
+        _snapshot = statuses;
+    }
+
+    private async Task ReadRegistryAsync()
+    {
+        try
+        {
+            var db = redis.GetDatabase();
+            var entries = await EdgeRegistry.ReadAsync(db);
+            var forget = time.GetUtcNow() - TimeSpan.FromSeconds(options.Value.ForgetAfterSeconds);
+            foreach (var (edge, _) in entries.Where(e => e.LastHeartbeat < forget))
+            {
+                await EdgeRegistry.DeregisterAsync(db, edge.Id);
+            }
+
+            _registry = entries.Where(e => e.LastHeartbeat >= forget).ToList();
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            Log.RegistryUnavailable(logger, e.Message); // keep the last known fleet
+        }
+    }
+
+    private async Task<Probe> ProbeAsync(EdgeAnnouncement edge, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.ProbeTimeoutMilliseconds);
+        try
+        {
+            using var response = await clients.CreateClient(ProbeClient).GetAsync(edge.Url + "/healthz", timeout.Token);
+            var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            return response.IsSuccessStatusCode
+                ? new Probe(true, null, time.GetUtcNow(), ms)
+                : new Probe(false, $"/healthz answered {(int)response.StatusCode}", time.GetUtcNow(), ms);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new Probe(false, $"no answer within {options.Value.ProbeTimeoutMilliseconds} ms", time.GetUtcNow(), null);
+        }
+        catch (HttpRequestException e)
+        {
+            return new Probe(false, e.Message, time.GetUtcNow(), null);
+        }
+    }
+
+    private void LogChanges(IReadOnlyList<EdgeStatus> before, IReadOnlyList<EdgeStatus> after)
+    {
+        foreach (var edge in after)
+        {
+            var previous = before.FirstOrDefault(b => b.Id == edge.Id);
+            if (previous?.Routable != edge.Routable)
+            {
+                Log.StateChanged(logger, edge.Id, edge.Url, edge.State, edge.Reason ?? "healthy");
+            }
+        }
+
+        foreach (var gone in before.Where(b => after.All(a => a.Id != b.Id)))
+        {
+            Log.Left(logger, gone.Id);
+        }
+    }
+
+    private readonly record struct Probe(bool Ok, string? Error, DateTimeOffset At, double? Milliseconds);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Edge {EdgeId} ({Url}) is {State}: {Reason}")]
+        public static partial void StateChanged(ILogger logger, string edgeId, string url, string state, string reason);
+
+        [LoggerMessage(2, LogLevel.Information, "Edge {EdgeId} left the registry")]
+        public static partial void Left(ILogger logger, string edgeId);
+
+        [LoggerMessage(3, LogLevel.Warning, "Edge registry unavailable, keeping the last known fleet: {Reason}")]
+        public static partial void RegistryUnavailable(ILogger logger, string reason);
+    }
+}
+
+internal static class EdgeMonitorExtensions
+{
+    public static IServiceCollection AddEdgeMonitor(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<FleetOptions>().Bind(configuration.GetSection(FleetOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHttpClient(EdgeMonitor.ProbeClient)
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                UseProxy = false,
+                ConnectTimeout = TimeSpan.FromMilliseconds(sp.GetRequiredService<IOptions<FleetOptions>>().Value.ProbeTimeoutMilliseconds),
+                PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+            });
+        services.AddSingleton<EdgeMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<EdgeMonitor>());
+        return services;
+    }
+
+    /// <summary><c>GET /api/edges</c>: every known edge with its state, last heartbeat and the reason when down.</summary>
+    public static IEndpointRouteBuilder MapEdges(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/edges", (EdgeMonitor monitor) => monitor.Snapshot);
+        return app;
+    }
+}

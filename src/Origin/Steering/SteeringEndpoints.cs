@@ -1,0 +1,82 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using Vod.Common.Catalog;
+using Vod.Common.Hls;
+using Vod.Origin.Edges;
+
+namespace Vod.Origin.Steering;
+
+internal sealed class SteeringOptions
+{
+    public const string Section = "Steering";
+
+    /// <summary>How long a player keeps a steering answer before asking again: short, so a dead edge is left within seconds.</summary>
+    [Range(1, 3600)]
+    public int TtlSeconds { get; set; } = 5;
+}
+
+/// <summary>The HLS content steering manifest (draft-pantos-hls-rfc8216bis, "Content Steering").</summary>
+internal sealed record SteeringManifest(
+    [property: JsonPropertyName("VERSION")] int Version,
+    [property: JsonPropertyName("TTL")] int Ttl,
+    [property: JsonPropertyName("RELOAD-URI")] string ReloadUri,
+    [property: JsonPropertyName("PATHWAY-PRIORITY")] IReadOnlyList<string> PathwayPriority);
+
+/// <summary><c>GET /steering/{id}</c>: the pathway order for a title, re-read by players every TTL.</summary>
+internal static class SteeringEndpoints
+{
+    /// <summary>The pathway players use when there is no edge at all: the origin serves the media itself.</summary>
+    public const string OriginPathway = "origin";
+
+    private static readonly Prometheus.Histogram ReportedThroughput = Prometheus.Metrics.CreateHistogram(
+        "vod_steering_reported_throughput_bits_per_second", "Throughput players report (_HLS_throughput) by the pathway they use.",
+        new Prometheus.HistogramConfiguration { LabelNames = ["pathway"], Buckets = Prometheus.Histogram.ExponentialBuckets(250_000, 2, 10) });
+
+    public static IServiceCollection AddSteering(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SteeringOptions>().Bind(configuration.GetSection(SteeringOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapSteering(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/steering/{id}", async (
+            string id,
+            [Microsoft.AspNetCore.Mvc.FromQuery(Name = "_HLS_pathway")] string? pathway,
+            [Microsoft.AspNetCore.Mvc.FromQuery(Name = "_HLS_throughput")] long? throughput,
+            HttpContext context,
+            MediaStore store,
+            EdgeMonitor monitor,
+            IOptions<SteeringOptions> options) =>
+        {
+            if (!TitleId.IsValid(id) || await store.ReadTitleAsync(id, context.RequestAborted) is null)
+            {
+                return Results.Problem($"no title with id '{id}'", statusCode: StatusCodes.Status404NotFound);
+            }
+
+            var ordered = SteeringPolicy.Order(id, monitor.Snapshot);
+            if (pathway is not null && ordered.Any(e => e.Id == pathway))
+            {
+                // Passive signals from players; labels only ever take known edge ids.
+                if (throughput is > 0)
+                {
+                    ReportedThroughput.WithLabels(pathway).Observe(throughput.Value);
+                }
+
+                if (ordered[0].Routable && pathway != ordered[0].Id)
+                {
+                    monitor.ReportAvoided(ordered[0].Id);
+                }
+            }
+
+            context.Response.Headers.CacheControl = "no-store";
+            return Results.Json(new SteeringManifest(
+                1,
+                options.Value.TtlSeconds,
+                $"/steering/{id}",
+                ordered.Count > 0 ? ordered.Select(e => e.Id).ToList() : [OriginPathway]));
+        });
+        return app;
+    }
+}
