@@ -10,6 +10,7 @@ cd "$(dirname "$0")"
 ROOT=$PWD
 source scripts/prerequisites.sh
 vod_prerequisites
+vod_web_dependencies
 
 MEDIA=${VOD_MEDIA:-$ROOT/media}
 RUN=$ROOT/run

@@ -5,6 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")"
 source scripts/prerequisites.sh
 vod_prerequisites browser || exit 1
+vod_web_dependencies || exit 1
 
 results="$PWD/run/test-results"
 rm -rf "$results"

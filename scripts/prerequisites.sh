@@ -24,6 +24,7 @@ vod_prerequisites() {
   command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpeg)
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v curl >/dev/null || missing+=(curl)
+  command -v npm >/dev/null || missing+=(npm)
   if [ "${1:-}" = browser ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
   vod_install_packages "${missing[@]}" || return 1
   if ! command -v dotnet >/dev/null; then
@@ -31,4 +32,13 @@ vod_prerequisites() {
     return 1
   fi
   if [ ${#missing[@]} -eq 0 ]; then echo "==> prerequisites present: dotnet $(dotnet --version), $(ffmpeg -version | head -1 | cut -d' ' -f1-3), $(redis-server --version | cut -d' ' -f1-3)"; fi
+}
+
+# vod_web_dependencies: the origin's browser dependencies (hls.js) from npm, into src/Origin/node_modules.
+vod_web_dependencies() {
+  local dir=src/Origin
+  if [ ! -f "$dir/node_modules/hls.js/dist/hls.min.js" ]; then
+    echo "==> npm ci in $dir (hls.js for the watch page)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || { echo "error: npm ci failed in $dir" >&2; return 1; }
+  fi
 }

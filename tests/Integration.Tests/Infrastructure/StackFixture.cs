@@ -10,7 +10,7 @@ namespace Vod.Integration.Tests.Infrastructure;
 /// The whole product on loopback: a real redis-server, the origin, one transcoder and two edges as real processes,
 /// sharing a temporary media root. Edges bind port 0; the origin's port is chosen first because the edges need it.
 /// </summary>
-public sealed class StackFixture : IAsyncLifetime, IDisposable
+public sealed class StackFixture : IAsyncLifetime
 {
     public const string AdminKey = "test-admin-key-0123456789";
     public const long MaxUploadBytes = 20L << 20;
@@ -194,9 +194,6 @@ public sealed class StackFixture : IAsyncLifetime, IDisposable
     private TitleDto? _sample;
 
     public static JsonSerializerOptions JsonOptions => Json;
-
-    /// <summary>xunit disposes through <see cref="DisposeAsync"/>; this only satisfies the analyzer.</summary>
-    public void Dispose() => _sampleLock.Dispose();
 }
 
 /// <summary>The API's view of a title, plus the version read from disk where a test needs it.</summary>

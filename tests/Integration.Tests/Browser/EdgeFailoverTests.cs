@@ -1,0 +1,99 @@
+using Microsoft.Playwright;
+using Vod.Common.Catalog;
+using Vod.Integration.Tests.Infrastructure;
+using Media = Vod.Integration.Tests.Infrastructure.Media;
+
+namespace Vod.Integration.Tests.Browser;
+
+/// <summary>
+/// Chaos with a real player: Chromium plays a 30 s title with hls.js through the watch page while the test kills the
+/// edge it is using. Each test runs its own stack, since it kills part of it.
+/// </summary>
+public sealed class EdgeFailoverTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly StackFixture _stack = new();
+    private TitleDto _title = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _stack.InitializeAsync();
+        var clip = await Media.ClipAsync(Path.Combine(_stack.Work, "thirty.mp4"), 640, 360, 30);
+        _title = await _stack.UploadAndWaitAsync(clip, TimeSpan.FromMinutes(2));
+        Assert.Equal(TitleStatus.Ready, _title.Status);
+    }
+
+    public Task DisposeAsync() => _stack.DisposeAsync();
+
+    [Fact]
+    public async Task Playback_EdgeInUseSigkilled_KeepsPlayingToTheEndWithShortStall_AndTheEdgeRejoins()
+    {
+        await using var browser = await Chromium.LaunchAsync();
+        var page = await PlayAsync(browser);
+        var victim = await EdgeInUseAsync(page);
+
+        victim.Signal(Signals.Kill);
+        var stats = await PlayToEndAsync(page);
+
+        Assert.Null(stats.Fatal);
+        Assert.InRange(stats.CurrentTime, 29.5, 31);
+        Assert.InRange(stats.LongestStallMs, 0, 2000);
+        Assert.Contains(stats.FragmentHosts.Keys, host => host != Authority(victim));
+
+        // The killed edge comes back on its address: it rejoins within seconds and new viewers of the title use it
+        // again (rendezvous steering prefers it for this title, as before).
+        await victim.DisposeAsync();
+        var restarted = await _stack.StartEdgeAsync(victim.Name, victim.BaseUrl);
+        _stack.Edges[_stack.Edges.IndexOf(victim)] = restarted;
+        var rejoin = DateTime.UtcNow;
+        await _stack.WaitForRoutableEdgesAsync(victim.Name);
+        Assert.InRange(DateTime.UtcNow - rejoin, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+
+        var again = await PlayAsync(browser);
+        await Chromium.WaitForAsync(again, $"vodPlayer.stats.fragmentHosts['{Authority(restarted)}'] > 0", TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task Playback_EdgeInUseSigtermed_MovesAwayWithoutStalling()
+    {
+        await using var browser = await Chromium.LaunchAsync();
+        var page = await PlayAsync(browser);
+        var leaving = await EdgeInUseAsync(page);
+
+        leaving.Signal(Signals.Term);
+        var stats = await PlayToEndAsync(page);
+
+        Assert.Null(stats.Fatal);
+        Assert.InRange(stats.CurrentTime, 29.5, 31);
+        Assert.InRange(stats.LongestStallMs, 0, 500); // no stall beyond the sampling of currentTime
+        Assert.Contains(stats.FragmentHosts.Keys, host => host != Authority(leaving));
+        Assert.True(await leaving.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the terminated edge did not exit");
+    }
+
+    private async Task<IPage> PlayAsync(Chromium browser)
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync($"{_stack.Origin.BaseUrl}/watch/{_title.Id}");
+        await Chromium.WaitForAsync(page, "window.vodPlayer && vodPlayer.stats.state === 'playing' && document.getElementById('video').currentTime > 2",
+            TimeSpan.FromSeconds(30), () => DiagnosticsAsync(page));
+        return page;
+    }
+
+    private async Task<ServiceProcess> EdgeInUseAsync(IPage page)
+    {
+        var host = (await Chromium.StatsAsync(page)).LastFragmentHost;
+        return _stack.Edges.Single(e => Authority(e) == host);
+    }
+
+    private async Task<PlayerStats> PlayToEndAsync(IPage page)
+    {
+        await Chromium.WaitForAsync(page, "vodPlayer.stats.state === 'ended' || vodPlayer.stats.fatal", TimeSpan.FromSeconds(75), () => DiagnosticsAsync(page));
+        var stats = await Chromium.StatsAsync(page);
+        output.WriteLine($"longest stall {stats.LongestStallMs:0} ms, fragments by edge {string.Join(", ", stats.FragmentHosts)}, {stats.Errors.Count} non-fatal errors");
+        return stats;
+    }
+
+    private static async Task<string> DiagnosticsAsync(IPage page) =>
+        await page.EvaluateAsync<string>("() => JSON.stringify({ ...(window.vodPlayer ? vodPlayer.stats : {}), t: document.getElementById('video').currentTime })");
+
+    private static string Authority(ServiceProcess edge) => new Uri(edge.BaseUrl).Authority;
+}
