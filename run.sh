@@ -70,9 +70,11 @@ start() { # name url dll env...
 }
 bin() { echo "$ROOT/src/$1/bin/Release/net10.0/Vod.$1.dll"; }
 
-start origin "$ORIGIN" "$(bin Origin)" Admin__Key="$ADMIN_KEY" Playback__Edges__0="${EDGES[0]}" Playback__Edges__1="${EDGES[1]}"
+start origin "$ORIGIN" "$(bin Origin)" Admin__Key="$ADMIN_KEY"
 start transcoder "$TRANSCODER" "$(bin Transcoder)"
-for i in "${!EDGES[@]}"; do start "edge$((i + 1))" "${EDGES[$i]}" "$(bin Edge)" Origin__BaseUrl="$ORIGIN"; done
+for i in "${!EDGES[@]}"; do
+  start "edge$((i + 1))" "${EDGES[$i]}" "$(bin Edge)" Origin__BaseUrl="$ORIGIN" Edge__Id="edge-$((i + 1))" Edge__PublicUrl="${EDGES[$i]}"
+done
 
 wait_ready() { # url name
   for _ in $(seq 1 60); do
@@ -113,12 +115,13 @@ echo; echo "==> sample ready (waited $(( $(date +%s) - started )) s)"
 
 cat <<TXT
 
+  Watch        : $ORIGIN/watch/$sample_id
   Playback URL : $ORIGIN/play/$sample_id/master.m3u8
   Play it      : ffplay $ORIGIN/play/$sample_id/master.m3u8   (or: ffmpeg -i <url> -f null -)
   Catalog      : $ORIGIN/api/titles
   Admin key    : $ADMIN_KEY
   Upload       : curl -H "Authorization: Bearer \$KEY" -F file=@movie.mp4 -F name="My movie" $ORIGIN/api/titles
-  Edges        : ${EDGES[*]}
+  Edges        : ${EDGES[*]}   (fleet and health: $ORIGIN/api/edges)
   Logs         : $LOGS/
 
 Press Ctrl-C to stop.

@@ -4,7 +4,8 @@ using StackExchange.Redis;
 namespace Vod.Common.Fleet;
 
 /// <summary>An edge as it announces itself: its id (the HLS pathway id players see) and its public base URL.</summary>
-public sealed record EdgeAnnouncement(string Id, string Url, DateTimeOffset StartedAt);
+/// <param name="ProbeUrl">Where the origin reaches it for health probes, when that differs from the public URL (containers).</param>
+public sealed record EdgeAnnouncement(string Id, string Url, DateTimeOffset StartedAt, string? ProbeUrl = null);
 
 /// <summary>
 /// The live edge registry in Redis, written by edges and read by the origin (Eureka's job):

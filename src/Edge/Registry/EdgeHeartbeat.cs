@@ -33,7 +33,7 @@ internal sealed partial class EdgeHeartbeat(
             throw new InvalidOperationException($"Edge:Id '{id}' is not valid: use up to 32 letters, digits, '-', '_' or '.'");
         }
 
-        Announcement = new EdgeAnnouncement(id, url.TrimEnd('/'), time.GetUtcNow());
+        Announcement = new EdgeAnnouncement(id, url.TrimEnd('/'), time.GetUtcNow(), options.Value.InternalUrl?.TrimEnd('/'));
         _loop = BeatAsync(Announcement, _stop.Token);
         return Task.CompletedTask;
     }

@@ -12,6 +12,9 @@ internal sealed class EdgeIdentityOptions
     /// <summary>The base URL players use to reach this edge. Default: the address Kestrel bound (wildcards as 127.0.0.1).</summary>
     public string? PublicUrl { get; set; }
 
+    /// <summary>The base URL the origin uses to probe this edge, when players and origin reach it differently.</summary>
+    public string? InternalUrl { get; set; }
+
     [Range(100, 60_000)]
     public int HeartbeatMilliseconds { get; set; } = 1000;
 

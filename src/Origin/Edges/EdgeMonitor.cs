@@ -128,7 +128,7 @@ internal sealed partial class EdgeMonitor(
         timeout.CancelAfter(options.Value.ProbeTimeoutMilliseconds);
         try
         {
-            using var response = await clients.CreateClient(ProbeClient).GetAsync(edge.Url + "/healthz", timeout.Token);
+            using var response = await clients.CreateClient(ProbeClient).GetAsync((edge.ProbeUrl ?? edge.Url) + "/healthz", timeout.Token);
             var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             return response.IsSuccessStatusCode
                 ? new Probe(true, null, time.GetUtcNow(), ms)
