@@ -19,7 +19,7 @@ builder.Services.AddSingleton<MediaStore>();
 builder.Services.AddHealthChecks().AddCheck<MediaStoreHealthCheck>("media", tags: [HostingDefaults.ReadyTag]);
 builder.Services.AddAdminKey(builder.Configuration);
 builder.Services.AddUploads(builder.Configuration);
-builder.Services.AddJobQueue();
+builder.Services.AddJobQueue(builder.Configuration);
 builder.Services.AddEdgeMonitor(builder.Configuration);
 builder.Services.AddSteering(builder.Configuration);
 builder.Services.AddMediaCors();

@@ -51,6 +51,10 @@ public sealed class MediaStore
         Directory.CreateDirectory(Titles);
     }
 
+    /// <summary>Whether an I/O failure is the media store running out of space (ENOSPC), reported as such to users.</summary>
+    public static bool IsDiskFull(Exception e) =>
+        e is IOException && (e.HResult is 28 or unchecked((int)0x80070070) || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase));
+
     /// <remarks>Callers pass ids that passed <see cref="Hls.TitleId.IsValid"/>.</remarks>
     public string TitleDirectory(string id) => Path.Combine(Titles, id);
 

@@ -41,5 +41,7 @@ public sealed record Title
     public required string Source { get; init; }
     public string? Version { get; init; }
     public double? DurationSeconds { get; init; }
+    /// <summary>How many times a transcoder started on this title (a worker that died mid-job counts too).</summary>
+    public int Attempts { get; init; }
     public IReadOnlyList<RenditionInfo> Renditions { get; init; } = [];
 }

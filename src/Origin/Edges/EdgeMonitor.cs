@@ -56,6 +56,7 @@ internal sealed partial class EdgeMonitor(
     public const string ProbeClient = "edge-probe";
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _avoided = new(StringComparer.Ordinal);
     private List<(EdgeAnnouncement Edge, DateTimeOffset LastHeartbeat)> _registry = [];
+    private DateTimeOffset _registryReadAt;
     private volatile IReadOnlyList<EdgeStatus> _snapshot = [];
 
     /// <summary>The fleet as of the last round, in id order.</summary>
@@ -77,7 +78,6 @@ internal sealed partial class EdgeMonitor(
     internal async Task RefreshAsync(CancellationToken cancellationToken)
     {
         await ReadRegistryAsync();
-        var now = time.GetUtcNow();
         var probes = await Task.WhenAll(_registry.Select(r => ProbeAsync(r.Edge, cancellationToken)));
         var expiry = TimeSpan.FromMilliseconds(options.Value.HeartbeatExpiryMilliseconds);
         var statuses = new List<EdgeStatus>(_registry.Count);
@@ -85,11 +85,13 @@ internal sealed partial class EdgeMonitor(
         {
             var (edge, beat) = _registry[i];
             var probe = probes[i];
-            var fresh = now - beat <= expiry;
+            // Heartbeats are judged as of the last successful registry read: while Redis is unreachable they are
+            // unknown rather than old, and the probes alone decide.
+            var fresh = _registryReadAt - beat <= expiry;
             var (routable, state, reason) = (fresh, probe.Ok) switch
             {
                 (true, true) => (true, "up", (string?)null),
-                (false, _) => (false, "down", $"no heartbeat for {(now - beat).TotalSeconds:0.0} s"),
+                (false, _) => (false, "down", $"no heartbeat for {(_registryReadAt - beat).TotalSeconds:0.0} s"),
                 (true, false) => (false, "down", $"probe failed: {probe.Error}"),
             };
             statuses.Add(new EdgeStatus(edge.Id, edge.Url, routable, state, reason, beat, probe.At, probe.Milliseconds,
@@ -114,6 +116,7 @@ internal sealed partial class EdgeMonitor(
             }
 
             _registry = entries.Where(e => e.LastHeartbeat >= forget).ToList();
+            _registryReadAt = time.GetUtcNow();
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {

@@ -1,41 +1,101 @@
+using System.ComponentModel.DataAnnotations;
 using System.Threading.Channels;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Vod.Common.Catalog;
 using Vod.Common.Jobs;
 
 namespace Vod.Origin.Jobs;
 
+internal sealed class JobOptions
+{
+    public const string Section = "Jobs";
+
+    /// <summary>
+    /// A title left <c>transcoding</c> without an update for this long has no live worker (transcoders write
+    /// progress every second); when the job stream may have been lost, it is queued again.
+    /// </summary>
+    [Range(10, 86_400)]
+    public int StaleTranscodingSeconds { get; set; } = 120;
+}
+
 /// <summary>
 /// Puts transcode jobs on the Redis Stream. An enqueue never fails the upload: the title is already safe on disk
-/// with status <c>queued</c>, and this queue keeps retrying until Redis takes the job. At start-up every title
-/// still <c>queued</c> on disk is enqueued again, so a lost stream (Redis wiped) loses no title; a duplicate job is
-/// harmless because the transcoder skips titles that are no longer queued.
+/// with status <c>queued</c>, and this queue keeps retrying until Redis takes the job. Whenever the job stream may
+/// have been lost (at start-up, and each time the connection to Redis is restored, since Redis may have come back
+/// empty), every title still <c>queued</c> on disk is enqueued again, and titles stuck in <c>transcoding</c> with no
+/// live worker are queued again. A duplicate job is harmless: the transcoder skips titles that are not queued.
 /// </summary>
 internal sealed partial class JobQueue(
     IConnectionMultiplexer redis,
     MediaStore store,
+    IOptions<JobOptions> options,
+    TimeProvider time,
     ILogger<JobQueue> logger) : BackgroundService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private readonly Channel<string> _pending = Channel.CreateUnbounded<string>();
+    private readonly Channel<bool> _recover = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     public void Enqueue(string titleId) => _pending.Writer.TryWrite(titleId);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        foreach (var title in await store.ListTitlesAsync(stoppingToken))
+        redis.ConnectionRestored += OnConnectionRestored;
+        try
         {
-            if (title.Status == TitleStatus.Queued)
-            {
-                Enqueue(title.Id);
-            }
+            _recover.Writer.TryWrite(true);
+            await Task.WhenAll(RecoverAsync(stoppingToken), DrainAsync(stoppingToken));
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            redis.ConnectionRestored -= OnConnectionRestored;
+        }
+    }
 
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType == ConnectionType.Interactive)
+        {
+            _recover.Writer.TryWrite(true);
+        }
+    }
+
+    private async Task RecoverAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var _ in _recover.Reader.ReadAllAsync(stoppingToken))
+        {
+            var stale = time.GetUtcNow() - TimeSpan.FromSeconds(options.Value.StaleTranscodingSeconds);
+            var requeued = 0;
+            foreach (var title in await store.ListTitlesAsync(stoppingToken))
+            {
+                if (title.Status == TitleStatus.Transcoding && title.UpdatedAt < stale)
+                {
+                    await store.WriteTitleAsync(title with { Status = TitleStatus.Queued, Progress = 0, UpdatedAt = time.GetUtcNow() }, stoppingToken);
+                }
+                else if (title.Status != TitleStatus.Queued)
+                {
+                    continue;
+                }
+
+                Enqueue(title.Id);
+                requeued++;
+            }
+
+            Log.Recovered(logger, requeued);
+        }
+    }
+
+    private async Task DrainAsync(CancellationToken stoppingToken)
+    {
         await foreach (var id in _pending.Reader.ReadAllAsync(stoppingToken))
         {
             while (!await TryAddAsync(id))
             {
-                await Task.Delay(RetryDelay, stoppingToken);
+                await Task.Delay(RetryDelay, time, stoppingToken);
             }
         }
     }
@@ -64,13 +124,17 @@ internal sealed partial class JobQueue(
 
         [LoggerMessage(2, LogLevel.Warning, "Could not enqueue title {TitleId} yet, will retry: {Reason}")]
         public static partial void EnqueueFailed(ILogger logger, string titleId, string reason);
+
+        [LoggerMessage(3, LogLevel.Information, "Job stream recovery: {Count} titles enqueued again from the catalog on disk")]
+        public static partial void Recovered(ILogger logger, int count);
     }
 }
 
 internal static class JobQueueExtensions
 {
-    public static IServiceCollection AddJobQueue(this IServiceCollection services)
+    public static IServiceCollection AddJobQueue(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<JobOptions>().Bind(configuration.GetSection(JobOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<JobQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<JobQueue>());
         return services;

@@ -41,6 +41,7 @@ internal static partial class UploadEndpoint
 
     public static IEndpointRouteBuilder MapUploads(this IEndpointRouteBuilder app)
     {
+        RemoveAbandonedUploads(app.ServiceProvider.GetRequiredService<MediaStore>());
         app.MapPost("/api/titles", UploadAsync).RequireAdminKey().DisableAntiforgery();
         return app;
     }
@@ -147,6 +148,10 @@ internal static partial class UploadEndpoint
         {
             return Problem(StatusCodes.Status400BadRequest, "malformed multipart body: " + e.Message);
         }
+        catch (IOException e) when (MediaStore.IsDiskFull(e))
+        {
+            return Problem(StatusCodes.Status507InsufficientStorage, "the media store is out of disk space; nothing was stored");
+        }
         finally
         {
             if (temp is not null)
@@ -154,6 +159,27 @@ internal static partial class UploadEndpoint
                 File.Delete(temp);
             }
         }
+    }
+
+    /// <summary>
+    /// Removes uploads that were in flight when the origin last stopped (killed mid-upload): the origin is the only
+    /// writer of <c>uploads/.tmp-*</c>, so at start-up every one of them is dead.
+    /// </summary>
+    public static int RemoveAbandonedUploads(MediaStore store)
+    {
+        if (!Directory.Exists(store.Uploads))
+        {
+            return 0;
+        }
+
+        var removed = 0;
+        foreach (var temp in Directory.EnumerateFiles(store.Uploads, ".tmp-*"))
+        {
+            File.Delete(temp);
+            removed++;
+        }
+
+        return removed;
     }
 
     /// <summary>Copies at most <paramref name="maxBytes"/>; returns the size, or -1 as soon as the limit is passed.</summary>

@@ -7,36 +7,61 @@ using Vod.Transcoder.Publishing;
 
 namespace Vod.Transcoder.Jobs;
 
+/// <summary>What the worker does with a job's stream entry once <see cref="TitleTranscoder.RunAsync"/> returns.</summary>
+internal enum JobOutcome
+{
+    /// <summary>Ready, failed for good, deleted or a duplicate: acknowledge it.</summary>
+    Finished,
+
+    /// <summary>Failed for a reason that may pass (ffmpeg crashed, disk full): enqueue it again, then acknowledge.</summary>
+    Retry,
+
+    /// <summary>The worker is stopping: leave the entry pending, another worker claims it after the idle timeout.</summary>
+    HandBack,
+}
+
 /// <summary>
 /// One job: probe the upload, encode the ladder into staging, publish it as a new version, mark the title ready.
-/// Returns whether the job is finished (acknowledge it) or must stay pending (the worker is stopping).
+/// Every start counts as an attempt, including one whose worker was killed; a title that has used up
+/// <see cref="WorkerOptions.MaxAttempts"/> is marked failed with the last reason instead of being tried again
+/// (a poison input must not take workers down forever). An input that is not a video fails at once.
 /// </summary>
 internal sealed partial class TitleTranscoder(
     MediaStore store,
     StagingArea staging,
     LadderPackager packager,
     IOptions<ProbeOptions> probeOptions,
+    IOptions<WorkerOptions> workerOptions,
     TimeProvider time,
     ILogger<TitleTranscoder> logger)
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
     /// <param name="claimed">True when the job was taken over from a dead worker rather than read fresh.</param>
-    public async Task<bool> RunAsync(string titleId, bool claimed, CancellationToken cancellationToken)
+    public async Task<JobOutcome> RunAsync(string titleId, bool claimed, CancellationToken cancellationToken)
     {
         var title = TitleId.IsValid(titleId) ? await store.ReadTitleAsync(titleId, cancellationToken) : null;
         if (title is null || title.Status is TitleStatus.Ready or TitleStatus.Failed)
         {
-            return true; // deleted, or a duplicate of a job already done
+            return JobOutcome.Finished; // deleted, or a duplicate of a job already done
         }
 
         if (title.Status == TitleStatus.Transcoding && !claimed)
         {
-            return true; // a duplicate entry of a job another worker holds; its own entry stays pending if it dies
+            return JobOutcome.Finished; // a duplicate entry of a job another worker holds; its own entry stays pending if it dies
         }
 
-        Log.Starting(logger, titleId, claimed);
-        title = await UpdateAsync(title with { Status = TitleStatus.Transcoding, Progress = 0, Error = null });
+        var maxAttempts = workerOptions.Value.MaxAttempts;
+        if (title.Attempts >= maxAttempts)
+        {
+            var reason = $"gave up after {title.Attempts} attempts" + (title.Error is { } last ? $"; last error: {last}" : "; the transcoder stopped each time");
+            Log.Failed(logger, titleId, reason);
+            await UpdateAsync(title with { Status = TitleStatus.Failed, Error = reason });
+            return JobOutcome.Finished;
+        }
+
+        Log.Starting(logger, titleId, title.Attempts + 1, maxAttempts, claimed);
+        title = await UpdateAsync(title with { Status = TitleStatus.Transcoding, Progress = 0, Attempts = title.Attempts + 1 });
         string? stagingDirectory = null;
         using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var progress = new ProgressReporter();
@@ -56,7 +81,7 @@ internal sealed partial class TitleTranscoder(
 
             var source = await SourceProbe.ProbeAsync(input, probeOptions.Value, cancellationToken);
             stagingDirectory = staging.Create(titleId);
-            progressLoop = WriteProgressAsync(titleId, progress, progressStop.Token);
+            progressLoop = WriteProgressAsync(titleId, stagingDirectory, progress, progressStop.Token);
             var renditions = await packager.PackageAsync(input, source, stagingDirectory, progress.Report, cancellationToken);
             await StopAsync(progressStop, progressLoop);
 
@@ -65,41 +90,48 @@ internal sealed partial class TitleTranscoder(
             if (version is null || await store.ReadTitleAsync(titleId, CancellationToken.None) is not { } current)
             {
                 Log.DeletedMeanwhile(logger, titleId);
-                return true;
+                return JobOutcome.Finished;
             }
 
             await UpdateAsync(current with
             {
                 Status = TitleStatus.Ready,
                 Progress = 100,
+                Error = null,
                 Version = version,
                 Renditions = renditions,
                 DurationSeconds = Math.Round(source.Duration.TotalSeconds, 3),
             });
             Log.Ready(logger, titleId, version, renditions.Count);
-            return true;
+            return JobOutcome.Finished;
         }
-        catch (Exception e) when (e is SourceRejectedException or PackagingException or InvalidDataException)
+        catch (SourceRejectedException e)
         {
             await StopAsync(progressStop, progressLoop);
             Log.Failed(logger, titleId, e.Message);
-            if (await store.ReadTitleAsync(titleId, CancellationToken.None) is { } current)
-            {
-                await UpdateAsync(current with { Status = TitleStatus.Failed, Error = e.Message });
-            }
-
-            return true;
+            await SetStatusAsync(titleId, TitleStatus.Failed, e.Message);
+            return JobOutcome.Finished;
+        }
+        catch (Exception e) when (e is PackagingException or InvalidDataException or IOException)
+        {
+            await StopAsync(progressStop, progressLoop);
+            var reason = MediaStore.IsDiskFull(e) ? "out of disk space while writing the ladder" : e.Message;
+            var final = title.Attempts >= maxAttempts;
+            Log.AttemptFailed(logger, titleId, title.Attempts, maxAttempts, reason);
+            await SetStatusAsync(titleId, final ? TitleStatus.Failed : TitleStatus.Queued,
+                final ? $"gave up after {title.Attempts} attempts; last error: {reason}" : reason);
+            return final ? JobOutcome.Finished : JobOutcome.Retry;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Stopping: hand the job back. Its entry stays pending and is claimed after the idle timeout.
+            // Stopping: hand the job back, and the attempt with it (it was not the title's fault).
             await StopAsync(progressStop, progressLoop);
             if (await store.ReadTitleAsync(titleId, CancellationToken.None) is { } current)
             {
-                await UpdateAsync(current with { Status = TitleStatus.Queued, Progress = 0 });
+                await UpdateAsync(current with { Status = TitleStatus.Queued, Progress = 0, Attempts = Math.Max(0, current.Attempts - 1) });
             }
 
-            return false;
+            return JobOutcome.HandBack;
         }
         finally
         {
@@ -110,16 +142,26 @@ internal sealed partial class TitleTranscoder(
         }
     }
 
-    private Task<Title> UpdateAsync(Title title) => UpdateCoreAsync(title with { UpdatedAt = time.GetUtcNow() });
-
-    private async Task<Title> UpdateCoreAsync(Title title)
+    private async Task SetStatusAsync(string titleId, TitleStatus status, string error)
     {
+        if (await store.ReadTitleAsync(titleId, CancellationToken.None) is { } current)
+        {
+            await UpdateAsync(current with { Status = status, Error = error, Progress = 0 });
+        }
+    }
+
+    private async Task<Title> UpdateAsync(Title title)
+    {
+        title = title with { UpdatedAt = time.GetUtcNow() };
         await store.WriteTitleAsync(title, CancellationToken.None);
         return title;
     }
 
-    /// <summary>Writes progress to title.json at most once a second while ffmpeg runs, and only when it moved.</summary>
-    private async Task WriteProgressAsync(string titleId, ProgressReporter progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Once a second while ffmpeg runs: writes progress to title.json when it moved, and touches the staging
+    /// directory, which tells the staging sweeper of every worker that this directory is alive.
+    /// </summary>
+    private async Task WriteProgressAsync(string titleId, string stagingDirectory, ProgressReporter progress, CancellationToken cancellationToken)
     {
         var written = 0;
         try
@@ -127,6 +169,7 @@ internal sealed partial class TitleTranscoder(
             while (true)
             {
                 await Task.Delay(ProgressInterval, time, cancellationToken);
+                StagingArea.Touch(stagingDirectory, time.GetUtcNow());
                 var percent = progress.Percent;
                 if (percent > written && await store.ReadTitleAsync(titleId, cancellationToken) is { Status: TitleStatus.Transcoding } current)
                 {
@@ -158,8 +201,8 @@ internal sealed partial class TitleTranscoder(
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Transcoding title {TitleId} (claimed from another worker: {Claimed})")]
-        public static partial void Starting(ILogger logger, string titleId, bool claimed);
+        [LoggerMessage(1, LogLevel.Information, "Transcoding title {TitleId}, attempt {Attempt} of {MaxAttempts} (claimed from another worker: {Claimed})")]
+        public static partial void Starting(ILogger logger, string titleId, int attempt, int maxAttempts, bool claimed);
 
         [LoggerMessage(2, LogLevel.Information, "Title {TitleId} ready as {Version} with {Renditions} renditions")]
         public static partial void Ready(ILogger logger, string titleId, string version, int renditions);
@@ -169,5 +212,8 @@ internal sealed partial class TitleTranscoder(
 
         [LoggerMessage(4, LogLevel.Information, "Title {TitleId} was deleted while transcoding; output dropped")]
         public static partial void DeletedMeanwhile(ILogger logger, string titleId);
+
+        [LoggerMessage(5, LogLevel.Warning, "Title {TitleId} attempt {Attempt} of {MaxAttempts} failed: {Reason}")]
+        public static partial void AttemptFailed(ILogger logger, string titleId, int attempt, int maxAttempts, string reason);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Vod.Common.Jobs;
+using Vod.Transcoder.Publishing;
 
 namespace Vod.Transcoder.Jobs;
 
@@ -13,6 +14,7 @@ namespace Vod.Transcoder.Jobs;
 internal sealed partial class TranscodeWorker(
     IConnectionMultiplexer redis,
     TitleTranscoder transcoder,
+    StagingArea staging,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<TranscodeWorker> logger) : BackgroundService
@@ -23,8 +25,21 @@ internal sealed partial class TranscodeWorker(
     {
         var poll = TimeSpan.FromMilliseconds(options.Value.PollMilliseconds);
         var groupReady = false;
+        var nextSweep = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (time.GetUtcNow() >= nextSweep)
+            {
+                // Leftovers of workers that died mid-job: untouched for twice the claim timeout.
+                var idle = TimeSpan.FromSeconds(2 * options.Value.ClaimIdleSeconds);
+                if (staging.Sweep(idle) is > 0 and var removed)
+                {
+                    Log.Swept(logger, removed);
+                }
+
+                nextSweep = time.GetUtcNow() + idle;
+            }
+
             try
             {
                 var db = redis.GetDatabase();
@@ -74,10 +89,10 @@ internal sealed partial class TranscodeWorker(
         var titleId = (string?)entry[TranscodeJobs.TitleIdField];
         using var keepAlive = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var renewing = RenewClaimAsync(db, entry.Id, keepAlive.Token);
-        bool done;
+        JobOutcome outcome;
         try
         {
-            done = titleId is null || await transcoder.RunAsync(titleId, claimed, stoppingToken);
+            outcome = titleId is null ? JobOutcome.Finished : await transcoder.RunAsync(titleId, claimed, stoppingToken);
         }
         finally
         {
@@ -85,7 +100,13 @@ internal sealed partial class TranscodeWorker(
             await renewing;
         }
 
-        if (done)
+        if (outcome == JobOutcome.Retry)
+        {
+            // A fresh entry, so the retry goes to whichever worker is free (maybe on another machine).
+            await db.StreamAddAsync(TranscodeJobs.Stream, TranscodeJobs.TitleIdField, titleId);
+        }
+
+        if (outcome != JobOutcome.HandBack)
         {
             await db.StreamAcknowledgeAsync(TranscodeJobs.Stream, TranscodeJobs.Group, entry.Id);
         }
@@ -119,5 +140,8 @@ internal sealed partial class TranscodeWorker(
     {
         [LoggerMessage(1, LogLevel.Warning, "Job stream unavailable, retrying: {Reason}")]
         public static partial void RedisUnavailable(ILogger logger, string reason);
+
+        [LoggerMessage(2, LogLevel.Information, "Removed {Count} abandoned staging directories")]
+        public static partial void Swept(ILogger logger, int count);
     }
 }

@@ -16,4 +16,8 @@ internal sealed class WorkerOptions
     /// <summary>A job pending this long without a keep-alive belongs to a dead worker and is claimed by another.</summary>
     [Range(1, 3600)]
     public int ClaimIdleSeconds { get; set; } = 60;
+
+    /// <summary>Starts per title before it is marked failed (a worker killed mid-job counts as an attempt).</summary>
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 3;
 }

@@ -37,6 +37,43 @@ internal sealed class StagingArea(MediaStore store, TimeProvider time)
         }
     }
 
+    /// <summary>Marks a staging directory as in use (see <see cref="Sweep"/>).</summary>
+    public static void Touch(string stagingDirectory, DateTimeOffset now)
+    {
+        try
+        {
+            Directory.SetLastWriteTimeUtc(stagingDirectory, now.UtcDateTime);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Removes what dead workers and interrupted deletes left in staging: directories nobody touched for
+    /// <paramref name="idle"/> (a live transcode touches its directory every second). Returns how many were removed.
+    /// </summary>
+    public int Sweep(TimeSpan idle)
+    {
+        if (!Directory.Exists(store.Staging))
+        {
+            return 0;
+        }
+
+        var cutoff = time.GetUtcNow().UtcDateTime - idle;
+        var removed = 0;
+        foreach (var directory in Directory.EnumerateDirectories(store.Staging))
+        {
+            if (Directory.GetLastWriteTimeUtc(directory) < cutoff)
+            {
+                Discard(directory);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
     public static void Discard(string stagingDirectory)
     {
         try

@@ -46,17 +46,44 @@ public sealed class StackFixture : IAsyncLifetime
         var edges = await Task.WhenAll(StartEdgeAsync("edge-1"), StartEdgeAsync("edge-2"));
         Edges.AddRange(edges);
 
-        var originEnvironment = new Dictionary<string, string>(common)
+        _originEnvironment = new Dictionary<string, string>(common)
         {
             ["Admin__Key"] = AdminKey,
             ["Uploads__MaxBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        var transcoderEnvironment = new Dictionary<string, string>(common) { ["Worker__PollMilliseconds"] = "100" };
+        _transcoderEnvironment = new Dictionary<string, string>(common) { ["Worker__PollMilliseconds"] = "100" };
+        foreach (var (key, value) in TranscoderSettings)
+        {
+            _transcoderEnvironment[key] = value;
+        }
+
         var started = await Task.WhenAll(
-            ServiceProcess.StartAsync("origin", "Origin", originEnvironment, originUrl),
-            ServiceProcess.StartAsync("transcoder", "Transcoder", transcoderEnvironment));
+            ServiceProcess.StartAsync("origin", "Origin", _originEnvironment, originUrl),
+            WithTranscoder ? StartTranscoderAsync() : Task.FromResult<ServiceProcess>(null!));
         (Origin, Transcoder) = (started[0], started[1]);
         await WaitForRoutableEdgesAsync(Edges.Select(e => e.Name).ToArray());
+    }
+
+    private Dictionary<string, string> _originEnvironment = [];
+    private Dictionary<string, string> _transcoderEnvironment = [];
+
+    /// <summary>Extra settings for transcoders (e.g. a short claim timeout), set before <see cref="InitializeAsync"/>.</summary>
+    public IReadOnlyDictionary<string, string> TranscoderSettings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>False to start without a transcoder (a test starts its own).</summary>
+    public bool WithTranscoder { get; init; } = true;
+
+    /// <summary>Starts a transcoder with the stack's settings; the caller owns it unless it assigns <see cref="Transcoder"/>.</summary>
+    public Task<ServiceProcess> StartTranscoderAsync(string name = "transcoder") =>
+        ServiceProcess.StartAsync(name, "Transcoder", _transcoderEnvironment);
+
+    public void ReplaceTranscoder(ServiceProcess transcoder) => Transcoder = transcoder;
+
+    /// <summary>Starts the origin again on the same URL and media root (after a test killed it).</summary>
+    public async Task RestartOriginAsync()
+    {
+        await Origin.DisposeAsync();
+        Origin = await ServiceProcess.StartAsync("origin", "Origin", _originEnvironment, OriginUrl);
     }
 
     public string OriginUrl { get; private set; } = "";
