@@ -108,6 +108,7 @@ internal sealed partial class TitleTranscoder(
         catch (SourceRejectedException e)
         {
             await StopAsync(progressStop, progressLoop);
+            stagingDirectory = Discard(stagingDirectory);
             Log.Failed(logger, titleId, e.Message);
             await SetStatusAsync(titleId, TitleStatus.Failed, e.Message);
             return JobOutcome.Finished;
@@ -115,7 +116,8 @@ internal sealed partial class TitleTranscoder(
         catch (Exception e) when (e is PackagingException or InvalidDataException or IOException)
         {
             await StopAsync(progressStop, progressLoop);
-            var reason = MediaStore.IsDiskFull(e) ? "out of disk space while writing the ladder" : e.Message;
+            var reason = MediaStore.IsDiskFull(e) || StagingArea.IsNearlyFull(store.Staging) ? LadderPackager.OutOfSpace : e.Message;
+            stagingDirectory = Discard(stagingDirectory); // before the status write: on a full disk, it frees the space that needs
             var final = title.Attempts >= maxAttempts;
             Log.AttemptFailed(logger, titleId, title.Attempts, maxAttempts, reason);
             await SetStatusAsync(titleId, final ? TitleStatus.Failed : TitleStatus.Queued,
@@ -140,6 +142,16 @@ internal sealed partial class TitleTranscoder(
                 StagingArea.Discard(stagingDirectory);
             }
         }
+    }
+
+    private static string? Discard(string? stagingDirectory)
+    {
+        if (stagingDirectory is not null)
+        {
+            StagingArea.Discard(stagingDirectory);
+        }
+
+        return null;
     }
 
     private async Task SetStatusAsync(string titleId, TitleStatus status, string error)
@@ -171,10 +183,17 @@ internal sealed partial class TitleTranscoder(
                 await Task.Delay(ProgressInterval, time, cancellationToken);
                 StagingArea.Touch(stagingDirectory, time.GetUtcNow());
                 var percent = progress.Percent;
-                if (percent > written && await store.ReadTitleAsync(titleId, cancellationToken) is { Status: TitleStatus.Transcoding } current)
+                try
                 {
-                    await UpdateAsync(current with { Progress = percent });
-                    written = percent;
+                    if (percent > written && await store.ReadTitleAsync(titleId, cancellationToken) is { Status: TitleStatus.Transcoding } current)
+                    {
+                        await UpdateAsync(current with { Progress = percent });
+                        written = percent;
+                    }
+                }
+                catch (IOException e)
+                {
+                    Log.ProgressNotWritten(logger, titleId, e.Message); // progress is best effort; the encode goes on
                 }
             }
         }
@@ -212,6 +231,9 @@ internal sealed partial class TitleTranscoder(
 
         [LoggerMessage(4, LogLevel.Information, "Title {TitleId} was deleted while transcoding; output dropped")]
         public static partial void DeletedMeanwhile(ILogger logger, string titleId);
+
+        [LoggerMessage(6, LogLevel.Warning, "Progress of title {TitleId} not written: {Reason}")]
+        public static partial void ProgressNotWritten(ILogger logger, string titleId, string reason);
 
         [LoggerMessage(5, LogLevel.Warning, "Title {TitleId} attempt {Attempt} of {MaxAttempts} failed: {Reason}")]
         public static partial void AttemptFailed(ILogger logger, string titleId, int attempt, int maxAttempts, string reason);

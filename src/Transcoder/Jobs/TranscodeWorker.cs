@@ -68,6 +68,13 @@ internal sealed partial class TranscodeWorker(
                 Log.RedisUnavailable(logger, e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Whatever went wrong (a disk that cannot even take title.json), the worker lives on: the job's entry
+                // stays pending, is claimed again after the idle timeout, and counts against the title's attempts.
+                Log.JobCrashed(logger, e);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+            }
         }
     }
 
@@ -140,6 +147,9 @@ internal sealed partial class TranscodeWorker(
     {
         [LoggerMessage(1, LogLevel.Warning, "Job stream unavailable, retrying: {Reason}")]
         public static partial void RedisUnavailable(ILogger logger, string reason);
+
+        [LoggerMessage(3, LogLevel.Error, "A job failed unexpectedly; it stays pending and will be claimed again")]
+        public static partial void JobCrashed(ILogger logger, Exception exception);
 
         [LoggerMessage(2, LogLevel.Information, "Removed {Count} abandoned staging directories")]
         public static partial void Swept(ILogger logger, int count);

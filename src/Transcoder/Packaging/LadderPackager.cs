@@ -17,6 +17,8 @@ internal sealed class PackagingException(string message, Exception? inner = null
 /// </summary>
 internal sealed partial class LadderPackager(IOptions<LadderOptions> options, ILogger<LadderPackager> logger)
 {
+    public const string OutOfSpace = "out of disk space while writing the ladder";
+
     public async Task<IReadOnlyList<RenditionInfo>> PackageAsync(
         string input,
         SourceInfo source,
@@ -45,7 +47,7 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
                     lock (errors)
                     {
                         errors.Enqueue(line);
-                        if (errors.Count > 8)
+                        if (errors.Count > 16)
                         {
                             errors.Dequeue();
                         }
@@ -63,10 +65,21 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
                 tail = string.Join(" | ", errors.Where(l => !l.StartsWith("frame=", StringComparison.Ordinal)));
             }
 
-            throw new PackagingException($"ffmpeg failed: {tail}".Replace(input, "input", StringComparison.Ordinal), e);
+            throw new PackagingException(tail.Contains("No space left on device", StringComparison.OrdinalIgnoreCase)
+                ? OutOfSpace
+                : $"ffmpeg failed: {tail}".Replace(input, "input", StringComparison.Ordinal), e);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        lock (errors)
+        {
+            // ffmpeg's HLS muxer can exit 0 after failed writes; a full disk must not pass for a short ladder.
+            if (errors.Any(l => l.Contains("No space left on device", StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new PackagingException(OutOfSpace);
+            }
+        }
+
         var packaged = renditions.Select(r =>
         {
             var playlist = Path.Combine(outputDirectory, r.Name, "index.m3u8");

@@ -37,6 +37,19 @@ internal sealed class StagingArea(MediaStore store, TimeProvider time)
         }
     }
 
+    /// <summary>Whether the file system of <paramref name="path"/> has (almost) no space left: the likely cause of a failed write.</summary>
+    public static bool IsNearlyFull(string path)
+    {
+        try
+        {
+            return new DriveInfo(path).AvailableFreeSpace < 1 << 20;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Marks a staging directory as in use (see <see cref="Sweep"/>).</summary>
     public static void Touch(string stagingDirectory, DateTimeOffset now)
     {
