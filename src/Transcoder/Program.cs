@@ -5,8 +5,7 @@ using Vod.Transcoder.Jobs;
 // appsettings.json is read from beside the binary, whatever the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddServiceDefaults();
-builder.Services.AddOptions<MediaOptions>().Bind(builder.Configuration.GetSection(MediaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddSingleton<MediaStore>();
+builder.Services.AddMediaStore(builder.Configuration);
 builder.Services.AddTranscoding(builder.Configuration);
 
 var app = builder.Build();

@@ -1,7 +1,21 @@
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Vod.Common.Hosting;
 
 namespace Vod.Common.Catalog;
+
+public static class MediaStoreExtensions
+{
+    /// <summary>The media root's options (validated at start) and the <see cref="MediaStore"/> over it.</summary>
+    public static IServiceCollection AddMediaStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<MediaOptions>(configuration, MediaOptions.Section);
+        services.AddSingleton<MediaStore>();
+        return services;
+    }
+}
 
 public sealed class MediaOptions
 {

@@ -44,4 +44,6 @@ public sealed record Title
     /// <summary>How many times a transcoder started on this title (a worker that died mid-job counts too).</summary>
     public int Attempts { get; init; }
     public IReadOnlyList<RenditionInfo> Renditions { get; init; } = [];
+    /// <summary>A poster frame in the version directory (e.g. <c>poster.jpg</c>), or null when none could be made.</summary>
+    public string? Poster { get; init; }
 }

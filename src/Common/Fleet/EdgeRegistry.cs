@@ -5,7 +5,11 @@ namespace Vod.Common.Fleet;
 
 /// <summary>An edge as it announces itself: its id (the HLS pathway id players see) and its public base URL.</summary>
 /// <param name="ProbeUrl">Where the origin reaches it for health probes, when that differs from the public URL (containers).</param>
-public sealed record EdgeAnnouncement(string Id, string Url, DateTimeOffset StartedAt, string? ProbeUrl = null);
+/// <param name="Load">What the edge has served since it started, refreshed with every heartbeat.</param>
+public sealed record EdgeAnnouncement(string Id, string Url, DateTimeOffset StartedAt, string? ProbeUrl = null, EdgeLoad? Load = null);
+
+/// <summary>An edge's counters as of its last heartbeat; hits are requests answered without the origin.</summary>
+public sealed record EdgeLoad(long Requests, long Hits, long BytesServed);
 
 /// <summary>
 /// The live edge registry in Redis, written by edges and read by the origin (Eureka's job):

@@ -1,10 +1,11 @@
+using Vod.Common.Hosting;
 namespace Vod.Edge.Caching;
 
 internal static class CachingExtensions
 {
     public static IServiceCollection AddSliceCache(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<CacheOptions>().Bind(configuration.GetSection(CacheOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<CacheOptions>(configuration, CacheOptions.Section);
         services.AddSingleton<MemoryEdgeCacheStore>();
         services.AddSingleton<RedisEdgeCacheStore>();
         services.AddSingleton<SliceCache>();

@@ -51,6 +51,21 @@ internal static class EdgeMetrics
         BytesByResult[(int)result].Inc(bytes);
     }
 
+    /// <summary>Totals since start: every request, those answered without the origin, and body bytes sent.</summary>
+    public static Common.Fleet.EdgeLoad Load()
+    {
+        long requests = 0, hits = 0, bytes = 0;
+        foreach (var result in Enum.GetValues<CacheResult>())
+        {
+            var count = (long)RequestsByResult[(int)result].Value;
+            requests += count;
+            hits += result is CacheResult.L1Hit or CacheResult.L2Hit or CacheResult.Coalesced or CacheResult.Stale ? count : 0;
+            bytes += (long)BytesByResult[(int)result].Value;
+        }
+
+        return new Common.Fleet.EdgeLoad(requests, hits, bytes);
+    }
+
     public static void MetaLookup(CacheResult result) => MetaLookups[(int)result].Inc();
 
     public static void SliceLookup(CacheResult result) => SliceLookups[(int)result].Inc();

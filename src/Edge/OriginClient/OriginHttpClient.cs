@@ -1,3 +1,4 @@
+using Vod.Common.Hosting;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,7 @@ internal sealed class OriginHttpClient(HttpClient http)
 {
     public static IServiceCollection AddOriginClient(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<OriginOptions>().Bind(configuration.GetSection(OriginOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<OriginOptions>(configuration, OriginOptions.Section);
         services.AddHttpClient<OriginHttpClient>((sp, client) =>
             {
                 var options = sp.GetRequiredService<IOptions<OriginOptions>>().Value;

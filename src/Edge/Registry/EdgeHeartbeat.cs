@@ -1,8 +1,10 @@
+using Vod.Common.Hosting;
 using IServer = Microsoft.AspNetCore.Hosting.Server.IServer;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Vod.Common.Fleet;
+using Vod.Edge.Metrics;
 
 namespace Vod.Edge.Registry;
 
@@ -70,7 +72,7 @@ internal sealed partial class EdgeHeartbeat(
             {
                 if (redis.IsConnected)
                 {
-                    await EdgeRegistry.HeartbeatAsync(redis.GetDatabase(), announcement, time.GetUtcNow());
+                    await EdgeRegistry.HeartbeatAsync(redis.GetDatabase(), announcement with { Load = EdgeMetrics.Load() }, time.GetUtcNow());
                 }
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
@@ -130,11 +132,9 @@ internal static class RegistryExtensions
 {
     public static IServiceCollection AddEdgeRegistration(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EdgeIdentityOptions>().Bind(configuration.GetSection(EdgeIdentityOptions.Section))
-            .ValidateDataAnnotations()
+        services.AddValidatedOptions<EdgeIdentityOptions>(configuration, EdgeIdentityOptions.Section)
             .Validate(o => o.Id is null || EdgeRegistry.IsValidId(o.Id), "Edge:Id: up to 32 letters, digits, '-', '_' or '.'")
-            .Validate(o => o.PublicUrl is null || Uri.TryCreate(o.PublicUrl, UriKind.Absolute, out _), "Edge:PublicUrl must be an absolute URL")
-            .ValidateOnStart();
+            .Validate(o => o.PublicUrl is null || Uri.TryCreate(o.PublicUrl, UriKind.Absolute, out _), "Edge:PublicUrl must be an absolute URL");
         services.AddSingleton<EdgeHeartbeat>();
         services.AddHostedService(sp => sp.GetRequiredService<EdgeHeartbeat>());
         // The drain happens before the server stops; the host must allow for it.

@@ -1,3 +1,4 @@
+using Vod.Common.Hosting;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
@@ -45,9 +46,16 @@ internal static class AdminExtensions
 {
     public static IServiceCollection AddAdminKey(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<AdminOptions>(configuration, AdminOptions.Section);
         services.AddSingleton<AdminKeyFilter>();
         return services;
+    }
+
+    /// <summary><c>GET /api/admin/check</c>: 204 with a valid admin key, 401 without (the admin page's sign-in).</summary>
+    public static IEndpointRouteBuilder MapAdminCheck(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/admin/check", () => Results.NoContent()).RequireAdminKey();
+        return app;
     }
 
     public static TBuilder RequireAdminKey<TBuilder>(this TBuilder builder)

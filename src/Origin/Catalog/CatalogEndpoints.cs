@@ -11,8 +11,16 @@ namespace Vod.Origin.Catalog;
 /// </summary>
 internal static class CatalogEndpoints
 {
+    public static IServiceCollection AddCatalog(this IServiceCollection services)
+    {
+        services.AddSingleton<CatalogEvents>();
+        services.AddHostedService(sp => sp.GetRequiredService<CatalogEvents>());
+        return services;
+    }
+
     public static IEndpointRouteBuilder MapCatalog(this IEndpointRouteBuilder app)
     {
+        CatalogEvents.MapCatalogEvents(app);
         app.MapGet("/api/titles", async (MediaStore store, CancellationToken ct) =>
             (await store.ListTitlesAsync(ct)).Select(TitleResource.From));
 

@@ -13,9 +13,11 @@ internal sealed record TitleResource(
     DateTimeOffset UpdatedAt,
     double? DurationSeconds,
     IReadOnlyList<RenditionInfo> Renditions,
-    string? PlaybackUrl)
+    string? PlaybackUrl,
+    string? PosterUrl)
 {
     public static TitleResource From(Title t) => new(
         t.Id, t.Name, t.Status, t.Progress, t.Error, t.CreatedAt, t.UpdatedAt, t.DurationSeconds, t.Renditions,
-        t.Status == TitleStatus.Ready ? $"/play/{t.Id}/master.m3u8" : null);
+        t.Status == TitleStatus.Ready ? $"/play/{t.Id}/master.m3u8" : null,
+        t.Status == TitleStatus.Ready && t.Poster is not null ? $"/titles/{t.Id}/{t.Version}/{t.Poster}" : null);
 }

@@ -1,3 +1,4 @@
+using Vod.Common.Hosting;
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
@@ -38,7 +39,10 @@ internal sealed record EdgeStatus(
     DateTimeOffset LastHeartbeat,
     DateTimeOffset? LastProbe,
     double? ProbeMilliseconds,
-    long AvoidedByPlayers);
+    long AvoidedByPlayers,
+    long Requests = 0,
+    double? HitRatio = null,
+    long BytesServed = 0);
 
 /// <summary>
 /// Keeps the origin's view of the edge fleet, as Traffic Control's monitor does: every second it reads the registry
@@ -94,8 +98,10 @@ internal sealed partial class EdgeMonitor(
                 (false, _) => (false, "down", $"no heartbeat for {(_registryReadAt - beat).TotalSeconds:0.0} s"),
                 (true, false) => (false, "down", $"probe failed: {probe.Error}"),
             };
+            var load = edge.Load ?? new EdgeLoad(0, 0, 0);
             statuses.Add(new EdgeStatus(edge.Id, edge.Url, routable, state, reason, beat, probe.At, probe.Milliseconds,
-                _avoided.GetValueOrDefault(edge.Id)));
+                _avoided.GetValueOrDefault(edge.Id), load.Requests, load.Requests > 0 ? Math.Round((double)load.Hits / load.Requests, 4) : null,
+                load.BytesServed));
         }
 
         statuses.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
@@ -183,7 +189,7 @@ internal static class EdgeMonitorExtensions
 {
     public static IServiceCollection AddEdgeMonitor(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<FleetOptions>().Bind(configuration.GetSection(FleetOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<FleetOptions>(configuration, FleetOptions.Section);
         services.AddHttpClient(EdgeMonitor.ProbeClient)
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {

@@ -1,3 +1,4 @@
+using Vod.Common.Hosting;
 using System.ComponentModel.DataAnnotations;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
@@ -134,7 +135,7 @@ internal static class JobQueueExtensions
 {
     public static IServiceCollection AddJobQueue(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<JobOptions>().Bind(configuration.GetSection(JobOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<JobOptions>(configuration, JobOptions.Section);
         services.AddSingleton<JobQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<JobQueue>());
         return services;

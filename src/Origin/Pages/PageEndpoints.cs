@@ -1,13 +1,19 @@
 namespace Vod.Origin.Pages;
 
-/// <summary>The browser pages: static files from wwwroot, plus <c>/watch/{id}</c> which is the watch page for any title.</summary>
+/// <summary>
+/// The browser pages, plain HTML/CSS/JS from wwwroot: the catalog at <c>/</c>, the admin page at <c>/admin</c>, and
+/// the watch page at <c>/watch/{id}</c> for any title. hls.js is copied from npm into <c>/vendor/</c> at build time.
+/// </summary>
 internal static class PageEndpoints
 {
     public static WebApplication UsePages(this WebApplication app)
     {
         app.UseStaticFiles();
-        var watch = Path.Combine(app.Environment.WebRootPath ?? Path.Combine(AppContext.BaseDirectory, "wwwroot"), "watch.html");
-        app.MapGet("/watch/{id}", () => Results.File(watch, "text/html; charset=utf-8"));
+        var root = app.Environment.WebRootPath ?? Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        IResult Page(string file) => Results.File(Path.Combine(root, file), "text/html; charset=utf-8");
+        app.MapGet("/", () => Page("index.html"));
+        app.MapGet("/admin", () => Page("admin.html"));
+        app.MapGet("/watch/{id}", () => Page("watch.html"));
         return app;
     }
 }

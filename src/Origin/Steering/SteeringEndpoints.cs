@@ -1,3 +1,4 @@
+using Vod.Common.Hosting;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
@@ -35,7 +36,7 @@ internal static class SteeringEndpoints
 
     public static IServiceCollection AddSteering(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<SteeringOptions>().Bind(configuration.GetSection(SteeringOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<SteeringOptions>(configuration, SteeringOptions.Section);
         return services;
     }
 

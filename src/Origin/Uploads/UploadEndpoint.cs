@@ -1,3 +1,4 @@
+using Vod.Common.Hosting;
 using System.Buffers;
 using System.ComponentModel.DataAnnotations;
 using System.Text;
@@ -35,7 +36,7 @@ internal static partial class UploadEndpoint
 
     public static IServiceCollection AddUploads(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<UploadOptions>().Bind(configuration.GetSection(UploadOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<UploadOptions>(configuration, UploadOptions.Section);
         return services;
     }
 

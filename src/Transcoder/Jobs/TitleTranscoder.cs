@@ -83,6 +83,7 @@ internal sealed partial class TitleTranscoder(
             stagingDirectory = staging.Create(titleId);
             progressLoop = WriteProgressAsync(titleId, stagingDirectory, progress, progressStop.Token);
             var renditions = await packager.PackageAsync(input, source, stagingDirectory, progress.Report, cancellationToken);
+            var poster = await packager.ExtractPosterAsync(input, source, stagingDirectory, cancellationToken);
             await StopAsync(progressStop, progressLoop);
 
             var version = staging.Publish(titleId, stagingDirectory);
@@ -100,6 +101,7 @@ internal sealed partial class TitleTranscoder(
                 Error = null,
                 Version = version,
                 Renditions = renditions,
+                Poster = poster,
                 DurationSeconds = Math.Round(source.Duration.TotalSeconds, 3),
             });
             Log.Ready(logger, titleId, version, renditions.Count);

@@ -1,3 +1,4 @@
+using Vod.Common.Hosting;
 using Vod.Transcoder.Ladder;
 using Vod.Transcoder.Packaging;
 using Vod.Transcoder.Probing;
@@ -9,12 +10,10 @@ internal static class TranscodingExtensions
 {
     public static IServiceCollection AddTranscoding(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<LadderOptions>().Bind(configuration.GetSection(LadderOptions.Section))
-            .ValidateDataAnnotations()
-            .Validate(o => o.Rungs.All(r => r.Name.Length > 0 && r.Height >= 64 && r.VideoKbps >= 50), "every Ladder:Rungs entry needs a Name, Height >= 64 and VideoKbps >= 50")
-            .ValidateOnStart();
-        services.AddOptions<ProbeOptions>().Bind(configuration.GetSection(ProbeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<WorkerOptions>().Bind(configuration.GetSection(WorkerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<LadderOptions>(configuration, LadderOptions.Section)
+            .Validate(o => o.Rungs.All(r => r.Name.Length > 0 && r.Height >= 64 && r.VideoKbps >= 50), "every Ladder:Rungs entry needs a Name, Height >= 64 and VideoKbps >= 50");
+        services.AddValidatedOptions<ProbeOptions>(configuration, ProbeOptions.Section);
+        services.AddValidatedOptions<WorkerOptions>(configuration, WorkerOptions.Section);
         services.AddSingleton<StagingArea>();
         services.AddSingleton<LadderPackager>();
         services.AddSingleton<TitleTranscoder>();

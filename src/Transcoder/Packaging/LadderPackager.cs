@@ -89,14 +89,42 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
                 Math.Round(source.FrameRate, 3), $"{r.Name}/index.m3u8");
         }).ToList();
 
-        var master = MasterPlaylist.Write(packaged.Select(p =>
-            new Variant(p.Playlist, p.Bandwidth, p.AverageBandwidth, p.Width, p.Height, p.Codecs, p.FrameRate)));
-        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "master.m3u8"), master, cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "master.m3u8"), MasterPlaylist.Write(packaged.Select(p =>
+            new Variant(p.Playlist, p.Bandwidth, p.AverageBandwidth, p.Width, p.Height, p.Codecs, p.FrameRate))), cancellationToken);
         return packaged;
+    }
+
+    public const string PosterFile = "poster.jpg";
+
+    /// <summary>
+    /// A poster frame for the catalog: one JPEG, 480 pixels wide, taken a tenth of the way in (past black intros).
+    /// Returns the file name, or null when it could not be made: a title without a poster is still a title.
+    /// </summary>
+    public async Task<string?> ExtractPosterAsync(string input, SourceInfo source, string outputDirectory, CancellationToken cancellationToken)
+    {
+        var at = TimeSpan.FromSeconds(Math.Round(source.Duration.TotalSeconds / 10, 3));
+        try
+        {
+            await FFMpegArguments
+                .FromFileInput(input, verifyExists: true, o => o.WithCustomArgument(
+                    FfmpegLadderCommand.Join([.. FfmpegLadderCommand.SafeInputOptions, "-ss", at.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)])))
+                .OutputToFile(Path.Combine(outputDirectory, PosterFile), overwrite: true, o => o.WithCustomArgument("-frames:v 1 -vf scale=480:-2 -q:v 4"))
+                .CancellableThrough(cancellationToken)
+                .ProcessAsynchronously(throwOnError: true, ffOptions: null, cancellationToken: CancellationToken.None);
+            return PosterFile;
+        }
+        catch (FFMpegException e)
+        {
+            Log.NoPoster(logger, e.Message);
+            return null;
+        }
     }
 
     private static partial class Log
     {
+        [LoggerMessage(2, LogLevel.Warning, "No poster frame: {Reason}")]
+        public static partial void NoPoster(ILogger logger, string reason);
+
         [LoggerMessage(1, LogLevel.Information, "Encoding ladder [{Renditions}]: ffmpeg {Arguments}")]
         public static partial void Encoding(ILogger logger, string renditions, string arguments);
     }
