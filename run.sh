@@ -115,10 +115,12 @@ echo; echo "==> sample ready (waited $(( $(date +%s) - started )) s)"
 
 cat <<TXT
 
+  Catalog page : $ORIGIN/
+  Admin page   : $ORIGIN/admin   (sign in with the admin key below)
   Watch        : $ORIGIN/watch/$sample_id
   Playback URL : $ORIGIN/play/$sample_id/master.m3u8
   Play it      : ffplay $ORIGIN/play/$sample_id/master.m3u8   (or: ffmpeg -i <url> -f null -)
-  Catalog      : $ORIGIN/api/titles
+  Catalog API  : $ORIGIN/api/titles
   Admin key    : $ADMIN_KEY
   Upload       : curl -H "Authorization: Bearer \$KEY" -F file=@movie.mp4 -F name="My movie" $ORIGIN/api/titles
   Edges        : ${EDGES[*]}   (fleet and health: $ORIGIN/api/edges)

@@ -1,0 +1,530 @@
+// The admin page: sign in with the admin key, upload titles, follow transcoding live (GET /api/titles, then the
+// /api/titles/events stream), purge or delete titles, and watch the edge fleet (GET /api/edges every 2 s).
+(() => {
+  'use strict';
+  const $ = (name) => document.getElementById(name);
+  const STORAGE = 'vod-admin-key';
+  let key = null;
+  let session = 0; // bumped on sign-in and sign-out, so callbacks of an earlier session do nothing
+
+  const parse = (text) => { try { return JSON.parse(text); } catch { return null; } };
+  const time = (iso) => { const t = Date.parse(iso); return Number.isNaN(t) ? 0 : t; };
+  const auth = () => ({ Authorization: `Bearer ${key}` });
+  // The detail of a problem+json body, else its title, else the status.
+  const problem = (text, status) => { const p = parse(text); return (p && (p.detail || p.title)) || `HTTP ${status}`; };
+  const readProblem = async (r) => problem(await r.text().catch(() => ''), r.status);
+
+  const formatBytes = (n) => {
+    if (typeof n !== 'number' || !Number.isFinite(n)) return '–';
+    if (n < 1000) return `${Math.round(n)} B`;
+    const units = ['KB', 'MB', 'GB', 'TB'];
+    let i = 0;
+    let v = n / 1000;
+    while (v >= 1000 && i < units.length - 1) { v /= 1000; i++; }
+    return `${v.toFixed(1)} ${units[i]}`;
+  };
+
+  // ---- Sign-in ----------------------------------------------------------------------------------------------------
+  const form = $('signin');
+  const signinError = $('signin-error');
+  const showSigninError = (message) => { signinError.textContent = message; signinError.hidden = false; };
+
+  const check = async (candidate) => {
+    // A header value must be Latin-1 (fetch throws otherwise); such a key cannot be the configured one anyway.
+    if (!/^[\x20-\x7e]*$/.test(candidate)) return 401;
+    const r = await fetch('/api/admin/check', { headers: { Authorization: `Bearer ${candidate}` }, cache: 'no-store' });
+    return r.status;
+  };
+  const accepted = (status) => status >= 200 && status < 300; // 204
+
+  const signIn = (candidate) => {
+    stop();
+    session++;
+    key = candidate;
+    try { sessionStorage.setItem(STORAGE, candidate); } catch { /* storage disabled: stay signed in for this page */ }
+    $('key').value = '';
+    signinError.hidden = true;
+    form.hidden = true;
+    $('admin').hidden = false;
+    startTitles();
+    startEdges();
+  };
+
+  const signOut = () => {
+    stop();
+    session++;
+    key = null;
+    try { sessionStorage.removeItem(STORAGE); } catch { /* nothing stored */ }
+    $('admin').hidden = true;
+    form.hidden = false;
+    $('key').focus();
+  };
+
+  const stop = () => {
+    if (upload) upload.abort();
+    stopTitles();
+    stopEdges();
+  };
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const candidate = $('key').value.trim();
+    const button = $('signin-button');
+    button.disabled = true;
+    signinError.hidden = true;
+    try {
+      const status = await check(candidate);
+      if (accepted(status)) {
+        signIn(candidate);
+        $('dropzone').focus();
+      } else {
+        showSigninError(status === 401 || status === 403 ? 'The admin key is not valid.' : `Sign-in failed: ${status}`);
+      }
+    } catch {
+      showSigninError('Sign-in failed: the server could not be reached.');
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  $('signout').addEventListener('click', signOut);
+
+  // ---- Upload -----------------------------------------------------------------------------------------------------
+  const fileInput = $('file');
+  const dropzone = $('dropzone');
+  const uploadButton = $('upload-button');
+  const cancelButton = $('cancel-button');
+  const bar = $('upload-progress');
+  const uploadStatus = $('upload-status');
+  let chosen = null;
+  let upload = null;
+
+  const choose = (file) => {
+    chosen = file || null;
+    $('dropzone-file').textContent = chosen ? `${chosen.name} (${formatBytes(chosen.size)})` : 'No file chosen.';
+  };
+
+  fileInput.addEventListener('change', () => choose(fileInput.files[0]));
+  dropzone.addEventListener('click', () => fileInput.click());
+  dropzone.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); fileInput.click(); }
+  });
+  ['dragenter', 'dragover'].forEach((type) => dropzone.addEventListener(type, (e) => {
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+    dropzone.classList.add('dragover');
+  }));
+  dropzone.addEventListener('dragleave', (e) => {
+    if (!dropzone.contains(e.relatedTarget)) dropzone.classList.remove('dragover');
+  });
+  dropzone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    dropzone.classList.remove('dragover');
+    const files = e.dataTransfer && e.dataTransfer.files;
+    if (!files || !files.length) return;
+    try { fileInput.files = files; } catch { /* older browsers: keep the file in `chosen` only */ }
+    choose(files[0]);
+  });
+  // A file dropped beside the zone would otherwise replace the page with the video.
+  ['dragover', 'drop'].forEach((type) => window.addEventListener(type, (e) => {
+    if (dropzone.contains(e.target) || e.target === fileInput) return;
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = 'none';
+  }));
+
+  const duration = (seconds) => (seconds < 100 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`);
+
+  uploadButton.addEventListener('click', () => {
+    if (upload) return;
+    const file = chosen || fileInput.files[0];
+    if (!file) { uploadStatus.textContent = 'Choose a video file first.'; return; }
+    const data = new FormData();
+    const name = $('name').value.trim();
+    if (name) data.append('name', name);
+    data.append('file', file, file.name);
+
+    const xhr = new XMLHttpRequest();
+    upload = xhr;
+    const samples = [{ t: performance.now(), loaded: 0 }]; // for the rate over the last few seconds
+    let lastText = 0;
+    const finish = () => {
+      upload = null;
+      const refocus = document.activeElement === cancelButton;
+      cancelButton.hidden = true;
+      uploadButton.disabled = false;
+      if (refocus) uploadButton.focus();
+    };
+
+    xhr.upload.onprogress = (e) => {
+      if (upload !== xhr) return;
+      const now = performance.now();
+      if (!e.lengthComputable) { uploadStatus.textContent = `${formatBytes(e.loaded)} sent`; return; }
+      bar.value = Math.floor((e.loaded / e.total) * 1000) / 10;
+      samples.push({ t: now, loaded: e.loaded });
+      while (samples.length > 2 && now - samples[1].t >= 3000) samples.shift();
+      // The status is a live region: rewrite it about once a second, not on every progress event.
+      if (now - lastText < 1000 && e.loaded < e.total) return;
+      lastText = now;
+      const parts = [`${formatBytes(e.loaded)} of ${formatBytes(e.total)}`];
+      if (e.loaded >= e.total) {
+        parts.push('processing…');
+      } else {
+        const first = samples[0];
+        const rate = now > first.t ? (e.loaded - first.loaded) / ((now - first.t) / 1000) : 0;
+        if (rate > 0) parts.push(`${formatBytes(rate)}/s`, `${duration(Math.ceil((e.total - e.loaded) / rate))} left`);
+      }
+      uploadStatus.textContent = parts.join(' · ');
+    };
+    xhr.onload = () => {
+      finish();
+      if (xhr.status >= 200 && xhr.status < 300) {
+        const title = parse(xhr.responseText);
+        bar.value = 100;
+        uploadStatus.textContent = `Uploaded: ${(title && title.name) || name || file.name}, transcoding…`;
+        if (title && title.id) { upsert(title); updateEmpty(); }
+        fileInput.value = '';
+        $('name').value = '';
+        choose(null);
+      } else {
+        bar.value = 0;
+        uploadStatus.textContent = problem(xhr.responseText, xhr.status);
+      }
+    };
+    xhr.onerror = () => {
+      finish();
+      bar.value = 0;
+      uploadStatus.textContent = 'Upload failed: the connection to the server was lost.';
+    };
+    xhr.onabort = () => {
+      finish();
+      bar.value = 0;
+      uploadStatus.textContent = 'Upload cancelled.';
+    };
+
+    xhr.open('POST', '/api/titles');
+    xhr.setRequestHeader('Authorization', `Bearer ${key}`);
+    xhr.setRequestHeader('Accept', 'application/json');
+    bar.value = 0;
+    uploadStatus.textContent = `Uploading ${file.name}…`;
+    uploadButton.disabled = true;
+    cancelButton.hidden = false;
+    cancelButton.focus();
+    xhr.send(data);
+  });
+
+  cancelButton.addEventListener('click', () => { if (upload) upload.abort(); });
+
+  // ---- Titles -----------------------------------------------------------------------------------------------------
+  const titleBody = $('titles').tBodies[0];
+  const titleStatus = $('titles-status');
+  const rows = new Map(); // id -> { tr, title, seq }
+  const gone = new Set(); // deleted ids (ids are never reused): a late list or event must not bring them back
+  let seq = 0;
+  let events = null;
+  let poll = null;
+  let loadFailed = false;
+
+  const say = (message) => { titleStatus.textContent = message; };
+  const updateEmpty = () => { $('titles-empty').hidden = rows.size > 0; };
+  const nameOf = (id) => { const entry = rows.get(id); return entry ? entry.title.name : id; };
+
+  const button = (className, text) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = className;
+    b.textContent = text;
+    return b;
+  };
+
+  const createRow = (id) => {
+    const tr = document.createElement('tr');
+    tr.dataset.id = id;
+    for (let i = 0; i < 6; i++) tr.insertCell();
+    const status = document.createElement('span');
+    status.className = 'status';
+    tr.cells[1].append(status);
+    const purge = button('purge', 'Purge');
+    const remove = button('delete', 'Delete');
+    purge.addEventListener('click', () => purgeTitle(id, purge));
+    remove.addEventListener('click', () => deleteTitle(id, remove));
+    tr.cells[5].append(purge, ' ', remove);
+    return tr;
+  };
+
+  const render = ({ tr, title: t }) => {
+    const [nameCell, statusCell, progressCell, errorCell, watchCell, actionsCell] = tr.cells;
+    nameCell.textContent = t.name;
+    const status = statusCell.firstChild;
+    status.textContent = t.status;
+    status.dataset.status = t.status;
+
+    if (t.status === 'transcoding') {
+      let bar = progressCell.querySelector('progress.progress');
+      if (!bar) {
+        bar = document.createElement('progress');
+        bar.className = 'progress';
+        bar.max = 100;
+        const percent = document.createElement('span');
+        percent.className = 'percent';
+        progressCell.replaceChildren(bar, ' ', percent);
+      }
+      const value = Math.max(0, Math.min(100, Number(t.progress) || 0));
+      bar.value = value;
+      bar.setAttribute('aria-label', `Transcoding ${t.name}`);
+      progressCell.querySelector('.percent').textContent = `${value}%`;
+    } else {
+      progressCell.replaceChildren();
+    }
+
+    if (t.status === 'failed') {
+      const error = document.createElement('span');
+      error.className = 'error';
+      error.textContent = t.error || 'Transcoding failed.';
+      errorCell.replaceChildren(error);
+    } else {
+      errorCell.replaceChildren();
+    }
+
+    if (t.status === 'ready') {
+      let watch = watchCell.querySelector('a.watch');
+      if (!watch) {
+        watch = document.createElement('a');
+        watch.className = 'watch';
+        watch.href = `/watch/${encodeURIComponent(t.id)}`;
+        watch.textContent = 'Watch';
+        watchCell.replaceChildren(watch);
+      }
+      watch.title = `Watch ${t.name}`;
+    } else {
+      watchCell.replaceChildren();
+    }
+
+    actionsCell.querySelector('.purge').title = `Purge ${t.name} from the edge caches`;
+    actionsCell.querySelector('.delete').title = `Delete ${t.name}`;
+  };
+
+  // Newest first, by createdAt.
+  const place = (entry) => {
+    const created = time(entry.title.createdAt);
+    for (const tr of titleBody.rows) {
+      const other = rows.get(tr.dataset.id);
+      if (other && other !== entry && time(other.title.createdAt) < created) {
+        titleBody.insertBefore(entry.tr, tr);
+        return;
+      }
+    }
+    titleBody.append(entry.tr);
+  };
+
+  const upsert = (t) => {
+    if (!t || typeof t.id !== 'string' || gone.has(t.id)) return;
+    const existing = rows.get(t.id);
+    if (existing) {
+      // A list fetched before an event arrived may be older than what the row shows.
+      if (time(t.updatedAt) < time(existing.title.updatedAt)) return;
+      existing.title = t;
+      existing.seq = ++seq;
+      render(existing);
+      return;
+    }
+    const entry = { tr: createRow(t.id), title: t, seq: ++seq };
+    rows.set(t.id, entry);
+    render(entry);
+    place(entry);
+  };
+
+  const removeTitle = (id) => {
+    gone.add(id);
+    const entry = rows.get(id);
+    if (!entry) return;
+    const hadFocus = entry.tr.contains(document.activeElement);
+    entry.tr.remove();
+    rows.delete(id);
+    updateEmpty();
+    if (hadFocus) $('titles-heading').focus();
+  };
+
+  const loadTitles = async () => {
+    const mine = session;
+    const start = seq;
+    try {
+      const r = await fetch('/api/titles', { headers: { ...auth(), Accept: 'application/json' }, cache: 'no-store' });
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      const titles = await r.json();
+      if (mine !== session || !Array.isArray(titles)) return;
+      const listed = new Set();
+      titles.forEach((t) => { if (t && t.id) { listed.add(t.id); upsert(t); } });
+      // Rows missing from the list were deleted, unless an event created or updated them after the fetch started.
+      [...rows.values()].forEach((entry) => {
+        if (!listed.has(entry.title.id) && entry.seq <= start) removeTitle(entry.title.id);
+      });
+      updateEmpty();
+      if (loadFailed) { loadFailed = false; say(''); }
+    } catch (e) {
+      if (mine !== session) return;
+      loadFailed = true;
+      say(`The titles could not be loaded: ${e.message}`);
+    }
+  };
+
+  const openEvents = () => {
+    if (events) events.close();
+    const source = new EventSource('/api/titles/events');
+    events = source;
+    // Also on every reconnect: catch up on whatever changed while the stream was down.
+    source.addEventListener('open', () => { if (events === source) loadTitles(); });
+    source.addEventListener('title', (e) => {
+      if (events !== source) return;
+      upsert(parse(e.data));
+      updateEmpty();
+    });
+    source.addEventListener('deleted', (e) => {
+      const data = parse(e.data);
+      if (events === source && data && data.id) removeTitle(data.id);
+    });
+    // On error the browser reconnects by itself; the poll below covers the gap (and reopens a closed stream).
+  };
+
+  const startTitles = () => {
+    loadTitles();
+    openEvents();
+    poll = setInterval(() => {
+      if (events && events.readyState === EventSource.OPEN) return;
+      loadTitles();
+      if (!events || events.readyState === EventSource.CLOSED) openEvents();
+    }, 10000);
+  };
+
+  const stopTitles = () => {
+    if (events) events.close();
+    events = null;
+    clearInterval(poll);
+    poll = null;
+    rows.clear();
+    titleBody.replaceChildren();
+    $('titles-empty').hidden = true;
+    loadFailed = false;
+    say('');
+  };
+
+  const busy = (b, run) => async () => {
+    if (b.getAttribute('aria-busy') === 'true') return;
+    b.setAttribute('aria-busy', 'true');
+    try { await run(); } finally { b.removeAttribute('aria-busy'); }
+  };
+
+  const purgeTitle = (id, b) => busy(b, async () => {
+    const name = nameOf(id);
+    say(`Purging ${name}…`);
+    try {
+      const r = await fetch(`/api/titles/${encodeURIComponent(id)}/purge`, { method: 'POST', headers: auth() });
+      if (r.ok) {
+        const body = await r.json().catch(() => null);
+        const count = body && typeof body.l2KeysRemoved === 'number' ? ` (${body.l2KeysRemoved} shared cache entries removed)` : '';
+        say(`Purged ${name} from the edge caches${count}.`);
+      } else {
+        say(`Purge of ${name} failed: ${await readProblem(r)}`);
+      }
+    } catch {
+      say(`Purge of ${name} failed: the server could not be reached.`);
+    }
+  })();
+
+  const deleteTitle = (id, b) => busy(b, async () => {
+    const name = nameOf(id);
+    if (!confirm(`Delete "${name}"? Its media is removed for good.`)) return;
+    try {
+      const r = await fetch(`/api/titles/${encodeURIComponent(id)}`, { method: 'DELETE', headers: auth() });
+      if (r.status === 204 || r.status === 404) {
+        removeTitle(id);
+        say(r.status === 204 ? `Deleted ${name}.` : `${name} was already deleted.`);
+      } else {
+        say(`Delete of ${name} failed: ${await readProblem(r)}`);
+      }
+    } catch {
+      say(`Delete of ${name} failed: the server could not be reached.`);
+    }
+  })();
+
+  // ---- Fleet ------------------------------------------------------------------------------------------------------
+  const edgeBody = $('edges').tBodies[0];
+  const edgeRows = new Map(); // id -> tr
+  let edgeTimer = null;
+
+  const ago = (iso) => {
+    const t = Date.parse(iso);
+    return Number.isNaN(t) ? 'never' : `${Math.max(0, Math.round((Date.now() - t) / 1000))} s ago`;
+  };
+
+  const renderEdges = (edges) => {
+    const seen = new Set();
+    edges.forEach((edge, index) => {
+      const id = String(edge.id);
+      seen.add(id);
+      let tr = edgeRows.get(id);
+      if (!tr) {
+        tr = document.createElement('tr');
+        tr.dataset.edge = id;
+        for (let i = 0; i < 6; i++) tr.insertCell();
+        const state = document.createElement('span');
+        state.className = 'state';
+        tr.cells[2].append(state);
+        edgeRows.set(id, tr);
+      }
+      if (edgeBody.rows[index] !== tr) edgeBody.insertBefore(tr, edgeBody.rows[index] || null);
+      const [idCell, urlCell, stateCell, heartbeatCell, hitCell, bytesCell] = tr.cells;
+      idCell.textContent = id;
+      urlCell.textContent = edge.url || '–';
+      const state = stateCell.firstChild;
+      state.dataset.state = edge.state || '';
+      state.textContent = edge.state === 'down' && edge.reason ? `down: ${edge.reason}` : edge.state || '–';
+      const probe = typeof edge.probeMilliseconds === 'number' ? `probe ${Math.round(edge.probeMilliseconds)} ms` : '';
+      state.title = [edge.routable ? 'routable' : 'not routable', probe].filter(Boolean).join(', ');
+      heartbeatCell.textContent = ago(edge.lastHeartbeat);
+      hitCell.textContent = typeof edge.hitRatio === 'number' ? `${(edge.hitRatio * 100).toFixed(1)}%` : '–';
+      hitCell.title = typeof edge.requests === 'number' ? `${edge.requests} requests` : '';
+      bytesCell.textContent = formatBytes(edge.bytesServed);
+    });
+    edgeRows.forEach((tr, id) => { if (!seen.has(id)) { tr.remove(); edgeRows.delete(id); } });
+  };
+
+  const loadEdges = async () => {
+    const mine = session;
+    const status = $('edges-status');
+    try {
+      const r = await fetch('/api/edges', { headers: { ...auth(), Accept: 'application/json' }, cache: 'no-store' });
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      const edges = await r.json();
+      if (mine !== session) return;
+      renderEdges(Array.isArray(edges) ? edges : []);
+      const text = edgeRows.size ? '' : 'No edges have registered.';
+      if (status.textContent !== text) status.textContent = text;
+    } catch (e) {
+      const text = `The fleet could not be loaded: ${e.message}`;
+      if (mine === session && status.textContent !== text) status.textContent = text;
+    } finally {
+      if (mine === session) edgeTimer = setTimeout(loadEdges, 2000);
+    }
+  };
+
+  const startEdges = () => { loadEdges(); };
+  const stopEdges = () => {
+    clearTimeout(edgeTimer);
+    edgeTimer = null;
+    edgeRows.clear();
+    edgeBody.replaceChildren();
+    $('edges-status').textContent = '';
+  };
+
+  // ---- Start ------------------------------------------------------------------------------------------------------
+  // A key kept from earlier in this tab is checked silently; only a rejected key is forgotten.
+  let stored = null;
+  try { stored = sessionStorage.getItem(STORAGE); } catch { /* storage disabled */ }
+  if (stored) {
+    check(stored).then((status) => {
+      if (key !== null) return; // signed in through the form meanwhile
+      if (accepted(status)) signIn(stored);
+      else if (status === 401 || status === 403) sessionStorage.removeItem(STORAGE);
+    }).catch(() => {});
+  }
+})();
