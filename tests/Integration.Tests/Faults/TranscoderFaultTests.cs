@@ -37,6 +37,20 @@ public sealed class TranscoderFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LongJob_WithASecondWorkerWaiting_KeepsItsClaimAndIsNotStolen()
+    {
+        // The claim timeout is 2 s and the encode takes several times that: without renewal, the idle worker would
+        // claim the job mid-encode and the title would show two attempts.
+        await using var second = await _stack.StartTranscoderAsync("transcoder-2");
+        var id = await UploadLongClipAsync();
+
+        var title = await _stack.WaitForFinalAsync(id, TimeSpan.FromSeconds(90));
+
+        Assert.Equal(TitleStatus.Ready, title.Status);
+        Assert.Equal(1, (await _stack.Store.ReadTitleAsync(id))!.Attempts);
+    }
+
+    [Fact]
     public async Task TranscoderSigtermedMidJob_HandsTheJobBackAndItCompletesLater()
     {
         var id = await UploadLongClipAsync();
