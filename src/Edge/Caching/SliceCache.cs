@@ -149,6 +149,13 @@ internal sealed partial class SliceCache(
         }
 
         var lease = await redis.TryAcquireLeaseAsync(key, TimeSpan.FromMilliseconds(_options.LeaseMilliseconds));
+        if (lease == Lease.Acquired && await redis.GetAsync(key) is { } filled && usable(filled))
+        {
+            // Another edge filled the key and released its lease between our first look and our lease.
+            await redis.ReleaseLeaseAsync(key);
+            return (filled, CacheResult.Coalesced);
+        }
+
         if (lease == Lease.HeldByAnother)
         {
             var deadline = time.GetUtcNow().AddMilliseconds(_options.LeaseWaitMilliseconds);
