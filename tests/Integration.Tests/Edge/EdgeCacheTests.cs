@@ -147,7 +147,7 @@ public sealed class EdgeCacheTests
         await fleet.Redis.RestartAsync();
         foreach (var edge in fleet.Edges)
         {
-            await WaitUntilAsync(async () => (await (await fleet.Http.GetAsync(edge.BaseUrl + "/readyz")).Content.ReadAsStringAsync()).StartsWith("{\"status\":\"Healthy\"", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+            await Eventually.TrueAsync(async () => (await (await fleet.Http.GetAsync(edge.BaseUrl + "/readyz")).Content.ReadAsStringAsync()).StartsWith("{\"status\":\"Healthy\"", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
         }
 
         using (var fill = await fleet.GetAsync(0, EdgeFleet.MediaPath, 8 * Slice, (8 * Slice) + 99))
@@ -209,14 +209,4 @@ public sealed class EdgeCacheTests
         ((border * (long)Slice) - random.Next(1, 100), (border * (long)Slice) + random.Next(0, 100));
 
     private static string SliceRange(long index) => $"{index * Slice}-{((index + 1) * Slice) - 1}";
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(100);
-        }
-    }
 }

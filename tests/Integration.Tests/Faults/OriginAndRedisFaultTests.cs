@@ -62,7 +62,7 @@ public sealed class OriginAndRedisFaultTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{_stack.Origin.BaseUrl}/api/titles") { Content = form };
         request.Headers.Authorization = new("Bearer", StackFixture.AdminKey);
         var sending = _stack.Http.SendAsync(request);
-        await WaitUntilAsync(() => Directory.EnumerateFiles(_stack.Store.Uploads, ".tmp-*").Any(f => new FileInfo(f).Length > 0), TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => Directory.EnumerateFiles(_stack.Store.Uploads, ".tmp-*").Any(f => new FileInfo(f).Length > 0), TimeSpan.FromSeconds(10));
 
         _stack.Origin.Signal(Signals.Kill);
 
@@ -74,16 +74,6 @@ public sealed class OriginAndRedisFaultTests : IAsyncLifetime
         var clip = await Media.ClipAsync(Path.Combine(_stack.Work, "again.mp4"), 320, 180, 2);
         var title = await _stack.UploadAndWaitAsync(clip);
         Assert.Equal(TitleStatus.Ready, title.Status);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(50);
-        }
     }
 
     /// <summary>Sends some bytes at once, then a trickle that never ends: an upload still running when the server dies.</summary>

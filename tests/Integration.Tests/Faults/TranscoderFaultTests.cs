@@ -33,7 +33,7 @@ public sealed class TranscoderFaultTests : IAsyncLifetime
 
         Assert.Equal(TitleStatus.Ready, title.Status);
         Assert.Equal(2, (await _stack.Store.ReadTitleAsync(id))!.Attempts);
-        await WaitUntilAsync(() => !Directory.EnumerateDirectories(_stack.Store.Staging).Any(), TimeSpan.FromSeconds(15), "staging leftovers were not swept");
+        await Eventually.TrueAsync(() => !Directory.EnumerateDirectories(_stack.Store.Staging).Any(), TimeSpan.FromSeconds(15), "staging leftovers were not swept");
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class TranscoderFaultTests : IAsyncLifetime
         var id = await UploadLongClipAsync();
         for (var attempt = 1; attempt <= 2; attempt++)
         {
-            await WaitUntilAsync(async () => (await _stack.Store.ReadTitleAsync(id))!.Attempts == attempt, TimeSpan.FromSeconds(30), $"attempt {attempt} did not start");
+            await Eventually.TrueAsync(async () => (await _stack.Store.ReadTitleAsync(id))!.Attempts == attempt, TimeSpan.FromSeconds(30), $"attempt {attempt} did not start");
             await WaitForProgressAsync(id);
             _stack.Transcoder.Signal(Signals.Kill);
             await _stack.Transcoder.WaitForExitAsync(TimeSpan.FromSeconds(5));
@@ -100,18 +100,5 @@ public sealed class TranscoderFaultTests : IAsyncLifetime
     }
 
     private Task WaitForProgressAsync(string id) =>
-        WaitUntilAsync(async () => (await _stack.GetTitleAsync(id)) is { Status: TitleStatus.Transcoding, Progress: >= 3 }, TimeSpan.FromSeconds(30), "the encode did not start");
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string failure)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, failure);
-            await Task.Delay(100);
-        }
-    }
-
-    private static Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string failure) =>
-        WaitUntilAsync(() => Task.FromResult(condition()), timeout, failure);
+        Eventually.TrueAsync(async () => (await _stack.GetTitleAsync(id)) is { Status: TitleStatus.Transcoding, Progress: >= 3 }, TimeSpan.FromSeconds(30), "the encode did not start");
 }
