@@ -32,7 +32,7 @@
   };
 
   const stats = {
-    state: 'loading', errors: [], fatal: null, lastFragmentHost: null, fragmentHosts: {},
+    state: 'loading', errors: [], fatal: null, lastFragmentHost: null, lastPathway: null, fragmentHosts: {},
     longestStallMs: 0, stallMs: 0, startedAt: null,
   };
   const player = { stats, hls: null, pathway: () => stats.lastFragmentHost };
@@ -50,6 +50,8 @@
     player.hls = hls;
     hls.on(Hls.Events.FRAG_LOADED, (_, data) => {
       const host = new URL(data.frag.url, location.href).host;
+      const level = hls.levels[data.frag.level];
+      stats.lastPathway = (level && level.attrs && level.attrs['PATHWAY-ID']) || null;
       stats.lastFragmentHost = host;
       stats.fragmentHosts[host] = (stats.fragmentHosts[host] || 0) + 1;
     });
@@ -102,7 +104,9 @@
 
     const hls = player.hls;
     const level = hls && hls.levels[hls.currentLevel];
-    $('edge').textContent = stats.lastFragmentHost || '–';
+    $('edge').textContent = stats.lastFragmentHost
+      ? (stats.lastPathway ? `${stats.lastPathway} · ${stats.lastFragmentHost}` : stats.lastFragmentHost)
+      : '–';
     $('rung').textContent = level ? `${level.height}p` : '–';
     $('bandwidth').textContent = hls ? `${(hls.bandwidthEstimate / 1e6).toFixed(2)} Mb/s` : '–';
     const buffered = video.buffered.length ? video.buffered.end(video.buffered.length - 1) - video.currentTime : 0;

@@ -60,8 +60,8 @@ public sealed class PagesTests(StackFixture stack)
         var watch = await browser.NewPageAsync();
         await watch.GotoAsync($"{stack.Origin.BaseUrl}/watch/{id}");
         await Chromium.WaitForAsync(watch, "document.getElementById('video').currentTime > 2", TimeSpan.FromSeconds(30));
-        var edge = await watch.TextContentAsync("#edge");
-        Assert.Contains(stack.Edges, e => new Uri(e.BaseUrl).Authority == edge);
+        var edge = await watch.TextContentAsync("#edge"); // "edge-1 · 127.0.0.1:port": pathway and host
+        Assert.Contains(stack.Edges, e => edge == $"{e.Name} · {new Uri(e.BaseUrl).Authority}");
         Assert.Equal("Uploaded through the page", await watch.TextContentAsync("#title"));
         await ScreenshotAsync(watch, "watch");
 
