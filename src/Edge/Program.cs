@@ -8,7 +8,7 @@ using Vod.Edge.Registry;
 // appsettings.json is read from beside the binary, whatever the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddServiceDefaults(redisRequiredForReady: false);
-OriginHttpClient.AddOriginClient(builder.Services, builder.Configuration);
+builder.Services.AddOriginClient(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<OriginHealthCheck>("origin", tags: [HostingDefaults.ReadyTag]);
 builder.Services.AddSliceCache(builder.Configuration);
 builder.Services.AddMediaDelivery();

@@ -11,31 +11,6 @@ namespace Vod.Edge.OriginClient;
 /// </summary>
 internal sealed class OriginHttpClient(HttpClient http)
 {
-    public static IServiceCollection AddOriginClient(IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddValidatedOptions<OriginOptions>(configuration, OriginOptions.Section);
-        services.AddHttpClient<OriginHttpClient>((sp, client) =>
-            {
-                var options = sp.GetRequiredService<IOptions<OriginOptions>>().Value;
-                client.BaseAddress = new Uri(options.BaseUrl);
-                client.Timeout = TimeSpan.FromMilliseconds(options.RequestTimeoutMilliseconds);
-                client.DefaultRequestVersion = HttpVersion.Version11;
-            })
-            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false,
-                UseCookies = false,
-                UseProxy = false,
-                AutomaticDecompression = DecompressionMethods.None,
-                ConnectTimeout = TimeSpan.FromMilliseconds(sp.GetRequiredService<IOptions<OriginOptions>>().Value.ConnectTimeoutMilliseconds),
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
-                EnableMultipleHttp2Connections = true,
-            })
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
-        return services;
-    }
-
     /// <summary>The object's metadata, or null when the origin says it does not exist (404/410/403).</summary>
     public async Task<ObjectMeta?> HeadAsync(string urlPath, CancellationToken cancellationToken)
     {
@@ -108,5 +83,33 @@ internal sealed class OriginHttpClient(HttpClient http)
             throw new OriginUnavailableException($"origin answered {(int)response.StatusCode} for {urlPath}",
                 timedOut: response.StatusCode == HttpStatusCode.GatewayTimeout);
         }
+    }
+}
+
+internal static class OriginClientExtensions
+{
+    public static IServiceCollection AddOriginClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<OriginOptions>(configuration, OriginOptions.Section);
+        services.AddHttpClient<OriginHttpClient>((sp, client) =>
+            {
+                var options = sp.GetRequiredService<IOptions<OriginOptions>>().Value;
+                client.BaseAddress = new Uri(options.BaseUrl);
+                client.Timeout = TimeSpan.FromMilliseconds(options.RequestTimeoutMilliseconds);
+                client.DefaultRequestVersion = HttpVersion.Version11;
+            })
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                UseProxy = false,
+                AutomaticDecompression = DecompressionMethods.None,
+                ConnectTimeout = TimeSpan.FromMilliseconds(sp.GetRequiredService<IOptions<OriginOptions>>().Value.ConnectTimeoutMilliseconds),
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+                EnableMultipleHttp2Connections = true,
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        return services;
     }
 }
