@@ -122,6 +122,43 @@ public sealed class EdgeCacheTests
     }
 
     [Fact]
+    public async Task OriginHung_CachedAnswersAtOnce_UncachedIs504WithinTheTimeout_NoClientHangs()
+    {
+        await using var fleet = await EdgeFleet.StartAsync(edges: 1, settings: new Dictionary<string, string>
+        {
+            ["Cache__PlaylistTtlSeconds"] = "1",
+            ["Origin__RequestTimeoutMilliseconds"] = "1500",
+        });
+        (await fleet.GetAsync(0, EdgeFleet.PlaylistPath)).Dispose();
+        (await fleet.GetAsync(0, EdgeFleet.MediaPath, 0, 999)).Dispose();
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // the playlist is now expired
+
+        fleet.Origin.Hung = true;
+
+        var timer = System.Diagnostics.Stopwatch.StartNew();
+        using (var cached = await fleet.GetAsync(0, EdgeFleet.MediaPath, 0, 999))
+        {
+            Assert.Equal(HttpStatusCode.PartialContent, cached.StatusCode);
+            Assert.InRange(timer.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        }
+
+        timer.Restart();
+        using (var stale = await fleet.GetAsync(0, EdgeFleet.PlaylistPath))
+        {
+            Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+            Assert.Equal("stale", stale.Headers.GetValues("X-Cache").Single());
+            Assert.InRange(timer.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(3));
+        }
+
+        timer.Restart();
+        using (var uncached = await fleet.GetAsync(0, EdgeFleet.MediaPath, 12 * Slice, (12 * Slice) + 99))
+        {
+            Assert.Equal(HttpStatusCode.GatewayTimeout, uncached.StatusCode);
+            Assert.InRange(timer.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(3));
+        }
+    }
+
+    [Fact]
     public async Task RedisKilled_EdgeServesFromMemoryAndOrigin_AndUsesL2AgainOnceRedisIsBack()
     {
         await using var fleet = await EdgeFleet.StartAsync(settings: new Dictionary<string, string> { ["Cache__ReadAheadSlices"] = "0" });

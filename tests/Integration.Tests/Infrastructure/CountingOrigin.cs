@@ -32,6 +32,9 @@ public sealed class CountingOrigin : IAsyncDisposable
 
     public string BaseUrl { get; }
 
+    /// <summary>When true, the origin accepts requests and never answers them: a hung origin (gray failure).</summary>
+    public bool Hung { get; set; }
+
     public IReadOnlyList<OriginRequest> Requests => [.. _requests];
 
     public static async Task<CountingOrigin> StartAsync(string root, int port = 0)
@@ -41,10 +44,16 @@ public sealed class CountingOrigin : IAsyncDisposable
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();
         var requests = new ConcurrentQueue<OriginRequest>();
-        app.Use((context, next) =>
+        CountingOrigin? self = null;
+        app.Use(async (context, next) =>
         {
             requests.Enqueue(new OriginRequest(context.Request.Method, context.Request.Path.Value ?? "", context.Request.Headers.Range.FirstOrDefault()));
-            return next(context);
+            if (self?.Hung == true)
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+
+            await next(context);
         });
         app.MapGet("/healthz", () => "ok");
         app.UseStaticFiles(new StaticFileOptions
@@ -57,7 +66,8 @@ public sealed class CountingOrigin : IAsyncDisposable
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new CountingOrigin(app, requests, address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        self = new CountingOrigin(app, requests, address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        return self;
     }
 
     /// <summary>Range GETs of <paramref name="path"/>, as "from-to" strings.</summary>
