@@ -1,4 +1,5 @@
 using Vod.Common.Hls;
+using Vod.Common.Hosting;
 using Vod.Edge.Caching;
 using Vod.Edge.Metrics;
 using Vod.Edge.OriginClient;
@@ -12,25 +13,14 @@ namespace Vod.Edge.Delivery;
 /// </summary>
 internal static partial class MediaEndpoint
 {
-    public const string CorsPolicy = "media";
-
-    public static IServiceCollection AddMediaDelivery(this IServiceCollection services)
-    {
-        services.AddCors(o => o.AddPolicy(CorsPolicy, p => p
-            .AllowAnyOrigin()
-            .WithMethods("GET", "HEAD")
-            .WithHeaders("Range", "If-None-Match", "If-Modified-Since", "If-Range")
-            .WithExposedHeaders("Content-Length", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified", "X-Cache")
-            .SetPreflightMaxAge(TimeSpan.FromHours(1))));
-        return services;
-    }
+    public static IServiceCollection AddMediaDelivery(this IServiceCollection services) => services.AddMediaCors();
 
     public static IEndpointRouteBuilder MapMediaDelivery(this IEndpointRouteBuilder app)
     {
         var cache = app.ServiceProvider.GetRequiredService<SliceCache>();
         var logger = app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MediaEndpoint));
         app.MapMethods("/titles/{**path}", [HttpMethods.Get, HttpMethods.Head], context => ServeAsync(context, cache, logger))
-            .RequireCors(CorsPolicy);
+            .RequireCors(MediaCors.Policy);
         return app;
     }
 

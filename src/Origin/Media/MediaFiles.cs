@@ -3,6 +3,7 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Net.Http.Headers;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
+using Vod.Common.Hosting;
 
 namespace Vod.Origin.Media;
 
@@ -13,26 +14,16 @@ namespace Vod.Origin.Media;
 /// </summary>
 internal static class MediaFiles
 {
-    public const string CorsPolicy = "media";
-
     /// <summary>Versioned files never change (a re-transcode is a new version), so they are immutable.</summary>
     public const string ImmutableCacheControl = "public, max-age=31536000, immutable";
     public const string PlaylistCacheControl = "public, max-age=30";
-
-    public static IServiceCollection AddMediaCors(this IServiceCollection services) =>
-        services.AddCors(o => o.AddPolicy(CorsPolicy, p => p
-            .AllowAnyOrigin()
-            .WithMethods("GET", "HEAD")
-            .WithHeaders("Range", "If-None-Match", "If-Modified-Since", "If-Range")
-            .WithExposedHeaders("Content-Length", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified")
-            .SetPreflightMaxAge(TimeSpan.FromHours(1))));
 
     /// <summary>CORS for GET/HEAD on media, playback manifests and steering: web players live on other origins.</summary>
     public static WebApplication UsePlaybackCors(this WebApplication app)
     {
         app.UseWhen(
             c => c.Request.Path.StartsWithSegments("/titles") || c.Request.Path.StartsWithSegments("/play") || c.Request.Path.StartsWithSegments("/steering"),
-            b => b.UseCors(CorsPolicy));
+            b => b.UseCors(MediaCors.Policy));
         return app;
     }
 
