@@ -41,4 +41,22 @@ internal sealed class CacheOptions
     /// <summary>How long an edge waits for another edge's fill to land in L2 before fetching from the origin itself.</summary>
     [Range(0, 60_000)]
     public int LeaseWaitMilliseconds { get; set; } = 3000;
+
+    /// <summary>
+    /// At most this many client requests wait for a fill (origin or Redis) at once; the next one is answered 503 at
+    /// once instead of joining a queue that a slow origin or Redis would never drain. Cache hits do not count.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxWaitingRequests { get; set; } = 512;
+
+    /// <summary>
+    /// A client request waits at most this long for a fill, then gets 504 (the fill goes on for the next request).
+    /// Shorter than a player's own timeouts, so a player hears a 5xx and fails over rather than waiting out its timer.
+    /// </summary>
+    [Range(50, 300_000)]
+    public int MaxWaitMilliseconds { get; set; } = 3000;
+
+    /// <summary>After a Redis call times out, L2 is skipped for this long (a hung Redis must not cost every miss a timeout).</summary>
+    [Range(0, 300_000)]
+    public int L2BackoffMilliseconds { get; set; } = 5000;
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Vod.Common.Hls;
 
@@ -6,17 +7,24 @@ namespace Vod.Edge.Caching;
 /// <summary>
 /// L2: Redis, shared by every edge, so one edge's fill is every edge's hit, plus the short fill leases that make a
 /// cold object cost one origin fetch per fleet. While Redis is down every call answers "miss" or "no lease" at
-/// once (no wait for a timeout) and the edge goes on with L1 and the origin.
+/// once (no wait for a timeout) and the edge goes on with L1 and the origin. A Redis that is connected but does not
+/// answer (stopped, overloaded) costs one timeout, after which L2 is skipped for
+/// <see cref="CacheOptions.L2BackoffMilliseconds"/>, then tried again.
 /// </summary>
-internal sealed partial class RedisEdgeCacheStore(IConnectionMultiplexer redis, ILogger<RedisEdgeCacheStore> logger)
+internal sealed partial class RedisEdgeCacheStore(
+    IConnectionMultiplexer redis,
+    IOptions<CacheOptions> options,
+    TimeProvider time,
+    ILogger<RedisEdgeCacheStore> logger)
 {
     private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private long _skipUntilTicks;
 
-    public bool IsAvailable => redis.IsConnected;
+    public bool IsAvailable => redis.IsConnected && time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _skipUntilTicks);
 
     public async ValueTask<byte[]?> GetAsync(string key)
     {
-        if (!redis.IsConnected)
+        if (!IsAvailable)
         {
             return null;
         }
@@ -27,14 +35,14 @@ internal sealed partial class RedisEdgeCacheStore(IConnectionMultiplexer redis, 
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            Log.Unavailable(logger, e.Message);
+            Failed(e);
             return null;
         }
     }
 
     public async ValueTask SetAsync(string key, byte[] value, TimeSpan lifetime)
     {
-        if (!redis.IsConnected)
+        if (!IsAvailable)
         {
             return;
         }
@@ -45,7 +53,7 @@ internal sealed partial class RedisEdgeCacheStore(IConnectionMultiplexer redis, 
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            Log.Unavailable(logger, e.Message);
+            Failed(e);
         }
     }
 
@@ -55,7 +63,7 @@ internal sealed partial class RedisEdgeCacheStore(IConnectionMultiplexer redis, 
     /// </summary>
     public async ValueTask<Lease> TryAcquireLeaseAsync(string key, TimeSpan lifetime)
     {
-        if (!redis.IsConnected)
+        if (!IsAvailable)
         {
             return Lease.Unavailable;
         }
@@ -66,7 +74,7 @@ internal sealed partial class RedisEdgeCacheStore(IConnectionMultiplexer redis, 
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            Log.Unavailable(logger, e.Message);
+            Failed(e);
             return Lease.Unavailable;
         }
     }
@@ -75,10 +83,11 @@ internal sealed partial class RedisEdgeCacheStore(IConnectionMultiplexer redis, 
     {
         try
         {
-            return redis.IsConnected && await redis.GetDatabase().KeyExistsAsync(EdgeCacheKeys.Lease(key));
+            return IsAvailable && await redis.GetDatabase().KeyExistsAsync(EdgeCacheKeys.Lease(key));
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
+            Failed(e);
             return false;
         }
     }
@@ -88,21 +97,39 @@ internal sealed partial class RedisEdgeCacheStore(IConnectionMultiplexer redis, 
     {
         try
         {
-            if (redis.IsConnected)
+            if (IsAvailable)
             {
                 await redis.GetDatabase().LockReleaseAsync(EdgeCacheKeys.Lease(key), _owner);
             }
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            Log.Unavailable(logger, e.Message);
+            Failed(e);
         }
+    }
+
+    private void Failed(Exception e)
+    {
+        if (e is TimeoutException && options.Value.L2BackoffMilliseconds > 0)
+        {
+            var until = time.GetUtcNow().AddMilliseconds(options.Value.L2BackoffMilliseconds).UtcTicks;
+            if (Interlocked.Exchange(ref _skipUntilTicks, until) < time.GetUtcNow().UtcTicks)
+            {
+                Log.BackingOff(logger, options.Value.L2BackoffMilliseconds, e.Message);
+                return;
+            }
+        }
+
+        Log.Unavailable(logger, e.Message);
     }
 
     private static partial class Log
     {
         [LoggerMessage(1, LogLevel.Warning, "L2 cache (Redis) unavailable, serving without it: {Reason}")]
         public static partial void Unavailable(ILogger logger, string reason);
+
+        [LoggerMessage(2, LogLevel.Warning, "L2 cache (Redis) did not answer in time, skipping it for {Milliseconds} ms: {Reason}")]
+        public static partial void BackingOff(ILogger logger, int milliseconds, string reason);
     }
 }
 

@@ -40,11 +40,15 @@ internal sealed partial class SliceCache(
     private readonly ConcurrentDictionary<string, Task> _fills = new(StringComparer.Ordinal);
     private readonly CacheOptions _options = options.Value;
     private readonly SemaphoreSlim _readAhead = new(options.Value.ReadAheadConcurrency);
+    private int _waiting;
 
     public int SliceBytes => _options.SliceBytes;
 
     /// <summary>Number of fills in flight (for tests and metrics).</summary>
     public int PendingFills => _fills.Count;
+
+    /// <summary>Client requests waiting for a fill right now.</summary>
+    public int WaitingRequests => Volatile.Read(ref _waiting);
 
     /// <returns>The object's metadata, or null when the origin does not have it.</returns>
     /// <exception cref="OriginUnavailableException">The origin failed and nothing, not even an expired copy, is cached.</exception>
@@ -58,7 +62,19 @@ internal sealed partial class SliceCache(
             return new(cached, CacheResult.L1Hit);
         }
 
-        var lookup = await CoalesceAsync(key, () => FillMetaAsync(path, key, cached), cancellationToken);
+        Lookup<CachedObject?> lookup;
+        try
+        {
+            lookup = await CoalesceAsync(key, () => FillMetaAsync(path, key, cached), cancellationToken);
+        }
+        catch (OriginUnavailableException e) when (cached is not null)
+        {
+            // This request stopped waiting (busy edge, or the wait limit is shorter than the origin's timeout):
+            // an expired copy in memory still beats an error (stale-if-error).
+            Log.ServingStale(logger, path.UrlPath, e.Message);
+            lookup = new(cached, CacheResult.Stale);
+        }
+
         EdgeMetrics.MetaLookup(lookup.Result);
         return lookup;
     }
@@ -236,7 +252,7 @@ internal sealed partial class SliceCache(
     {
         try
         {
-            await CoalesceAsync(key, () => FillSliceAsync(path, entry, index, key), CancellationToken.None);
+            await CoalesceAsync(key, () => FillSliceAsync(path, entry, index, key), CancellationToken.None, client: false);
         }
         catch (OriginUnavailableException e)
         {
@@ -259,18 +275,49 @@ internal sealed partial class SliceCache(
     /// One fill per key in flight (as OutputCaching's dispatcher does), awaited by each caller with its own token.
     /// A caller that joins a running fill reports <see cref="CacheResult.Coalesced"/> unless the fill found it stale.
     /// </summary>
-    private async Task<Lookup<T>> CoalesceAsync<T>(string key, Func<Task<Lookup<T>>> fill, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A client's wait is bounded twice (self-protection against a slow origin or Redis): at most
+    /// <see cref="CacheOptions.MaxWaitingRequests"/> clients wait at once (the next gets <see cref="EdgeBusyException"/>,
+    /// a 503), and none waits longer than <see cref="CacheOptions.MaxWaitMilliseconds"/> (a 504). Read-ahead passes
+    /// <paramref name="client"/> false: it has its own bound and waits for its fill to finish.
+    /// </remarks>
+    private async Task<Lookup<T>> CoalesceAsync<T>(string key, Func<Task<Lookup<T>>> fill, CancellationToken cancellationToken, bool client = true)
     {
         var mine = new TaskCompletionSource<Lookup<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var running = _fills.GetOrAdd(key, mine.Task);
-        if (running == mine.Task)
+        var running = (Task<Lookup<T>>)_fills.GetOrAdd(key, mine.Task);
+        var joined = running != mine.Task;
+        if (!joined)
         {
             _ = RunFillAsync(key, fill, mine);
-            return await mine.Task.WaitAsync(cancellationToken);
         }
 
-        var joined = await ((Task<Lookup<T>>)running).WaitAsync(cancellationToken);
-        return joined.Result == CacheResult.Stale ? joined : joined with { Result = CacheResult.Coalesced };
+        if (!client)
+        {
+            return await running;
+        }
+
+        if (Interlocked.Increment(ref _waiting) > _options.MaxWaitingRequests)
+        {
+            Interlocked.Decrement(ref _waiting);
+            EdgeMetrics.Rejected();
+            throw new EdgeBusyException($"{_options.MaxWaitingRequests} requests are already waiting for the origin on this edge");
+        }
+
+        Lookup<T> result;
+        try
+        {
+            result = await running.WaitAsync(TimeSpan.FromMilliseconds(_options.MaxWaitMilliseconds), time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new OriginUnavailableException($"no answer from upstream within {_options.MaxWaitMilliseconds} ms", timedOut: true);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+
+        return !joined || result.Result == CacheResult.Stale ? result : result with { Result = CacheResult.Coalesced };
     }
 
     /// <remarks>The entry is removed before the waiters are released, so a caller that saw the result never joins a finished fill.</remarks>

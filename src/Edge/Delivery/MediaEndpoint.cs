@@ -24,9 +24,18 @@ internal static partial class MediaEndpoint
         return app;
     }
 
-    internal static IResult OriginFailure(OriginUnavailableException e) => e.TimedOut
-        ? Results.Problem("the origin timed out and this object is not cached", statusCode: StatusCodes.Status504GatewayTimeout)
-        : Results.Problem("the origin failed and this object is not cached", statusCode: StatusCodes.Status502BadGateway);
+    internal static IResult OriginFailure(HttpContext context, OriginUnavailableException e)
+    {
+        if (e is EdgeBusyException)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return Results.Problem($"this edge is busy ({e.Message}); try another edge", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        return e.TimedOut
+            ? Results.Problem($"the origin timed out and this object is not cached ({e.Message})", statusCode: StatusCodes.Status504GatewayTimeout)
+            : Results.Problem("the origin failed and this object is not cached", statusCode: StatusCodes.Status502BadGateway);
+    }
 
     /// <summary>A plain request delegate: no parameter binding or result objects on the hot path.</summary>
     private static async Task ServeAsync(HttpContext context, SliceCache cache, ILogger logger)
@@ -44,9 +53,13 @@ internal static partial class MediaEndpoint
         }
         catch (OriginUnavailableException e)
         {
-            Log.OriginFailed(logger, media.UrlPath, e.Message);
+            if (e is not EdgeBusyException)
+            {
+                Log.OriginFailed(logger, media.UrlPath, e.Message); // overload is counted in metrics, not logged per request
+            }
+
             EdgeMetrics.Request(CacheResult.Miss, 0);
-            await OriginFailure(e).ExecuteAsync(context);
+            await OriginFailure(context, e).ExecuteAsync(context);
             return;
         }
 

@@ -83,7 +83,7 @@ internal static class ObjectResponse
         {
             response.Headers.Remove(HeaderNames.ContentRange);
             response.ContentLength = null;
-            return MediaEndpoint.OriginFailure(e);
+            return MediaEndpoint.OriginFailure(context, e);
         }
 
         var result = Max(lookup.Result, slice.Result);

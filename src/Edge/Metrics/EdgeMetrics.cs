@@ -31,6 +31,9 @@ internal static class EdgeMetrics
     private static readonly Counter ReadAhead = Prometheus.Metrics.CreateCounter(
         "vod_edge_read_ahead_total", "Read-ahead slice fetches, started or skipped because the limit was reached.", "outcome");
 
+    private static readonly Counter RejectedRequests = Prometheus.Metrics.CreateCounter(
+        "vod_edge_rejected_total", "Requests answered 503 at once because too many were already waiting for fills.");
+
     private static readonly Counter Purges = Prometheus.Metrics.CreateCounter(
         "vod_edge_purges_total", "Titles purged from this edge's memory.");
 
@@ -44,6 +47,8 @@ internal static class EdgeMetrics
     private static readonly Counter.Child[] BytesByResult = ByResult(ResponseBytes);
     private static readonly Counter.Child[] MetaLookups = ByResult(Lookups, "meta");
     private static readonly Counter.Child[] SliceLookups = ByResult(Lookups, "slice");
+
+    public static void Rejected() => RejectedRequests.Inc();
 
     public static void Request(CacheResult result, long bytes)
     {

@@ -37,7 +37,7 @@ public sealed class SliceCacheTests : IDisposable
         _memory = new MemoryEdgeCacheStore(options);
         _cache = new SliceCache(
             _memory,
-            new RedisEdgeCacheStore(_redis, NullLogger<RedisEdgeCacheStore>.Instance),
+            new RedisEdgeCacheStore(_redis, options, _time, NullLogger<RedisEdgeCacheStore>.Instance),
             new OriginHttpClient(new HttpClient(_origin) { BaseAddress = new Uri("http://origin.test") }),
             options,
             _time,
@@ -189,6 +189,55 @@ public sealed class SliceCacheTests : IDisposable
     }
 
     /// <summary>Answers HEAD and single-range GET for one object, as a static file server does.</summary>
+    [Fact]
+    public async Task GetSlice_MoreClientsWaitingThanAllowed_TheNextIsRefusedAtOnce_HitsAndLaterMissesStillServed()
+    {
+        using var bounded = new SliceCacheTests(new CacheOptions { SliceBytes = Slice, ReadAheadSlices = 0, MaxWaitingRequests = 2 });
+        var meta = await bounded.MetaAsync();
+        var cached = await bounded._cache.GetSliceAsync(Path, meta, 0, readAhead: false, default);
+        bounded._origin.Delay = TimeSpan.FromSeconds(1);
+
+        var waiting = Enumerable.Range(1, 2).Select(i => bounded._cache.GetSliceAsync(Path, meta, i, readAhead: false, default).AsTask()).ToArray();
+        await WaitUntilAsync(() => bounded._cache.WaitingRequests == 2);
+
+        await Assert.ThrowsAsync<EdgeBusyException>(() => bounded._cache.GetSliceAsync(Path, meta, 3, readAhead: false, default).AsTask());
+        await Assert.ThrowsAsync<EdgeBusyException>(() => bounded._cache.GetSliceAsync(Path, meta, 1, readAhead: false, default).AsTask());
+        Assert.Equal(cached.Value, (await bounded._cache.GetSliceAsync(Path, meta, 0, readAhead: false, default)).Value); // a hit never waits
+
+        await Task.WhenAll(waiting);
+        Assert.Equal(0, bounded._cache.WaitingRequests);
+        Assert.Equal(_object[(3 * Slice)..], (await bounded._cache.GetSliceAsync(Path, meta, 3, readAhead: false, default)).Value);
+    }
+
+    [Fact]
+    public async Task GetSlice_FillSlowerThanTheWaitLimit_TimesOutAs504_AndTheFillStillLandsForTheNextRequest()
+    {
+        using var bounded = new SliceCacheTests(new CacheOptions { SliceBytes = Slice, ReadAheadSlices = 0, MaxWaitMilliseconds = 500 });
+        var meta = await bounded.MetaAsync();
+        bounded._origin.Delay = TimeSpan.FromSeconds(1);
+
+        var slow = bounded._cache.GetSliceAsync(Path, meta, 1, readAhead: false, default).AsTask();
+        await WaitUntilAsync(() => bounded._cache.WaitingRequests == 1);
+        bounded._time.Advance(TimeSpan.FromMilliseconds(501));
+
+        var error = await Assert.ThrowsAsync<OriginUnavailableException>(() => slow);
+        Assert.True(error.TimedOut);
+        await WaitUntilAsync(() => bounded._cache.PendingFills == 0);
+        var next = await bounded._cache.GetSliceAsync(Path, meta, 1, readAhead: false, default);
+        Assert.Equal(CacheResult.L1Hit, next.Result);
+        Assert.Equal(1, bounded._origin.RangeRequests);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition(), "condition not reached within 5 s");
+    }
+
     private sealed class CountingOrigin(byte[] content) : HttpMessageHandler
     {
         public byte[] Content { get; set; } = content;

@@ -159,6 +159,48 @@ public sealed class EdgeCacheTests
     }
 
     [Fact]
+    public async Task OriginHung_MoreRequestsWaitingThanAllowed_TheNextIs503AtOnce_HitsStillServed()
+    {
+        await using var fleet = await EdgeFleet.StartAsync(edges: 1, settings: new Dictionary<string, string>
+        {
+            ["Cache__ReadAheadSlices"] = "0",
+            ["Cache__MaxWaitingRequests"] = "2",
+            ["Cache__MaxWaitMilliseconds"] = "4000",
+            ["Origin__RequestTimeoutMilliseconds"] = "20000",
+        });
+        (await fleet.GetAsync(0, EdgeFleet.MediaPath, 0, 999)).Dispose(); // metadata and slice 0 cached
+        fleet.Origin.Hung = true;
+        fleet.Origin.Clear();
+
+        var waiting = new[] { 5, 6 }.Select(slice => fleet.GetAsync(0, EdgeFleet.MediaPath, slice * Slice, (slice * Slice) + 99)).ToArray();
+        await Eventually.TrueAsync(() => fleet.Origin.Requests.Count == 2, TimeSpan.FromSeconds(5), "two fills reach the hung origin");
+
+        var timer = System.Diagnostics.Stopwatch.StartNew();
+        using (var refused = await fleet.GetAsync(0, EdgeFleet.MediaPath, 7 * Slice, (7 * Slice) + 99))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("1", refused.Headers.GetValues("Retry-After").Single());
+            Assert.Contains("busy", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.InRange(timer.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        }
+
+        using (var hit = await fleet.GetAsync(0, EdgeFleet.MediaPath, 0, 999))
+        {
+            Assert.Equal(HttpStatusCode.PartialContent, hit.StatusCode);
+        }
+
+        // The two waiting requests are not held past the wait limit, although the origin's own timeout is longer.
+        foreach (var response in await Task.WhenAll(waiting))
+        {
+            Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+            response.Dispose();
+        }
+
+        Assert.InRange(timer.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(6));
+        Assert.Equal(1, await fleet.MetricAsync(0, "vod_edge_rejected_total"));
+    }
+
+    [Fact]
     public async Task RedisKilled_EdgeServesFromMemoryAndOrigin_AndUsesL2AgainOnceRedisIsBack()
     {
         await using var fleet = await EdgeFleet.StartAsync(settings: new Dictionary<string, string> { ["Cache__ReadAheadSlices"] = "0" });
