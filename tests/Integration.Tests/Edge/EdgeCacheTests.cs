@@ -201,6 +201,40 @@ public sealed class EdgeCacheTests
     }
 
     [Fact]
+    public async Task RedisHung_OneMissPaysTheRedisTimeout_LaterMissesSkipL2_NoClientWaitsLong()
+    {
+        await using var fleet = await EdgeFleet.StartAsync(edges: 1, settings: new Dictionary<string, string>
+        {
+            ["Cache__ReadAheadSlices"] = "0",
+            ["Cache__L2BackoffMilliseconds"] = "30000",
+        });
+        (await fleet.GetAsync(0, EdgeFleet.MediaPath, 0, 999)).Dispose();
+        fleet.Redis.Signal(Signals.Stop); // connected, never answers
+        try
+        {
+            var timer = System.Diagnostics.Stopwatch.StartNew();
+            using (var first = await fleet.GetAsync(0, EdgeFleet.MediaPath, 3 * Slice, (3 * Slice) + 99))
+            {
+                Assert.Equal(HttpStatusCode.PartialContent, first.StatusCode); // one Redis timeout (2 s), then the origin
+                Assert.InRange(timer.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(3));
+            }
+
+            for (var slice = 4; slice < 9; slice++)
+            {
+                timer.Restart();
+                using var next = await fleet.GetAsync(0, EdgeFleet.MediaPath, slice * Slice, (slice * Slice) + 99);
+                Assert.Equal(HttpStatusCode.PartialContent, next.StatusCode);
+                Assert.Equal(fleet.Media[(slice * Slice)..((slice * Slice) + 100)], await next.Content.ReadAsByteArrayAsync());
+                Assert.InRange(timer.Elapsed, TimeSpan.Zero, TimeSpan.FromMilliseconds(500)); // L2 skipped: no timeout paid
+            }
+        }
+        finally
+        {
+            fleet.Redis.Signal(Signals.Cont);
+        }
+    }
+
+    [Fact]
     public async Task RedisKilled_EdgeServesFromMemoryAndOrigin_AndUsesL2AgainOnceRedisIsBack()
     {
         await using var fleet = await EdgeFleet.StartAsync(settings: new Dictionary<string, string> { ["Cache__ReadAheadSlices"] = "0" });

@@ -37,6 +37,15 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends a signal: <see cref="Signals.Stop"/> makes a hung Redis (connected, never answering).</summary>
+    public void Signal(int signal)
+    {
+        if (!_process.HasExited)
+        {
+            Signals.Send(_process.Id, signal);
+        }
+    }
+
     public async Task RestartAsync()
     {
         await KillAsync();

@@ -94,9 +94,9 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     public void Signal(int signal)
     {
-        if (!_process.HasExited && Kill(_process.Id, signal) != 0)
+        if (!_process.HasExited)
         {
-            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+            Signals.Send(_process.Id, signal);
         }
     }
 
@@ -148,15 +148,24 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex ListeningLine();
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }
 
-public static class Signals
+public static partial class Signals
 {
     public const int Kill = 9;
     public const int Term = 15;
     public const int Stop = 19;
     public const int Cont = 18;
+
+    /// <summary>kill(2): sends <paramref name="signal"/> to a process.</summary>
+    public static void Send(int pid, int signal)
+    {
+        if (SendSignal(pid, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
 }
