@@ -69,20 +69,9 @@ public sealed class EdgeFailoverTests(Xunit.Abstractions.ITestOutputHelper outpu
         Assert.True(await leaving.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the terminated edge did not exit");
     }
 
-    private async Task<IPage> PlayAsync(Chromium browser)
-    {
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync($"{_stack.Origin.BaseUrl}/watch/{_title.Id}");
-        await Chromium.WaitForAsync(page, "window.vodPlayer && vodPlayer.stats.state === 'playing' && document.getElementById('video').currentTime > 2",
-            TimeSpan.FromSeconds(30), () => DiagnosticsAsync(page));
-        return page;
-    }
+    private Task<IPage> PlayAsync(Chromium browser) => WatchPage.PlayAsync(browser, _stack, _title.Id);
 
-    private async Task<ServiceProcess> EdgeInUseAsync(IPage page)
-    {
-        var host = (await Chromium.StatsAsync(page)).LastFragmentHost;
-        return _stack.Edges.Single(e => Authority(e) == host);
-    }
+    private Task<ServiceProcess> EdgeInUseAsync(IPage page) => WatchPage.EdgeInUseAsync(page, _stack.Edges);
 
     private async Task<PlayerStats> PlayToEndAsync(IPage page)
     {
@@ -92,8 +81,7 @@ public sealed class EdgeFailoverTests(Xunit.Abstractions.ITestOutputHelper outpu
         return stats;
     }
 
-    private static async Task<string> DiagnosticsAsync(IPage page) =>
-        await page.EvaluateAsync<string>("() => JSON.stringify({ ...(window.vodPlayer ? vodPlayer.stats : {}), t: document.getElementById('video').currentTime })");
+    private static Task<string> DiagnosticsAsync(IPage page) => WatchPage.DiagnosticsAsync(page);
 
-    private static string Authority(ServiceProcess edge) => new Uri(edge.BaseUrl).Authority;
+    private static string Authority(ServiceProcess edge) => WatchPage.Authority(edge);
 }

@@ -38,7 +38,8 @@ public static class Media
     }
 
     /// <summary>An H.264/AAC MP4 of a test pattern and a tone, <paramref name="seconds"/> long.</summary>
-    public static async Task<string> ClipAsync(string path, int width, int height, int seconds, int frameRate = 30)
+    /// <param name="compact">Encode slower but several times smaller (long clips must stay under the test upload limit).</param>
+    public static async Task<string> ClipAsync(string path, int width, int height, int seconds, int frameRate = 30, bool compact = false)
     {
         var inv = CultureInfo.InvariantCulture;
         var result = await RunAsync("ffmpeg",
@@ -46,7 +47,7 @@ public static class Media
             "-hide_banner", "-loglevel", "error", "-y",
             "-f", "lavfi", "-i", string.Create(inv, $"testsrc2=size={width}x{height}:rate={frameRate}"),
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-            "-t", seconds.ToString(inv), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path,
+            "-t", seconds.ToString(inv), "-c:v", "libx264", "-preset", compact ? "veryfast" : "ultrafast", "-crf", compact ? "30" : "23", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path,
         ]);
         Assert.True(result.ExitCode == 0, "ffmpeg could not make the test clip: " + result.StandardError);
         return path;
