@@ -11,6 +11,9 @@
   // turns a dead or hung edge into a long stall. A fragment here is a 4 s segment of at most a few MB on an edge that
   // answers from memory: time-to-first-byte over 2 s means that edge is in trouble, so give up on it quickly, retry
   // once, and let hls.js move to the next pathway of the redundant variants (content steering reorders them).
+  // Measured with these values (browser tests, two edges, 4 s segments, 10 s buffer): the edge in use SIGKILLed →
+  // longest stall 0 ms; SIGSTOPped for 90 s (hung, accepts and never answers) → longest stall 100 ms, 0 errors, the
+  // origin's monitor dropping it from steering after 2 s. hls.js defaults stall for over a minute on a hung edge.
   const quickPolicy = (firstByteMs, loadMs) => ({
     default: {
       maxTimeToFirstByteMs: firstByteMs,
