@@ -22,6 +22,7 @@ builder.Services.AddUploads(builder.Configuration);
 builder.Services.AddJobQueue(builder.Configuration);
 builder.Services.AddEdgeMonitor(builder.Configuration);
 builder.Services.AddSteering(builder.Configuration);
+builder.Services.AddPlayback(builder.Configuration);
 builder.Services.AddMediaCors();
 builder.Services.AddEdgeCachePurge();
 

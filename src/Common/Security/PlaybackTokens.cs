@@ -240,8 +240,14 @@ public sealed class PlaybackTokens
 
 public static class PlaybackTokenExtensions
 {
+    /// <summary>Registers <see cref="PlaybackTokens"/> once, whichever feature asks first.</summary>
     public static IServiceCollection AddPlaybackTokens(this IServiceCollection services, IConfiguration configuration)
     {
+        if (services.Any(d => d.ServiceType == typeof(PlaybackTokens)))
+        {
+            return services;
+        }
+
         services.AddValidatedOptions<PlaybackOptions>(configuration, PlaybackOptions.Section);
         services.AddSingleton<PlaybackTokens>();
         return services;
