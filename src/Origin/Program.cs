@@ -28,6 +28,7 @@ builder.Services.AddEdgeCachePurge();
 
 var app = builder.Build();
 app.MapServiceDefaults();
+app.UseRateLimiter();
 app.UsePlaybackCors();
 app.UseMediaFiles();
 app.UsePages();
