@@ -15,6 +15,7 @@ namespace Vod.Origin.Media;
 /// With signed playback on, the origin is held to the same rule as the edges: only <c>/t/{token}/titles/...</c> with a
 /// valid token for the title is served (edges sign their own fetches with the shared key; the manifest's origin
 /// fallback pathway carries the token), and plain <c>/titles/...</c> is 403, so the origin is no way around signing.
+/// Poster frames (<c>.jpg</c>) stay public: the catalog that shows them is public too.
 /// </summary>
 internal static class MediaFiles
 {
@@ -74,13 +75,21 @@ internal static class MediaFiles
                     return Task.CompletedTask;
                 }
 
-                if (!MediaPath.TryParse(rest.Value?.TrimStart('/'), out _))
+                if (!MediaPath.TryParse(rest.Value?.TrimStart('/'), out var media))
                 {
                     context.Response.StatusCode = StatusCodes.Status404NotFound;
                     return Task.CompletedTask;
                 }
 
-                if (tokens.Enabled && !context.Items.ContainsKey(SignedKey))
+                // RFC 9110 §14.2: a Range unit other than bytes is ignored (the static file middleware would answer 206).
+                var range = context.Request.Headers.Range;
+                if (range.Count > 0 && !range.ToString().TrimStart().StartsWith("bytes=", StringComparison.OrdinalIgnoreCase))
+                {
+                    context.Request.Headers.Remove(HeaderNames.Range);
+                }
+
+                // Poster frames are catalog art, shown by the public catalog page: only the media itself is signed.
+                if (tokens.Enabled && !context.Items.ContainsKey(SignedKey) && !media.Extension.Equals(".jpg", StringComparison.OrdinalIgnoreCase))
                 {
                     return Results.Problem("playback is signed: media is served under /t/{token}/titles/... only",
                         statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context);

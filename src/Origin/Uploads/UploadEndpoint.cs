@@ -70,15 +70,17 @@ internal static partial class UploadEndpoint
             return Problem(StatusCodes.Status415UnsupportedMediaType, "send the title as multipart/form-data with a 'file' field");
         }
 
+        // The only endpoint with a large body: every other one keeps the service-wide small limit.
+        var bodyLimit = context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature ? feature : null;
         if (request.ContentLength > maxBytes + MultipartOverhead)
         {
+            // Refused unread. Lifting the limit lets Kestrel drain the body after the answer (it gives up after 5 s)
+            // so the client reads the 413 instead of a reset connection halfway through its upload.
+            bodyLimit?.MaxRequestBodySize = null;
             return TooLarge(maxBytes);
         }
 
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = maxBytes + MultipartOverhead;
-        }
+        bodyLimit?.MaxRequestBodySize = maxBytes + MultipartOverhead;
 
         var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value!;
         var reader = new MultipartReader(boundary, request.Body);
