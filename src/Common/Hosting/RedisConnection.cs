@@ -77,14 +77,9 @@ public static class RedisConnection
     public static IServiceCollection AddRedis(this IServiceCollection services, IConfiguration configuration, bool requiredForReady = true)
     {
         services.AddValidatedOptions<RedisOptions>(configuration, RedisOptions.Section);
-        services.AddSingleton<RedisConnectionState>();
         services.AddSingleton<IConnectionMultiplexer>(sp =>
         {
-            var state = sp.GetRequiredService<RedisConnectionState>();
-            var redis = ConnectionMultiplexer.Connect(sp.GetRequiredService<IOptions<RedisOptions>>().Value.ToConfigurationOptions());
-            redis.ConnectionFailed += (_, e) => state.LastFailure = e.FailureType;
-            redis.ConnectionRestored += (_, _) => state.LastFailure = null;
-            return redis;
+            return ConnectionMultiplexer.Connect(sp.GetRequiredService<IOptions<RedisOptions>>().Value.ToConfigurationOptions());
         });
         // Where Redis is optional, its loss shows on /readyz as Degraded (still 200), not Unhealthy.
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis",
@@ -92,13 +87,7 @@ public static class RedisConnection
         return services;
     }
 
-    /// <summary>Why the last connection attempt failed, so <c>/readyz</c> can tell refused credentials from a dead server.</summary>
-    private sealed class RedisConnectionState
-    {
-        public ConnectionFailureType? LastFailure { get; set; }
-    }
-
-    private sealed class RedisHealthCheck(IConnectionMultiplexer redis, RedisConnectionState state) : IHealthCheck
+    private sealed class RedisHealthCheck(IConnectionMultiplexer redis, IOptions<RedisOptions> options) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
@@ -109,12 +98,34 @@ public static class RedisConnection
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
-                var reason = state.LastFailure is ConnectionFailureType.AuthenticationFailure
-                    || e.Message.Contains("NOAUTH", StringComparison.Ordinal) || e.Message.Contains("WRONGPASS", StringComparison.Ordinal)
-                    || e.Message.Contains("AuthenticationFailure", StringComparison.Ordinal)
-                    ? "redis refused the credentials (check Redis:Password / Redis:User or password= in Redis:Configuration): "
-                    : "redis unreachable: ";
-                return new HealthCheckResult(context.Registration.FailureStatus, reason + e.Message);
+                var reason = await DiagnoseAsync() ?? "redis unreachable: " + e.Message;
+                return new HealthCheckResult(context.Registration.FailureStatus, reason);
+            }
+        }
+
+        /// <summary>
+        /// The shared multiplexer keeps retrying quietly, so a failed ping says little. One short-lived connection that
+        /// fails fast tells refused credentials (a configuration error an operator must fix) from a server that is down.
+        /// Only on the failure path; the password is never part of the message.
+        /// </summary>
+        private async Task<string?> DiagnoseAsync()
+        {
+            var config = options.Value.ToConfigurationOptions();
+            config.AbortOnConnectFail = true;
+            config.ConnectRetry = 0;
+            try
+            {
+                await using var probe = await ConnectionMultiplexer.ConnectAsync(config);
+                return null;
+            }
+            catch (RedisConnectionException e) when (e.FailureType == ConnectionFailureType.AuthenticationFailure
+                || e.Message.Contains("WRONGPASS", StringComparison.Ordinal) || e.Message.Contains("NOAUTH", StringComparison.Ordinal))
+            {
+                return "redis refused the credentials: check Redis:Password / Redis:User (or password= / user= in Redis:Configuration)";
+            }
+            catch (RedisException e)
+            {
+                return "redis unreachable: " + e.Message;
             }
         }
     }
