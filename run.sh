@@ -4,7 +4,7 @@
 # waits until it is ready and prints where to play it. Ctrl-C (or SIGTERM) stops everything it started.
 #
 # Environment: VOD_ADMIN_KEY (else generated once into media/admin.key), VOD_REDIS (host:port of an existing Redis),
-# VOD_MEDIA (media root, default ./media).
+# VOD_MEDIA (media root, default ./media), VOD_PLAYBACK_KEY (32+ characters: signed playback on origin and edges).
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -64,6 +64,7 @@ fi
 start() { # name url dll env...
   local name=$1 url=$2 dll=$3; shift 3
   env "$@" Redis__Configuration="$REDIS" Media__Root="$MEDIA" ASPNETCORE_URLS="$url" DOTNET_NOLOGO=1 \
+    Playback__SigningKey="${VOD_PLAYBACK_KEY:-}" \
     dotnet "$dll" >"$LOGS/$name.log" 2>&1 &
   PIDS+=($!)
   echo "==> $name on $url (pid $!, log $LOGS/$name.log)"

@@ -11,7 +11,7 @@ builder.AddServiceDefaults(redisRequiredForReady: false);
 builder.Services.AddOriginClient(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<OriginHealthCheck>("origin", tags: [HostingDefaults.ReadyTag]);
 builder.Services.AddSliceCache(builder.Configuration);
-builder.Services.AddMediaDelivery();
+builder.Services.AddMediaDelivery(builder.Configuration);
 builder.Services.AddEdgeMetrics();
 builder.Services.AddEdgeRegistration(builder.Configuration);
 builder.WebHost.UseEdgeKestrelLimits();

@@ -22,11 +22,13 @@ builder.Services.AddUploads(builder.Configuration);
 builder.Services.AddJobQueue(builder.Configuration);
 builder.Services.AddEdgeMonitor(builder.Configuration);
 builder.Services.AddSteering(builder.Configuration);
+builder.Services.AddPlayback(builder.Configuration);
 builder.Services.AddMediaCors();
 builder.Services.AddEdgeCachePurge();
 
 var app = builder.Build();
 app.MapServiceDefaults();
+app.UseRateLimiter();
 app.UsePlaybackCors();
 app.UseMediaFiles();
 app.UsePages();

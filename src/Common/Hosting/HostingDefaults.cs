@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -14,6 +15,9 @@ public static class HostingDefaults
 {
     public const string ReadyTag = "ready";
 
+    /// <summary>The largest request body any endpoint takes unless it raises its own limit (only the upload does).</summary>
+    public const long MaxRequestBodyBytes = 64 * 1024;
+
     /// <param name="redisRequiredForReady">Whether the service is unready while Redis is down.</param>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, bool redisRequiredForReady = true)
     {
@@ -22,7 +26,22 @@ public static class HostingDefaults
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddRedis(builder.Configuration, redisRequiredForReady);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        builder.Services.Configure<KestrelServerOptions>(o => ApplyRequestLimits(o.Limits));
         return builder;
+    }
+
+    /// <summary>
+    /// Request size limits for a server facing the internet: no request of ours needs more than a few KiB of line and
+    /// headers, so an overlong target is 414 and oversized headers 431 from Kestrel before any of our code runs; a body
+    /// is refused past <see cref="MaxRequestBodyBytes"/> (413) unless the endpoint raised its own limit.
+    /// </summary>
+    public static void ApplyRequestLimits(KestrelServerLimits limits)
+    {
+        limits.MaxRequestLineSize = 8 * 1024;
+        limits.MaxRequestHeadersTotalSize = 16 * 1024;
+        limits.MaxRequestHeaderCount = 64;
+        limits.MaxRequestBodySize = MaxRequestBodyBytes;
+        limits.Http2.MaxRequestHeaderFieldSize = 8 * 1024;
     }
 
     /// <summary>

@@ -11,9 +11,55 @@ public sealed class RedisOptions
 {
     public const string Section = "Redis";
 
-    /// <summary>A StackExchange.Redis configuration string (hosts, password, ssl=true, user=...).</summary>
+    /// <summary>A StackExchange.Redis configuration string (hosts, password=, user=, ssl=true, ...).</summary>
     [Required]
     public string Configuration { get; set; } = "127.0.0.1:6380";
+
+    /// <summary>Overrides the configuration string's password (keeps the secret out of the connection string).</summary>
+    public string? Password { get; set; }
+
+    /// <summary>An ACL user name (Redis 6+), overriding the configuration string's <c>user=</c>.</summary>
+    public string? User { get; set; }
+
+    /// <summary>TLS to Redis, overriding the configuration string's <c>ssl=</c>.</summary>
+    public bool? Ssl { get; set; }
+
+    /// <summary>The server name the TLS certificate must match, when it differs from the host name used.</summary>
+    public string? SslHost { get; set; }
+
+    /// <summary>The connection settings: the string parsed by StackExchange.Redis, then the explicit settings on top.</summary>
+    public ConfigurationOptions ToConfigurationOptions()
+    {
+        var config = ConfigurationOptions.Parse(Configuration);
+        if (!string.IsNullOrEmpty(Password))
+        {
+            config.Password = Password;
+        }
+
+        if (!string.IsNullOrEmpty(User))
+        {
+            config.User = User;
+        }
+
+        if (Ssl is { } ssl)
+        {
+            config.Ssl = ssl;
+        }
+
+        if (!string.IsNullOrEmpty(SslHost))
+        {
+            config.SslHost = SslHost;
+        }
+
+        config.AbortOnConnectFail = false;
+        config.ConnectTimeout = TimeoutMilliseconds;
+        config.SyncTimeout = TimeoutMilliseconds;
+        config.AsyncTimeout = TimeoutMilliseconds;
+        config.ConnectRetry = 1;
+        // Reconnect within about a second after Redis comes back (the default backs off exponentially).
+        config.ReconnectRetryPolicy = new LinearRetry(1000);
+        return config;
+    }
 
     /// <summary>Connect, sync and async timeouts. Short, so a dead Redis never holds a request for long.</summary>
     [Range(100, 60_000)]
@@ -22,6 +68,7 @@ public sealed class RedisOptions
 
 public static class RedisConnection
 {
+
     /// <summary>
     /// Registers one shared <see cref="IConnectionMultiplexer"/>. It does not abort when Redis is down at start-up:
     /// the multiplexer keeps reconnecting in the background and each service decides what a failed command means.
@@ -32,16 +79,7 @@ public static class RedisConnection
         services.AddValidatedOptions<RedisOptions>(configuration, RedisOptions.Section);
         services.AddSingleton<IConnectionMultiplexer>(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<RedisOptions>>().Value;
-            var config = ConfigurationOptions.Parse(options.Configuration);
-            config.AbortOnConnectFail = false;
-            config.ConnectTimeout = options.TimeoutMilliseconds;
-            config.SyncTimeout = options.TimeoutMilliseconds;
-            config.AsyncTimeout = options.TimeoutMilliseconds;
-            config.ConnectRetry = 1;
-            // Reconnect within about a second after Redis comes back (the default backs off exponentially).
-            config.ReconnectRetryPolicy = new LinearRetry(1000);
-            return ConnectionMultiplexer.Connect(config);
+            return ConnectionMultiplexer.Connect(sp.GetRequiredService<IOptions<RedisOptions>>().Value.ToConfigurationOptions());
         });
         // Where Redis is optional, its loss shows on /readyz as Degraded (still 200), not Unhealthy.
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis",
@@ -49,7 +87,7 @@ public static class RedisConnection
         return services;
     }
 
-    private sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
+    private sealed class RedisHealthCheck(IConnectionMultiplexer redis, IOptions<RedisOptions> options) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
@@ -60,7 +98,34 @@ public static class RedisConnection
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
-                return new HealthCheckResult(context.Registration.FailureStatus, "redis unreachable: " + e.Message);
+                var reason = await DiagnoseAsync() ?? "redis unreachable: " + e.Message;
+                return new HealthCheckResult(context.Registration.FailureStatus, reason);
+            }
+        }
+
+        /// <summary>
+        /// The shared multiplexer keeps retrying quietly, so a failed ping says little. One short-lived connection that
+        /// fails fast tells refused credentials (a configuration error an operator must fix) from a server that is down.
+        /// Only on the failure path; the password is never part of the message.
+        /// </summary>
+        private async Task<string?> DiagnoseAsync()
+        {
+            var config = options.Value.ToConfigurationOptions();
+            config.AbortOnConnectFail = true;
+            config.ConnectRetry = 0;
+            try
+            {
+                await using var probe = await ConnectionMultiplexer.ConnectAsync(config);
+                return null;
+            }
+            catch (RedisConnectionException e) when (e.FailureType == ConnectionFailureType.AuthenticationFailure
+                || e.Message.Contains("WRONGPASS", StringComparison.Ordinal) || e.Message.Contains("NOAUTH", StringComparison.Ordinal))
+            {
+                return "redis refused the credentials: check Redis:Password / Redis:User (or password= / user= in Redis:Configuration)";
+            }
+            catch (RedisException e)
+            {
+                return "redis unreachable: " + e.Message;
             }
         }
     }

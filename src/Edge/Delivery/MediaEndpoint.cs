@@ -1,5 +1,6 @@
 using Vod.Common.Hls;
 using Vod.Common.Hosting;
+using Vod.Common.Security;
 using Vod.Edge.Caching;
 using Vod.Edge.Metrics;
 using Vod.Edge.OriginClient;
@@ -10,18 +11,47 @@ namespace Vod.Edge.Delivery;
 /// <c>GET</c>/<c>HEAD /titles/{id}/...</c>: the data plane. What is stored depends only on the validated path: query
 /// strings and request headers never change a cache key (no cache poisoning). An origin failure with nothing cached
 /// is 502 (or 504 on a timeout), never 404: players retry 5xx and give up on 4xx.
+/// With signed playback on (<c>Playback:SigningKey</c>), only <c>/t/{token}/titles/{id}/...</c> is served: the token is
+/// verified here without state (403 when expired, forged or for another title), then the request is served exactly as
+/// the unsigned path, so the token is never part of a cache key.
 /// </summary>
 internal static partial class MediaEndpoint
 {
-    public static IServiceCollection AddMediaDelivery(this IServiceCollection services) => services.AddMediaCors();
+    public static IServiceCollection AddMediaDelivery(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddMediaCors().AddPlaybackTokens(configuration);
 
     public static IEndpointRouteBuilder MapMediaDelivery(this IEndpointRouteBuilder app)
     {
         var cache = app.ServiceProvider.GetRequiredService<SliceCache>();
+        var tokens = app.ServiceProvider.GetRequiredService<PlaybackTokens>();
         var logger = app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MediaEndpoint));
-        app.MapMethods("/titles/{**path}", [HttpMethods.Get, HttpMethods.Head], context => ServeAsync(context, cache, logger))
+        app.MapMethods("/titles/{**path}", [HttpMethods.Get, HttpMethods.Head], context => tokens.Enabled
+                ? Results.Problem("this edge serves signed playback URLs only (/t/{token}/titles/...): get them from the playback manifest",
+                    statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context)
+                : ServeAsync(context, cache, logger, context.Request.RouteValues["path"] as string))
+            .RequireCors(MediaCors.Policy);
+        app.MapMethods(PlaybackTokens.PathPrefix + "/{token}/titles/{**path}", [HttpMethods.Get, HttpMethods.Head], context => ServeSignedAsync(context, cache, tokens, logger))
             .RequireCors(MediaCors.Policy);
         return app;
+    }
+
+    private static Task ServeSignedAsync(HttpContext context, SliceCache cache, PlaybackTokens tokens, ILogger logger)
+    {
+        if (!tokens.Enabled)
+        {
+            return Results.Problem("signed playback is not configured on this edge", statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
+        }
+
+        var path = context.Request.RouteValues["path"] as string;
+        if (!MediaPath.TryParse(path, out var media))
+        {
+            return Results.Problem("not a valid media path", statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
+        }
+
+        var check = tokens.Verify(context.Request.RouteValues["token"] as string, media.TitleId);
+        return check == TokenCheck.Valid
+            ? ServeAsync(context, cache, logger, path)
+            : Results.Problem(PlaybackTokens.Describe(check), statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context);
     }
 
     internal static IResult OriginFailure(HttpContext context, OriginUnavailableException e)
@@ -38,9 +68,9 @@ internal static partial class MediaEndpoint
     }
 
     /// <summary>A plain request delegate: no parameter binding or result objects on the hot path.</summary>
-    private static async Task ServeAsync(HttpContext context, SliceCache cache, ILogger logger)
+    private static async Task ServeAsync(HttpContext context, SliceCache cache, ILogger logger, string? path)
     {
-        if (!MediaPath.TryParse(context.Request.RouteValues["path"] as string, out var media))
+        if (!MediaPath.TryParse(path, out var media))
         {
             await Results.Problem("not a valid media path", statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
             return;

@@ -2,6 +2,8 @@ using Vod.Common.Hosting;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
+using Vod.Common.Hls;
+using Vod.Common.Security;
 
 namespace Vod.Edge.OriginClient;
 
@@ -91,6 +93,7 @@ internal static class OriginClientExtensions
     public static IServiceCollection AddOriginClient(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<OriginOptions>(configuration, OriginOptions.Section);
+        services.AddPlaybackTokens(configuration);
         services.AddHttpClient<OriginHttpClient>((sp, client) =>
             {
                 var options = sp.GetRequiredService<IOptions<OriginOptions>>().Value;
@@ -109,7 +112,31 @@ internal static class OriginClientExtensions
                 PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
                 EnableMultipleHttp2Connections = true,
             })
+            .AddHttpMessageHandler(sp => new OriginRequestSigning(sp.GetRequiredService<PlaybackTokens>()))
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         return services;
+    }
+}
+
+/// <summary>
+/// With signed playback on, the origin serves packaged files only under <c>/t/{token}/titles/...</c> too, so the edge
+/// signs its own fetches: a fresh token for the title of each request (one HMAC, far cheaper than the fetch). The
+/// edge holds the key anyway, and nothing a client sent is forwarded.
+/// </summary>
+internal sealed class OriginRequestSigning(PlaybackTokens tokens) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        // HttpClient has applied its BaseAddress before handlers run: the URI is absolute here.
+        if (tokens.Enabled && request.RequestUri is { IsAbsoluteUri: true } absolute)
+        {
+            var path = absolute.AbsolutePath;
+            if (path.StartsWith("/titles/", StringComparison.Ordinal) && MediaPath.TryParse(path["/titles/".Length..], out var media))
+            {
+                request.RequestUri = new UriBuilder(absolute) { Path = $"{PlaybackTokens.PathPrefix}/{tokens.Create(media.TitleId)}{path}" }.Uri;
+            }
+        }
+
+        return base.SendAsync(request, cancellationToken);
     }
 }

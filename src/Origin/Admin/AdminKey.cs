@@ -1,8 +1,12 @@
-using Vod.Common.Hosting;
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using Vod.Common.Hosting;
 
 namespace Vod.Origin.Admin;
 
@@ -13,33 +17,128 @@ internal sealed class AdminOptions
     /// <summary>The key admins send as <c>Authorization: Bearer &lt;key&gt;</c>.</summary>
     [Required, MinLength(16)]
     public string Key { get; set; } = "";
+
+    /// <summary>Admin requests one client address may make per <see cref="RequestWindowSeconds"/>; more is 429.</summary>
+    [Range(1, 1_000_000)]
+    public int RequestsPerWindow { get; set; } = 120;
+
+    [Range(1, 86_400)]
+    public int RequestWindowSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// Wrong keys one client address may present per <see cref="FailedWindowSeconds"/>. Once spent, every admin request
+    /// from that address is 429 until the window ends, right key or not, so guessing learns nothing.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int FailedAttemptsPerWindow { get; set; } = 10;
+
+    [Range(1, 86_400)]
+    public int FailedWindowSeconds { get; set; } = 300;
 }
 
-/// <summary>Guards admin endpoints with the configured bearer key, compared in constant time.</summary>
-internal sealed class AdminKeyFilter(IOptions<AdminOptions> options) : IEndpointFilter
+/// <summary>
+/// Guards admin endpoints with the configured bearer key, compared in constant time: 401 without a key, 403 with a
+/// wrong one, 429 once an address has spent its failed attempts. The key is never logged, not even a wrong one.
+/// </summary>
+internal sealed class AdminKeyFilter : IEndpointFilter, IDisposable
 {
-    private readonly byte[] _key = Encoding.UTF8.GetBytes(options.Value.Key);
+    private readonly byte[] _key;
+    private readonly PartitionedRateLimiter<IPAddress> _failures;
 
-    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public AdminKeyFilter(IOptions<AdminOptions> options)
     {
-        var header = context.HttpContext.Request.Headers.Authorization.ToString();
+        var o = options.Value;
+        _key = Encoding.UTF8.GetBytes(o.Key);
+        _failures = PartitionedRateLimiter.Create<IPAddress, IPAddress>(ip => RateLimitPartition.GetFixedWindowLimiter(ip, _ =>
+            new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = o.FailedAttemptsPerWindow,
+                Window = TimeSpan.FromSeconds(o.FailedWindowSeconds),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            }));
+    }
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var header = http.Request.Headers.Authorization.ToString();
         const string Scheme = "Bearer ";
         if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
         {
-            return ValueTask.FromResult<object?>(Unauthorized("an admin key is required: send 'Authorization: Bearer <key>'"));
+            return Problem(StatusCodes.Status401Unauthorized, "Unauthorized", "an admin key is required: send 'Authorization: Bearer <key>'");
+        }
+
+        var client = AdminRateLimits.Client(http);
+        // Locked out: refuse before comparing, so a locked-out guesser cannot tell a right key from a wrong one.
+        using (var open = _failures.AttemptAcquire(client, 0))
+        {
+            if (!open.IsAcquired)
+            {
+                return TooManyFailures(http, open);
+            }
         }
 
         var presented = Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim());
         if (!CryptographicOperations.FixedTimeEquals(presented, _key))
         {
-            return ValueTask.FromResult<object?>(Unauthorized("the admin key is not valid"));
+            using var failure = _failures.AttemptAcquire(client);
+            return failure.IsAcquired
+                ? Problem(StatusCodes.Status403Forbidden, "Forbidden", "the admin key is not valid")
+                : TooManyFailures(http, failure);
         }
 
-        return next(context);
+        return await next(context);
     }
 
-    private static IResult Unauthorized(string detail) =>
-        Results.Problem(detail, statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
+    private static IResult TooManyFailures(HttpContext http, RateLimitLease lease)
+    {
+        AdminRateLimits.SetRetryAfter(http, lease);
+        return Problem(StatusCodes.Status429TooManyRequests, "Too Many Requests", "too many wrong admin keys from this address: try again later");
+    }
+
+    private static IResult Problem(int status, string title, string detail) => Results.Problem(detail, statusCode: status, title: title);
+
+    public void Dispose() => _failures.Dispose();
+}
+
+/// <summary>The admin endpoints' request rate limit, per client address (ASP.NET Core's rate limiter).</summary>
+internal static class AdminRateLimits
+{
+    public const string Policy = "admin";
+
+    public static IPAddress Client(HttpContext context) => context.Connection.RemoteIpAddress ?? IPAddress.None;
+
+    public static void SetRetryAfter(HttpContext context, RateLimitLease lease)
+    {
+        if (lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+        {
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
+    public static IServiceCollection AddAdminRateLimits(this IServiceCollection services) =>
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(Policy, context =>
+            {
+                var o = context.RequestServices.GetRequiredService<IOptions<AdminOptions>>().Value;
+                return RateLimitPartition.GetFixedWindowLimiter(Client(context), _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = o.RequestsPerWindow,
+                    Window = TimeSpan.FromSeconds(o.RequestWindowSeconds),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
+            limiter.OnRejected = (rejected, cancellationToken) =>
+            {
+                SetRetryAfter(rejected.HttpContext, rejected.Lease);
+                return new ValueTask(Results.Problem("too many admin requests from this address: try again later",
+                    statusCode: StatusCodes.Status429TooManyRequests, title: "Too Many Requests").ExecuteAsync(rejected.HttpContext));
+            };
+        });
 }
 
 internal static class AdminExtensions
@@ -48,17 +147,24 @@ internal static class AdminExtensions
     {
         services.AddValidatedOptions<AdminOptions>(configuration, AdminOptions.Section);
         services.AddSingleton<AdminKeyFilter>();
+        services.AddAdminRateLimits();
         return services;
     }
 
-    /// <summary><c>GET /api/admin/check</c>: 204 with a valid admin key, 401 without (the admin page's sign-in).</summary>
+    /// <summary><c>GET /api/admin/check</c>: 204 with a valid admin key, 401 without, 403 with a wrong one (the admin page's sign-in).</summary>
     public static IEndpointRouteBuilder MapAdminCheck(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/admin/check", () => Results.NoContent()).RequireAdminKey();
         return app;
     }
 
+    /// <summary>
+    /// The admin key, behind the per-address admin rate limit (the limit runs first: it is the cheaper check). The one
+    /// <see cref="AdminKeyFilter"/> singleton is used (not a filter activated per request), so failed attempts are
+    /// counted across every admin endpoint.
+    /// </summary>
     public static TBuilder RequireAdminKey<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter<TBuilder, AdminKeyFilter>();
+        builder.RequireRateLimiting(AdminRateLimits.Policy).AddEndpointFilter((context, next) =>
+            context.HttpContext.RequestServices.GetRequiredService<AdminKeyFilter>().InvokeAsync(context, next));
 }

@@ -4,6 +4,7 @@ using Microsoft.Net.Http.Headers;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
 using Vod.Common.Hosting;
+using Vod.Common.Security;
 
 namespace Vod.Origin.Media;
 
@@ -11,18 +12,24 @@ namespace Vod.Origin.Media;
 /// Serves the packaged files under <c>/titles/{id}/{version}/...</c> through the framework's static file middleware,
 /// which does ranges (206/416), conditional requests (304/412, If-Range), ETag and Last-Modified correctly.
 /// Only HLS file types are served (title.json is not), and only paths that pass <see cref="MediaPath.TryParse"/>.
+/// With signed playback on, the origin is held to the same rule as the edges: only <c>/t/{token}/titles/...</c> with a
+/// valid token for the title is served (edges sign their own fetches with the shared key; the manifest's origin
+/// fallback pathway carries the token), and plain <c>/titles/...</c> is 403, so the origin is no way around signing.
+/// Poster frames (<c>.jpg</c>) stay public: the catalog that shows them is public too.
 /// </summary>
 internal static class MediaFiles
 {
     /// <summary>Versioned files never change (a re-transcode is a new version), so they are immutable.</summary>
     public const string ImmutableCacheControl = "public, max-age=31536000, immutable";
     public const string PlaylistCacheControl = "public, max-age=30";
+    private static readonly object SignedKey = new();
 
     /// <summary>CORS for GET/HEAD on media, playback manifests and steering: web players live on other origins.</summary>
     public static WebApplication UsePlaybackCors(this WebApplication app)
     {
         app.UseWhen(
-            c => c.Request.Path.StartsWithSegments("/titles") || c.Request.Path.StartsWithSegments("/play") || c.Request.Path.StartsWithSegments("/steering"),
+            c => c.Request.Path.StartsWithSegments("/titles") || c.Request.Path.StartsWithSegments(PlaybackTokens.PathPrefix)
+                || c.Request.Path.StartsWithSegments("/play") || c.Request.Path.StartsWithSegments("/steering"),
             b => b.UseCors(MediaCors.Policy));
         return app;
     }
@@ -30,7 +37,33 @@ internal static class MediaFiles
     public static WebApplication UseMediaFiles(this WebApplication app)
     {
         var store = app.Services.GetRequiredService<MediaStore>();
+        var tokens = app.Services.GetRequiredService<PlaybackTokens>();
         store.EnsureCreated();
+        app.UseWhen(c => c.Request.Path.StartsWithSegments(PlaybackTokens.PathPrefix), branch => branch.Use((context, next) =>
+        {
+            if (!tokens.Enabled || !PlaybackTokens.TrySplitSignedPath(context.Request.Path, out var token, out var rest))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+
+            if (!MediaPath.TryParse(rest, out var media))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+
+            var check = tokens.Verify(token, media.TitleId);
+            if (check != TokenCheck.Valid)
+            {
+                return Results.Problem(PlaybackTokens.Describe(check), statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context);
+            }
+
+            // Served below exactly as the unsigned path would be.
+            context.Items[SignedKey] = true;
+            context.Request.Path = media.UrlPath;
+            return next(context);
+        }));
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/titles", out _), branch =>
         {
             branch.Use((context, next) =>
@@ -42,10 +75,24 @@ internal static class MediaFiles
                     return Task.CompletedTask;
                 }
 
-                if (!MediaPath.TryParse(rest.Value?.TrimStart('/'), out _))
+                if (!MediaPath.TryParse(rest.Value?.TrimStart('/'), out var media))
                 {
                     context.Response.StatusCode = StatusCodes.Status404NotFound;
                     return Task.CompletedTask;
+                }
+
+                // RFC 9110 §14.2: a Range unit other than bytes is ignored (the static file middleware would answer 206).
+                var range = context.Request.Headers.Range;
+                if (range.Count > 0 && !range.ToString().TrimStart().StartsWith("bytes=", StringComparison.OrdinalIgnoreCase))
+                {
+                    context.Request.Headers.Remove(HeaderNames.Range);
+                }
+
+                // Poster frames are catalog art, shown by the public catalog page: only the media itself is signed.
+                if (tokens.Enabled && !context.Items.ContainsKey(SignedKey) && !media.Extension.Equals(".jpg", StringComparison.OrdinalIgnoreCase))
+                {
+                    return Results.Problem("playback is signed: media is served under /t/{token}/titles/... only",
+                        statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context);
                 }
 
                 return next(context);

@@ -1,5 +1,6 @@
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
+using Vod.Common.Security;
 using Vod.Origin.Edges;
 using Vod.Origin.Steering;
 
@@ -10,12 +11,16 @@ namespace Vod.Origin.Playback;
 /// edge (absolute URLs, <c>PATHWAY-ID</c> = the edge id), in steering order, with <c>EXT-X-CONTENT-STEERING</c>
 /// pointing at <c>/steering/{id}</c>. Players with steering follow its answers; players without it still fail over
 /// through the redundant variants. With no edge at all, the origin serves the media itself.
+/// With signed playback on, every variant URL is <c>{base}/t/{token}/titles/{id}/...</c>, one token per manifest.
 /// </summary>
 internal static class PlaybackEndpoints
 {
+    public static IServiceCollection AddPlayback(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddPlaybackTokens(configuration);
+
     public static IEndpointRouteBuilder MapPlayback(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/play/{id}/master.m3u8", ["GET", "HEAD"], async (string id, HttpContext context, MediaStore store, EdgeMonitor monitor) =>
+        app.MapMethods("/play/{id}/master.m3u8", ["GET", "HEAD"], async (string id, HttpContext context, MediaStore store, EdgeMonitor monitor, PlaybackTokens tokens) =>
         {
             var title = TitleId.IsValid(id) ? await store.ReadTitleAsync(id, context.RequestAborted) : null;
             if (title is null)
@@ -31,7 +36,8 @@ internal static class PlaybackEndpoints
 
             var origin = $"{context.Request.Scheme}://{context.Request.Host}";
             context.Response.Headers.CacheControl = "no-cache";
-            return Results.Text(Manifest(title, Pathways(title.Id, monitor.Snapshot, origin)), HlsContentTypes.Playlist);
+            var prefix = tokens.Enabled ? $"{PlaybackTokens.PathPrefix}/{tokens.Create(title.Id)}" : "";
+            return Results.Text(Manifest(title, Pathways(title.Id, monitor.Snapshot, origin), prefix), HlsContentTypes.Playlist);
         });
         return app;
     }
@@ -48,13 +54,14 @@ internal static class PlaybackEndpoints
     }
 
     /// <summary>Each rendition once per pathway, pathways in preference order, rungs from the top down within each.</summary>
-    internal static string Manifest(Title title, IReadOnlyList<(string Id, string BaseUrl)> pathways)
+    /// <param name="signedPrefix"><c>/t/{token}</c> when playback is signed, else empty.</param>
+    internal static string Manifest(Title title, IReadOnlyList<(string Id, string BaseUrl)> pathways, string signedPrefix = "")
     {
         var variants =
             from pathway in pathways
             from r in title.Renditions.OrderByDescending(r => r.Bandwidth)
             select new Variant(
-                $"{pathway.BaseUrl}/titles/{title.Id}/{title.Version}/{r.Playlist}",
+                $"{pathway.BaseUrl}{signedPrefix}/titles/{title.Id}/{title.Version}/{r.Playlist}",
                 r.Bandwidth, r.AverageBandwidth, r.Width, r.Height, r.Codecs, r.FrameRate, pathway.Id);
         return MasterPlaylist.Write(variants, ($"/steering/{title.Id}", pathways[0].Id));
     }

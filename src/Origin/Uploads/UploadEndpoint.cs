@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
+using Vod.Common.Media.Probing;
 using Vod.Origin.Admin;
 using Vod.Origin.Catalog;
 using Vod.Origin.Jobs;
@@ -25,8 +26,11 @@ internal sealed class UploadOptions
 
 /// <summary>
 /// <c>POST /api/titles</c>: streams the multipart <c>file</c> field to a temp file under <c>uploads/</c> (never
-/// buffered whole in memory), moves it into place, writes the title as <c>queued</c>, then enqueues its job.
-/// A failed or cancelled upload leaves nothing behind: the temp file is deleted and no title is written.
+/// buffered whole in memory; over the limit is 413 as soon as it is passed), probes it with the shared
+/// <see cref="SourceProbe"/> (ffprobe with the <c>file</c>-only protocol whitelist; not a video, a playlist, over the
+/// duration or resolution limits → 422 with the reason), moves it into place, writes the title as <c>queued</c>,
+/// then enqueues its job. A refused, failed or cancelled upload leaves nothing behind: the temp file is deleted and no
+/// title is written.
 /// </summary>
 internal static partial class UploadEndpoint
 {
@@ -37,6 +41,7 @@ internal static partial class UploadEndpoint
     public static IServiceCollection AddUploads(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<UploadOptions>(configuration, UploadOptions.Section);
+        services.AddValidatedOptions<ProbeOptions>(configuration, ProbeOptions.Section);
         return services;
     }
 
@@ -53,6 +58,7 @@ internal static partial class UploadEndpoint
         JobQueue jobs,
         TimeProvider time,
         IOptions<UploadOptions> options,
+        IOptions<ProbeOptions> probeOptions,
         ILoggerFactory loggers)
     {
         var request = context.Request;
@@ -64,15 +70,17 @@ internal static partial class UploadEndpoint
             return Problem(StatusCodes.Status415UnsupportedMediaType, "send the title as multipart/form-data with a 'file' field");
         }
 
+        // The only endpoint with a large body: every other one keeps the service-wide small limit.
+        var bodyLimit = context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature ? feature : null;
         if (request.ContentLength > maxBytes + MultipartOverhead)
         {
+            // Refused unread. Lifting the limit lets Kestrel drain the body after the answer (it gives up after 5 s)
+            // so the client reads the 413 instead of a reset connection halfway through its upload.
+            bodyLimit?.MaxRequestBodySize = null;
             return TooLarge(maxBytes);
         }
 
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = maxBytes + MultipartOverhead;
-        }
+        bodyLimit?.MaxRequestBodySize = maxBytes + MultipartOverhead;
 
         var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value!;
         var reader = new MultipartReader(boundary, request.Body);
@@ -119,6 +127,16 @@ internal static partial class UploadEndpoint
             if (size == 0)
             {
                 return Problem(StatusCodes.Status400BadRequest, "the uploaded file is empty");
+            }
+
+            try
+            {
+                await SourceProbe.ProbeAsync(temp, probeOptions.Value, context.RequestAborted);
+            }
+            catch (SourceRejectedException e)
+            {
+                Log.Refused(loggers.CreateLogger(typeof(UploadEndpoint)), size, e.Message);
+                return Problem(StatusCodes.Status422UnprocessableEntity, e.Message);
             }
 
             var id = TitleId.New();
@@ -228,5 +246,8 @@ internal static partial class UploadEndpoint
     {
         [LoggerMessage(1, LogLevel.Information, "Stored upload for title {TitleId} ({Bytes} bytes)")]
         public static partial void Uploaded(ILogger logger, string titleId, long bytes);
+
+        [LoggerMessage(2, LogLevel.Information, "Refused an upload of {Bytes} bytes: {Reason}")]
+        public static partial void Refused(ILogger logger, long bytes, string reason);
     }
 }

@@ -78,7 +78,9 @@
         signIn(candidate);
         $('dropzone').focus();
       } else {
-        showSigninError(status === 401 || status === 403 ? 'The admin key is not valid.' : `Sign-in failed: ${status}`);
+        showSigninError(status === 401 || status === 403 ? 'The admin key is not valid.'
+          : status === 429 ? 'Too many attempts from this address: wait a few minutes, then try again.'
+          : `Sign-in failed: ${status}`);
       }
     } catch {
       showSigninError('Sign-in failed: the server could not be reached.');

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
+using Vod.Common.Media.Probing;
 using Vod.Transcoder.Packaging;
-using Vod.Transcoder.Probing;
 using Vod.Transcoder.Publishing;
 
 namespace Vod.Transcoder.Jobs;

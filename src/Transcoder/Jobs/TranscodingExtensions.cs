@@ -1,7 +1,7 @@
 using Vod.Common.Hosting;
+using Vod.Common.Media.Probing;
 using Vod.Transcoder.Ladder;
 using Vod.Transcoder.Packaging;
-using Vod.Transcoder.Probing;
 using Vod.Transcoder.Publishing;
 
 namespace Vod.Transcoder.Jobs;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Vod.Common.Media;
 
 namespace Vod.Transcoder.Ladder;
 
@@ -11,18 +12,6 @@ namespace Vod.Transcoder.Ladder;
 /// </summary>
 internal sealed record FfmpegLadderCommand(IReadOnlyList<string> InputOptions, string Input, IReadOnlyList<string> OutputArguments, string LastOutput)
 {
-    /// <summary>Only the file protocol: an input can never make ffmpeg open a URL or another protocol.</summary>
-    public const string ProtocolWhitelist = "file";
-
-    /// <summary>
-    /// Demuxers a source may use. Playlist demuxers (hls, concat, ...) and image sequences are absent, so an uploaded
-    /// playlist cannot make ffmpeg read other files, even local ones.
-    /// </summary>
-    public const string FormatWhitelist = "mov,matroska,avi,flv,mpegts,mpeg,mxf,asf,ogg,h264,hevc,m4v,yuv4mpegpipe,dv";
-
-    public static IReadOnlyList<string> SafeInputOptions { get; } =
-        ["-protocol_whitelist", ProtocolWhitelist, "-format_whitelist", FormatWhitelist];
-
     /// <param name="frameRate">The source frame rate, used for the GOP length; 0 when unknown.</param>
     public static FfmpegLadderCommand Build(
         string input,
@@ -77,7 +66,7 @@ internal sealed record FfmpegLadderCommand(IReadOnlyList<string> InputOptions, s
             lastOutput = Path.Combine(dir, "index.m3u8");
         }
 
-        return new FfmpegLadderCommand(SafeInputOptions, input, args, lastOutput!);
+        return new FfmpegLadderCommand(FfmpegArguments.SafeInputOptions, input, args, lastOutput!);
     }
 
     /// <summary><c>[0:v]split=N[s0]..;[s0]scale=W:H,setsar=1[v0];...</c></summary>
@@ -100,34 +89,4 @@ internal sealed record FfmpegLadderCommand(IReadOnlyList<string> InputOptions, s
 
     /// <summary>The full argument list, as ffmpeg receives it (for logs and tests).</summary>
     public IReadOnlyList<string> All => [.. InputOptions, "-i", Input, .. OutputArguments, LastOutput];
-
-    /// <summary>
-    /// Joins arguments into one command-line string as .NET splits it again (the MSVC rules): an argument with spaces
-    /// or quotes is quoted, and only backslashes that precede a quote are doubled.
-    /// </summary>
-    public static string Join(IEnumerable<string> args) => string.Join(' ', args.Select(Quote));
-
-    private static string Quote(string arg)
-    {
-        if (arg.Length > 0 && !arg.Any(c => char.IsWhiteSpace(c) || c == '"'))
-        {
-            return arg;
-        }
-
-        var sb = new StringBuilder("\"");
-        var backslashes = 0;
-        foreach (var c in arg)
-        {
-            if (c == '\\')
-            {
-                backslashes++;
-                continue;
-            }
-
-            sb.Append('\\', c == '"' ? (backslashes * 2) + 1 : backslashes).Append(c);
-            backslashes = 0;
-        }
-
-        return sb.Append('\\', backslashes * 2).Append('"').ToString();
-    }
 }

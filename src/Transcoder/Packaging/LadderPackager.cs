@@ -3,8 +3,9 @@ using FFMpegCore.Exceptions;
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
+using Vod.Common.Media;
+using Vod.Common.Media.Probing;
 using Vod.Transcoder.Ladder;
-using Vod.Transcoder.Probing;
 
 namespace Vod.Transcoder.Packaging;
 
@@ -34,13 +35,13 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
         }
 
         var command = FfmpegLadderCommand.Build(input, outputDirectory, renditions, ladder, source.HasAudio, source.FrameRate);
-        Log.Encoding(logger, string.Join(", ", renditions.Select(r => $"{r.Name} {r.Width}x{r.Height}@{r.VideoKbps}k")), FfmpegLadderCommand.Join(command.All));
+        Log.Encoding(logger, string.Join(", ", renditions.Select(r => $"{r.Name} {r.Width}x{r.Height}@{r.VideoKbps}k")), FfmpegArguments.Join(command.All));
         var errors = new Queue<string>();
         try
         {
             await FFMpegArguments
-                .FromFileInput(command.Input, verifyExists: true, o => o.WithCustomArgument(FfmpegLadderCommand.Join(command.InputOptions)))
-                .OutputToFile(command.LastOutput, overwrite: true, o => o.WithCustomArgument(FfmpegLadderCommand.Join(command.OutputArguments)))
+                .FromFileInput(command.Input, verifyExists: true, o => o.WithCustomArgument(FfmpegArguments.Join(command.InputOptions)))
+                .OutputToFile(command.LastOutput, overwrite: true, o => o.WithCustomArgument(FfmpegArguments.Join(command.OutputArguments)))
                 .NotifyOnPercentageProgress(onProgress, source.Duration)
                 .NotifyOnStandardError(line =>
                 {
@@ -107,7 +108,7 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
         {
             await FFMpegArguments
                 .FromFileInput(input, verifyExists: true, o => o.WithCustomArgument(
-                    FfmpegLadderCommand.Join([.. FfmpegLadderCommand.SafeInputOptions, "-ss", at.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)])))
+                    FfmpegArguments.Join([.. FfmpegArguments.SafeInputOptions, "-ss", at.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)])))
                 .OutputToFile(Path.Combine(outputDirectory, PosterFile), overwrite: true, o => o.WithCustomArgument("-frames:v 1 -vf scale=480:-2 -q:v 4"))
                 .CancellableThrough(cancellationToken)
                 .ProcessAsynchronously(throwOnError: true, ffOptions: null, cancellationToken: CancellationToken.None);

@@ -9,20 +9,25 @@ public sealed class RedisServer : IAsyncDisposable
 {
     private Process _process;
 
-    private RedisServer(Process process, int port)
+    private RedisServer(Process process, int port, string? password)
     {
         _process = process;
         Port = port;
+        Password = password;
     }
+
+    /// <summary>The <c>requirepass</c> password, or null for an open server.</summary>
+    public string? Password { get; }
 
     public int Port { get; }
 
     public string Configuration => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    /// <param name="password">Started with <c>--requirepass</c> when given.</param>
+    public static async Task<RedisServer> StartAsync(string? password = null)
     {
         var port = FreePort.Next();
-        var server = new RedisServer(Launch(port), port);
+        var server = new RedisServer(Launch(port, password), port, password);
         await server.WaitForPingAsync();
         return server;
     }
@@ -50,11 +55,11 @@ public sealed class RedisServer : IAsyncDisposable
     {
         await KillAsync();
         _process.Dispose();
-        _process = Launch(Port);
+        _process = Launch(Port, Password);
         await WaitForPingAsync();
     }
 
-    private static Process Launch(int port)
+    private static Process Launch(int port, string? password)
     {
         var psi = new ProcessStartInfo("redis-server")
         {
@@ -65,6 +70,12 @@ public sealed class RedisServer : IAsyncDisposable
         foreach (var arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
         {
             psi.ArgumentList.Add(arg);
+        }
+
+        if (password is not null)
+        {
+            psi.ArgumentList.Add("--requirepass");
+            psi.ArgumentList.Add(password);
         }
 
         var process = Process.Start(psi) ?? throw new InvalidOperationException("redis-server did not start");
@@ -98,10 +109,22 @@ public sealed class RedisServer : IAsyncDisposable
             using var client = new TcpClient();
             await client.ConnectAsync("127.0.0.1", Port);
             var stream = client.GetStream();
-            await stream.WriteAsync("PING\r\n"u8.ToArray());
-            var buffer = new byte[16];
-            var read = await stream.ReadAsync(buffer);
-            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+            var command = Password is null ? "PING\r\n" : $"AUTH {Password}\r\nPING\r\n";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(command));
+            var reply = new StringBuilder();
+            var buffer = new byte[64];
+            while (!reply.ToString().Contains("+PONG", StringComparison.Ordinal) && !reply.ToString().Contains('-', StringComparison.Ordinal))
+            {
+                var read = await stream.ReadAsync(buffer);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                reply.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            }
+
+            return reply.ToString().Contains("+PONG", StringComparison.Ordinal);
         }
         catch (SocketException)
         {

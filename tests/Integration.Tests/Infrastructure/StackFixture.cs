@@ -41,6 +41,10 @@ public sealed class StackFixture : IAsyncLifetime
             ["Redis__Configuration"] = Redis.Configuration,
             ["Media__Root"] = MediaRoot,
         };
+        foreach (var (key, value) in Settings)
+        {
+            common[key] = value;
+        }
 
         OriginUrl = originUrl;
         var edges = await Task.WhenAll(StartEdgeAsync("edge-1"), StartEdgeAsync("edge-2"));
@@ -50,7 +54,19 @@ public sealed class StackFixture : IAsyncLifetime
         {
             ["Admin__Key"] = AdminKey,
             ["Uploads__MaxBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Many tests share this origin from one address: wrong-key tests must not lock the others out.
+            ["Admin__FailedAttemptsPerWindow"] = "1000",
+            ["Admin__RequestsPerWindow"] = "100000",
+            // Upload-time probe limits low enough that a test can pass them with a small clip.
+            ["Probe__MaxDurationSeconds"] = MaxDurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Probe__MaxWidth"] = "1280",
+            ["Probe__MaxHeight"] = "720",
         };
+        foreach (var (key, value) in Settings)
+        {
+            _originEnvironment[key] = value; // a test's own settings win over the defaults above
+        }
+
         _transcoderEnvironment = new Dictionary<string, string>(common) { ["Worker__PollMilliseconds"] = "100" };
         foreach (var (key, value) in TranscoderSettings)
         {
@@ -66,6 +82,12 @@ public sealed class StackFixture : IAsyncLifetime
 
     private Dictionary<string, string> _originEnvironment = [];
     private Dictionary<string, string> _transcoderEnvironment = [];
+
+    /// <summary>Settings for every service of the stack (origin, transcoder, edges), set before <see cref="InitializeAsync"/>.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The origin's upload probe refuses sources longer than this (unless a test's <see cref="Settings"/> say otherwise).</summary>
+    public const int MaxDurationSeconds = 60;
 
     /// <summary>Extra settings for transcoders (e.g. a short claim timeout), set before <see cref="InitializeAsync"/>.</summary>
     public IReadOnlyDictionary<string, string> TranscoderSettings { get; init; } = new Dictionary<string, string>();
@@ -89,14 +111,17 @@ public sealed class StackFixture : IAsyncLifetime
     public string OriginUrl { get; private set; } = "";
 
     /// <summary>Starts an edge process with id <paramref name="id"/>; it registers itself with the origin through Redis.</summary>
-    public Task<ServiceProcess> StartEdgeAsync(string id, string url = "http://127.0.0.1:0", int drainSeconds = 7) =>
-        ServiceProcess.StartAsync(id, "Edge", new Dictionary<string, string>
+    public Task<ServiceProcess> StartEdgeAsync(string id, string url = "http://127.0.0.1:0", int drainSeconds = 7)
+    {
+        var environment = new Dictionary<string, string>(Settings)
         {
             ["Redis__Configuration"] = Redis.Configuration,
             ["Origin__BaseUrl"] = OriginUrl,
             ["Edge__Id"] = id,
             ["Edge__DrainSeconds"] = drainSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }, url);
+        };
+        return ServiceProcess.StartAsync(id, "Edge", environment, url);
+    }
 
     /// <summary>The origin's view of the fleet (<c>GET /api/edges</c>).</summary>
     public async Task<EdgeDto[]> FleetAsync() =>

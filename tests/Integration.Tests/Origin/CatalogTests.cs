@@ -58,9 +58,18 @@ public sealed class CatalogTests(StackFixture stack)
     [Fact]
     public async Task Play_TitleNotReady_Is409WithStatus()
     {
-        var text = Path.Combine(stack.Work, "still-bad.txt");
-        await File.WriteAllTextAsync(text, "not a video");
-        var title = await stack.UploadAndWaitAsync(text);
+        // A bad source is refused at upload now (422), so a title whose transcode failed is written to the store directly.
+        var title = new Title
+        {
+            Id = Vod.Common.Hls.TitleId.New(),
+            Name = "failed transcode",
+            Status = TitleStatus.Failed,
+            Error = "ffmpeg crashed",
+            CreatedAt = DateTimeOffset.UtcNow,
+            UpdatedAt = DateTimeOffset.UtcNow,
+            Source = "gone.mp4",
+        };
+        await stack.Store.WriteTitleAsync(title, CancellationToken.None);
 
         using var response = await stack.Http.GetAsync($"{stack.Origin.BaseUrl}/play/{title.Id}/master.m3u8");
 

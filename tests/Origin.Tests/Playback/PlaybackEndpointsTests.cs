@@ -98,4 +98,13 @@ public class PlaybackEndpointsTests
             variants.Select(v => v.Uri));
         Assert.All(variants, v => Assert.EndsWith(",PATHWAY-ID=\"origin\"", v.StreamInf, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Manifest_Signed_PutsTheTokenPrefixBeforeTitlesInEveryVariant()
+    {
+        var variants = Variants(PlaybackEndpoints.Manifest(Ready, [("edge-a", "http://a:5201"), ("edge-b", "http://b:5202")], "/t/tok.en"));
+
+        Assert.Equal(4, variants.Count);
+        Assert.All(variants, v => Assert.Matches(@"^http://[ab]:520[12]/t/tok\.en/titles/abcdefgh2345/v7/(360p|720p)/index\.m3u8$", v.Uri));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Vod.Common.Media;
 using Vod.Transcoder.Ladder;
 
 namespace Vod.Transcoder.Tests.Ladder;
@@ -39,7 +40,7 @@ public class FfmpegLadderCommandTests
         Assert.InRange(protocols, 0, input - 2);
         Assert.InRange(formats, 0, input - 2);
         Assert.Equal("file", all[protocols + 1]);
-        Assert.Equal(FfmpegLadderCommand.FormatWhitelist, all[formats + 1]);
+        Assert.Equal(FfmpegArguments.FormatWhitelist, all[formats + 1]);
     }
 
     [Theory]
@@ -49,7 +50,7 @@ public class FfmpegLadderCommandTests
     [InlineData("tty")]
     public void FormatWhitelist_PlaylistAndFileListDemuxers_AreNotAllowed(string demuxer)
     {
-        Assert.DoesNotContain(demuxer, FfmpegLadderCommand.FormatWhitelist.Split(','));
+        Assert.DoesNotContain(demuxer, FfmpegArguments.FormatWhitelist.Split(','));
     }
 
     [Fact]
@@ -163,7 +164,7 @@ public class FfmpegLadderCommandTests
     [Fact]
     public void Join_ArgumentWithSpace_IsQuoted()
     {
-        var line = FfmpegLadderCommand.Join(["-i", "/media/my uploads/big buck.mp4", "-f", "hls"]);
+        var line = FfmpegArguments.Join(["-i", "/media/my uploads/big buck.mp4", "-f", "hls"]);
 
         Assert.Equal("-i \"/media/my uploads/big buck.mp4\" -f hls", line);
     }
@@ -171,7 +172,7 @@ public class FfmpegLadderCommandTests
     [Fact]
     public void Join_ArgumentWithQuote_EscapesTheQuote()
     {
-        var line = FfmpegLadderCommand.Join(["say \"hi\""]);
+        var line = FfmpegArguments.Join(["say \"hi\""]);
 
         Assert.Equal("\"say \\\"hi\\\"\"", line);
     }
@@ -179,7 +180,7 @@ public class FfmpegLadderCommandTests
     [Fact]
     public void Join_EmptyArgument_IsKeptAsEmptyQuotes()
     {
-        Assert.Equal("-metadata \"\" x", FfmpegLadderCommand.Join(["-metadata", "", "x"]));
+        Assert.Equal("-metadata \"\" x", FfmpegArguments.Join(["-metadata", "", "x"]));
     }
 
     [Fact]
@@ -187,7 +188,7 @@ public class FfmpegLadderCommandTests
     {
         // LadderPackager hands the joined string to FFMpegCore, which starts ffmpeg with ProcessStartInfo.Arguments.
         string[] args = ["/media/my uploads/big buck.mp4", "say \"hi\"", "[0:v]split=2[s0][s1]", @"/media/a\b c\", @"back\slash", "q\\\""];
-        var start = new ProcessStartInfo("/usr/bin/printf", FfmpegLadderCommand.Join(["%s\n", .. args]))
+        var start = new ProcessStartInfo("/usr/bin/printf", FfmpegArguments.Join(["%s\n", .. args]))
         {
             RedirectStandardOutput = true,
         };
@@ -204,7 +205,7 @@ public class FfmpegLadderCommandTests
     {
         var command = Build();
 
-        var line = FfmpegLadderCommand.Join(command.OutputArguments);
+        var line = FfmpegArguments.Join(command.OutputArguments);
 
         Assert.Equal(string.Join(' ', command.OutputArguments), line);
     }

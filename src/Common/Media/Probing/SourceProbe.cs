@@ -2,17 +2,16 @@ using System.ComponentModel.DataAnnotations;
 using System.Text;
 using FFMpegCore;
 using FFMpegCore.Exceptions;
-using Vod.Transcoder.Ladder;
 
-namespace Vod.Transcoder.Probing;
+namespace Vod.Common.Media.Probing;
 
 /// <summary>What the ladder needs to know about a source, as displayed (rotation applied).</summary>
-internal sealed record SourceInfo(string Format, int Width, int Height, double FrameRate, bool HasAudio, TimeSpan Duration);
+public sealed record SourceInfo(string Format, int Width, int Height, double FrameRate, bool HasAudio, TimeSpan Duration);
 
 /// <summary>The source cannot be transcoded, whatever the retry: the job fails with this reason.</summary>
-internal sealed class SourceRejectedException(string reason) : Exception(reason);
+public sealed class SourceRejectedException(string reason) : Exception(reason);
 
-internal sealed class ProbeOptions
+public sealed class ProbeOptions
 {
     public const string Section = "Probe";
 
@@ -26,7 +25,11 @@ internal sealed class ProbeOptions
     public int MaxHeight { get; set; } = 4320;
 }
 
-internal static class SourceProbe
+/// <summary>
+/// The one check of an uploaded source, used by the origin at upload time (a bad file is 422 before any job exists)
+/// and again by the transcoder before it encodes (defence in depth: the file on disk is what gets encoded).
+/// </summary>
+public static class SourceProbe
 {
     /// <summary>
     /// Checks an uploaded file before any encoding. Text playlists are refused from their first bytes, before ffprobe
@@ -42,7 +45,7 @@ internal static class SourceProbe
         IMediaAnalysis analysis;
         try
         {
-            analysis = await FFProbe.AnalyseAsync(path, customArguments: FfmpegLadderCommand.Join(FfmpegLadderCommand.SafeInputOptions), cancellationToken: cancellationToken);
+            analysis = await FFProbe.AnalyseAsync(path, customArguments: FfmpegArguments.Join(FfmpegArguments.SafeInputOptions), cancellationToken: cancellationToken);
         }
         catch (FFMpegException e)
         {
