@@ -7,7 +7,7 @@ using Vod.Origin.Steering;
 namespace Vod.Origin.Playback;
 
 /// <summary>
-/// <c>GET /play/{id}/master.m3u8</c>: the control plane's playback manifest. Every variant is listed once per routable
+/// <c>GET /play/{id}/master.m3u8</c>: the control plane's playback manifest. Every variant is listed once per known
 /// edge (absolute URLs, <c>PATHWAY-ID</c> = the edge id), in steering order, with <c>EXT-X-CONTENT-STEERING</c>
 /// pointing at <c>/steering/{id}</c>. Players with steering follow its answers; players without it still fail over
 /// through the redundant variants. With no edge at all, the origin serves the media itself.
@@ -42,14 +42,16 @@ internal static class PlaybackEndpoints
         return app;
     }
 
-    /// <summary>Routable edges in steering order; if none is routable, every known edge; if none is known, the origin.</summary>
+    /// <summary>
+    /// Every known edge in steering order (routable first, down ones last); if none is known, the origin. A down edge
+    /// stays listed because a session outlives an outage: a viewer who starts while edge A is down and later loses
+    /// edge B must still have A (back by then) to move to. Steering puts down edges last, so they cost nothing while down.
+    /// </summary>
     internal static IReadOnlyList<(string Id, string BaseUrl)> Pathways(string titleId, IReadOnlyList<EdgeStatus> fleet, string originBaseUrl)
     {
         var ordered = SteeringPolicy.Order(titleId, fleet);
-        var routable = ordered.Where(e => e.Routable).ToList();
-        var chosen = routable.Count > 0 ? routable : ordered;
-        return chosen.Count > 0
-            ? chosen.Select(e => (e.Id, e.Url.TrimEnd('/'))).ToList()
+        return ordered.Count > 0
+            ? ordered.Select(e => (e.Id, e.Url.TrimEnd('/'))).ToList()
             : [(SteeringEndpoints.OriginPathway, originBaseUrl)];
     }
 

@@ -49,11 +49,12 @@ public class PlaybackEndpointsTests
     }
 
     [Fact]
-    public void Pathways_UnroutableEdge_IsLeftOutWhileAnotherIsRoutable()
+    public void Pathways_UnroutableEdge_IsListedLastSoALaterSessionCanStillMoveToIt()
     {
         var pathways = PlaybackEndpoints.Pathways(Ready.Id, [Edge("edge-a", "http://a", routable: false), Edge("edge-b", "http://b")], Origin);
 
-        Assert.Equal([("edge-b", "http://b")], pathways);
+        Assert.Equal([("edge-b", "http://b"), ("edge-a", "http://a")], pathways);
+        Assert.Contains("#EXT-X-CONTENT-STEERING:SERVER-URI=\"/steering/abcdefgh2345\",PATHWAY-ID=\"edge-b\"\n", PlaybackEndpoints.Manifest(Ready, pathways), StringComparison.Ordinal);
     }
 
     [Fact]
