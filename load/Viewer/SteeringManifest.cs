@@ -1,0 +1,25 @@
+using System.Text.Json;
+
+namespace Vod.Load.Viewer;
+
+/// <summary>An HLS content-steering answer (<c>VERSION</c>, <c>TTL</c>, <c>RELOAD-URI</c>, <c>PATHWAY-PRIORITY</c>).</summary>
+internal sealed record SteeringManifest(int Version, int TtlSeconds, string? ReloadUri, IReadOnlyList<string> PathwayPriority)
+{
+    public static SteeringManifest Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        var version = root.TryGetProperty("VERSION", out var v) ? v.GetInt32() : 0;
+        if (version != 1)
+        {
+            throw new FormatException($"steering manifest VERSION {version} is not 1");
+        }
+
+        var ttl = root.TryGetProperty("TTL", out var t) ? t.GetInt32() : 300; // the spec's default when TTL is absent
+        var reload = root.TryGetProperty("RELOAD-URI", out var r) ? r.GetString() : null;
+        var priority = root.TryGetProperty("PATHWAY-PRIORITY", out var p)
+            ? p.EnumerateArray().Select(e => e.GetString() ?? "").Where(s => s.Length > 0).ToList()
+            : [];
+        return new SteeringManifest(version, Math.Max(1, ttl), reload, priority);
+    }
+}
