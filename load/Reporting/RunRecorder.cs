@@ -175,7 +175,7 @@ internal sealed class RunRecorder
                 new SortedDictionary<string, long>(_errors, StringComparer.Ordinal),
                 new SortedDictionary<string, long>(_pathways, StringComparer.Ordinal),
                 _requests, _bytes,
-                _timeline.Points((int)Math.Ceiling(Elapsed.TotalSeconds)),
+                _timeline.Points((int)Elapsed.TotalSeconds + 1), // the current, partial second too
                 _events.ToList(),
                 _failures.Distinct(StringComparer.Ordinal).ToList());
         }
