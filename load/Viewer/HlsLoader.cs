@@ -132,7 +132,9 @@ internal sealed class HlsLoader(HttpClient http, RunRecorder recorder, TimeProvi
         }
         catch (HttpRequestException e)
         {
-            return Done(e.InnerException is SocketException s ? $"socket {s.SocketErrorCode}" : e.HttpRequestError.ToString(), retriable: true);
+            return Done(e.InnerException is SocketException s ? $"socket {s.SocketErrorCode}"
+                : e.HttpRequestError == HttpRequestError.Unknown && e.InnerException is { } inner ? inner.GetType().Name
+                : e.HttpRequestError.ToString(), retriable: true);
         }
         catch (IOException)
         {

@@ -53,6 +53,7 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
         private double _bitSeconds, _mediaSeconds;
         private (Uri Uri, ByteRange Range)? _loadedInit;
         private int _rebuffersSeen;
+        private string _lastTried = "";
 
         public PlaybackBuffer? Buffer { get; private set; }
 
@@ -90,7 +91,7 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
             var playlist = await PlaylistAsync(ct);
             if (playlist is null)
             {
-                return $"every pathway failed the {rungs[_rung]} b/s playlist";
+                return $"every pathway failed the {rungs[_rung]} b/s playlist ({_lastTried})";
             }
 
             var watch = Math.Min(playlist.DurationSeconds, viewer.Settings.WatchSeconds ?? double.MaxValue);
@@ -128,7 +129,7 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
                 playlist = await PlaylistAsync(ct);
                 if (playlist is null)
                 {
-                    return $"every pathway failed the {rungs[_rung]} b/s playlist at segment {index}";
+                    return $"every pathway failed the {rungs[_rung]} b/s playlist at segment {index} ({_lastTried})";
                 }
 
                 if (index >= playlist.Segments.Count)
@@ -141,7 +142,7 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
                     var loaded = await FetchAsync(RequestKind.Init, p => Relative(p, init.Uri), init.Range, LoaderPolicy.Fragment, ct);
                     if (loaded is null)
                     {
-                        return $"every pathway failed the init section of the {rungs[_rung]} b/s rendition";
+                        return $"every pathway failed the init section of the {rungs[_rung]} b/s rendition ({_lastTried})";
                     }
 
                     _loadedInit = (init.Uri, init.Range);
@@ -152,7 +153,7 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
                 var result = await FetchAsync(RequestKind.Media, p => Relative(p, segment.Uri), segment.Range, LoaderPolicy.Fragment, ct);
                 if (result is null)
                 {
-                    return $"every pathway failed segment {index} of the {rungs[_rung]} b/s rendition";
+                    return $"every pathway failed segment {index} of the {rungs[_rung]} b/s rendition at {Now.TotalSeconds:0.0} s into the session ({_lastTried})";
                 }
 
                 _estimator.Sample(result.Bytes, result.Elapsed);
@@ -251,6 +252,7 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
             var now = viewer.Time.GetUtcNow();
             candidates.AddRange(_order.Where(p => p != _pathway && !IsPenalised(p, now)));
             candidates.AddRange(_order.Where(p => p != _pathway && IsPenalised(p, now)));
+            var tried = new List<string>();
             foreach (var pathway in candidates.Where(p => _master.Find(p, rung) is not null))
             {
                 var result = await viewer.Loader.LoadAsync(uriFor(pathway), range, kind, pathway, policy, asText, ct);
@@ -260,9 +262,11 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
                     return result;
                 }
 
+                tried.Add($"{pathway}: {result.Error}");
                 _penalised[pathway] = viewer.Time.GetUtcNow();
             }
 
+            _lastTried = string.Join("; ", tried);
             return null;
         }
 
