@@ -80,6 +80,23 @@ internal sealed record RunReport(
     public static IReadOnlyList<string> Check(RunReport report, Thresholds thresholds)
     {
         var failures = new List<string>();
+        if (report.Scenario == "throughput")
+        {
+            // No sessions here: --max-failed bounds failed requests.
+            var errors = report.Errors.Values.Sum();
+            if (report.Requests == 0)
+            {
+                failures.Add("no request completed");
+            }
+
+            if (errors > thresholds.MaxFailed)
+            {
+                failures.Add($"{errors} failed requests (max {thresholds.MaxFailed})");
+            }
+
+            return failures;
+        }
+
         if (report.Sessions.Failed > thresholds.MaxFailed)
         {
             failures.Add($"{report.Sessions.Failed} failed sessions (max {thresholds.MaxFailed})");

@@ -95,6 +95,18 @@ public sealed class RunReportTests
     }
 
     [Fact]
+    public void Check_Throughput_BoundsFailedRequestsNotSessions()
+    {
+        var recorder = new RunRecorder(new FakeTimeProvider(), TimeSpan.FromSeconds(1));
+        recorder.Request(RequestKind.Media, "127.0.0.1:5201", TimeSpan.FromMilliseconds(1), 65536, null);
+        recorder.Request(RequestKind.Media, "127.0.0.1:5201", TimeSpan.FromMilliseconds(1), 0, "http 502");
+        var report = RunReport.From("throughput", 32, recorder.Snapshot());
+
+        Assert.Equal(["1 failed requests (max 0)"], RunReport.Check(report, new Thresholds()));
+        Assert.Empty(RunReport.Check(report, new Thresholds(MaxFailed: 1)));
+    }
+
+    [Fact]
     public void Check_NoSessionAtAll_Fails()
     {
         var report = RunReport.From("steady", 1, new RunRecorder(new FakeTimeProvider(), TimeSpan.FromSeconds(1)).Snapshot());
