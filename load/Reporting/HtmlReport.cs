@@ -45,8 +45,9 @@ internal static class HtmlReport
             Bars(sb, r.StartupDistribution.Select(b => ($"{b.To}", (double)b.Count)).ToList(), "ms (bucket upper bound)", "sessions");
         }
 
-        sb.Append("<h2>Rebuffers over time</h2>");
-        Series(sb, r.Timeline.Select(p => (double)p.Rebuffers).ToList(), r.Events, "rebuffers/s", "#b00");
+        sb.Append("<h2>Rebuffers (orange) and failed sessions (red) over time</h2>");
+        Series(sb, r.Timeline.Select(p => (double)p.Rebuffers).ToList(), r.Events, "per second", "#e80",
+            r.Timeline.Select(p => (double)p.FailedSessions).ToList());
         sb.Append("<h2>Throughput over time</h2>");
         Series(sb, r.Timeline.Select(p => p.Bytes * 8 / 1e6).ToList(), r.Events, "Mb/s", "#06c");
         sb.Append("<h2>Requests and errors over time</h2>");

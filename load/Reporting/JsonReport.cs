@@ -107,6 +107,7 @@ internal static class JsonReport
                 w.WriteNumber("errors", p.Errors);
                 w.WriteNumber("rebuffers", p.Rebuffers);
                 w.WriteNumber("active", p.ActiveSessions);
+                w.WriteNumber("failed_sessions", p.FailedSessions);
                 w.WriteEndObject();
             }
 

@@ -78,6 +78,7 @@ internal sealed class RunRecorder
                 break;
             case SessionOutcome.Failed:
                 Interlocked.Increment(ref _failed);
+                _timeline.Failed((int)Elapsed.TotalSeconds);
                 break;
             default:
                 Interlocked.Increment(ref _interrupted);
@@ -189,6 +190,7 @@ internal sealed class RunRecorder
         private readonly long[] _errors = new long[seconds];
         private readonly long[] _rebuffers = new long[seconds];
         private readonly long[] _active = new long[seconds];
+        private readonly long[] _failed = new long[seconds];
 
         private int Index(int second) => Math.Clamp(second, 0, _requests.Length - 1);
 
@@ -202,19 +204,22 @@ internal sealed class RunRecorder
 
         public void Rebuffer(int second) => Interlocked.Increment(ref _rebuffers[Index(second)]);
 
+        public void Failed(int second) => Interlocked.Increment(ref _failed[Index(second)]);
+
         public void Active(int second, long active) => Interlocked.Exchange(ref _active[Index(second)], active);
 
         public List<TimelinePoint> Points(int seconds) =>
             Enumerable.Range(0, Math.Min(Math.Max(seconds, 1), _requests.Length))
                 .Select(i => new TimelinePoint(i, Interlocked.Read(ref _requests[i]), Interlocked.Read(ref _bytes[i]),
-                    Interlocked.Read(ref _errors[i]), Interlocked.Read(ref _rebuffers[i]), Interlocked.Read(ref _active[i])))
+                    Interlocked.Read(ref _errors[i]), Interlocked.Read(ref _rebuffers[i]), Interlocked.Read(ref _active[i]),
+                    Interlocked.Read(ref _failed[i])))
                 .ToList();
     }
 }
 
 internal sealed record SessionCounts(long Started, long Finished, long Failed, long Interrupted);
 
-internal sealed record TimelinePoint(int Second, long Requests, long Bytes, long Errors, long Rebuffers, long ActiveSessions);
+internal sealed record TimelinePoint(int Second, long Requests, long Bytes, long Errors, long Rebuffers, long ActiveSessions, long FailedSessions);
 
 internal sealed record TimelineEvent(double AtSeconds, string Kind, string Text);
 

@@ -22,8 +22,9 @@ public sealed class RunReportTests
         }
 
         recorder.SessionStarted();
+        time.Advance(TimeSpan.FromSeconds(4));
         recorder.SessionEnded(SessionOutcome.Failed, new SessionResult(null, 2, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(0), 1, 0, 0), "edge gone");
-        time.Advance(TimeSpan.FromSeconds(10));
+        time.Advance(TimeSpan.FromSeconds(6));
 
         var report = RunReport.From("steady", 101, recorder.Snapshot());
 
@@ -37,6 +38,8 @@ public sealed class RunReportTests
         Assert.Equal(3_000_000, report.AverageBitrateBps, 3);
         Assert.Equal(1, report.BitrateSwitches);
         Assert.Equal(["edge gone"], report.FailureReasons);
+        Assert.Equal(1, report.Timeline[4].FailedSessions);
+        Assert.Equal(1, report.Timeline.Sum(p => p.FailedSessions));
     }
 
     [Fact]
@@ -74,6 +77,7 @@ public sealed class RunReportTests
         Assert.Equal(2, report.Timeline[2].Requests);
         Assert.Equal(1, report.Timeline[2].Errors);
         Assert.Equal(1, report.Timeline[2].Rebuffers);
+        Assert.Equal(0, report.Timeline[2].FailedSessions);
         Assert.Equal(2.0, Assert.Single(report.Events).AtSeconds, 3);
     }
 
