@@ -75,7 +75,8 @@ internal sealed class HlsLoader(HttpClient http, RunRecorder recorder, TimeProvi
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
             // The first byte arrived: from here the whole load must finish within the load timeout.
-            timeout.CancelAfter(policy.Load - time.GetElapsedTime(started));
+            var left = policy.Load - time.GetElapsedTime(started);
+            timeout.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
             if (!response.IsSuccessStatusCode)
             {
                 var status = (int)response.StatusCode;

@@ -35,6 +35,11 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
             session.Buffer?.Advance(session.Now);
             return (SessionOutcome.Interrupted, session.Result(), null);
         }
+        catch (FormatException e)
+        {
+            // A playlist or steering answer the viewer cannot read: hls.js would stop with a parsing error.
+            return (SessionOutcome.Failed, session.Result(), $"unreadable answer from {masterUri.Authority} or an edge: {e.Message}");
+        }
     }
 
     private sealed class Session(VirtualViewer viewer, Uri masterUri)
@@ -231,7 +236,7 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
 
             var uri = _master.Find(_pathway, rung)!.Uri;
             var playlist = PlaylistParser.ParseMedia(loaded.Text!, uri);
-            foreach (var segment in playlist.Segments.Take(1).Concat(playlist.Init is null ? [] : [playlist.Init]))
+            foreach (var segment in playlist.Segments.Concat(playlist.Init is null ? [] : [playlist.Init]))
             {
                 Loopback.Require(segment.Uri, "a segment of " + uri);
             }

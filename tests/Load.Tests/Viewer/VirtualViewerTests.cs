@@ -61,6 +61,16 @@ public sealed class VirtualViewerTests
     }
 
     [Fact]
+    public async Task PlayAsync_UnreadablePlaylist_FailsTheSessionNotTheRun()
+    {
+        var fleet = new FakeFleet { GarbagePlaylists = true };
+        var (outcome, _, failure, _) = await PlayAsync(fleet);
+
+        Assert.Equal(SessionOutcome.Failed, outcome);
+        Assert.Contains("unreadable", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PlayAsync_NonLoopbackEdgeInMaster_Refuses()
     {
         var fleet = new FakeFleet { EdgeHost = "10.0.0.7" };
@@ -94,6 +104,8 @@ public sealed class VirtualViewerTests
         public HashSet<string> Broken { get; } = new(StringComparer.Ordinal);
 
         public string EdgeHost { get; init; } = "127.0.0.1";
+
+        public bool GarbagePlaylists { get; init; }
 
         public FakeTimeProvider Time { get; set; } = null!;
 
@@ -130,6 +142,11 @@ public sealed class VirtualViewerTests
             if (Broken.Contains(edge))
             {
                 return Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
+            }
+
+            if (path.EndsWith("index.m3u8", StringComparison.Ordinal) && GarbagePlaylists)
+            {
+                return Text("<html>not a playlist</html>");
             }
 
             if (path.EndsWith("index.m3u8", StringComparison.Ordinal))
