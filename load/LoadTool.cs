@@ -214,7 +214,7 @@ internal static class LoadTool
 
         if (targets.Count == 0)
         {
-            throw new UsageException($"chaos: no edge of {options.Origin}/api/edges has a PID (--edge-pids id=pid,... or --pid-file {options.PidFile})");
+            throw new UsageException($"chaos: no edge of {new Uri(options.Origin, "/api/edges")} has a PID (--edge-pids id=pid,... or --pid-file {options.PidFile})");
         }
 
         if (options.KillSignal == "KILL" && targets.Any(t => t.RestartCommand is null))

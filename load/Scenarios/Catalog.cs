@@ -37,10 +37,10 @@ internal static class Catalog
         var ready = await ReadyTitlesAsync(http, options.Origin, ct);
         if (options.Titles.Count == 0)
         {
-            return ready.Count > 0 ? ready : throw new UsageException($"no ready title at {options.Origin}/api/titles");
+            return ready.Count > 0 ? ready : throw new UsageException($"no ready title at {new Uri(options.Origin, "/api/titles")}");
         }
 
         return options.Titles.Select(id => ready.FirstOrDefault(t => t.Id == id)
-            ?? throw new UsageException($"title '{id}' is not a ready title at {options.Origin}/api/titles")).ToList();
+            ?? throw new UsageException($"title '{id}' is not a ready title at {new Uri(options.Origin, "/api/titles")}")).ToList();
     }
 }
