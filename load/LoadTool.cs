@@ -44,6 +44,11 @@ internal static class LoadTool
             console.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
             return 2;
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            console.MarkupLine("[red]error:[/] the stack did not answer within the 30 s set-up time");
+            return 2;
+        }
 
         ConsoleReport.Write(console, report);
         if (options.JsonFile is { } json)
@@ -64,7 +69,10 @@ internal static class LoadTool
     public static async Task<RunReport> RunAsync(LoadOptions options, IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
     {
         using var http = HlsLoader.CreateClient(Math.Max(1024, options.Viewers * 4));
-        var titles = options.Scenario == "throughput" && options.Url is not null ? [] : await Catalog.ChooseAsync(http, options, cancellationToken);
+        // Set-up (catalog, fleet, purge, metrics, the throughput target) is bounded too: 30 s in all.
+        using var setup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        setup.CancelAfter(TimeSpan.FromSeconds(30));
+        var titles = options.Scenario == "throughput" && options.Url is not null ? [] : await Catalog.ChooseAsync(http, options, setup.Token);
         var recorder = new RunRecorder(time, options.Duration);
         var extra = new Dictionary<string, object>(StringComparer.Ordinal);
         var failures = new List<string>();
@@ -84,7 +92,7 @@ internal static class LoadTool
                 break;
             case "chaos":
             {
-                var monkey = new ChaosMonkey(await ChaosTargetsAsync(http, options, cancellationToken), options.KillSignal == "STOP",
+                var monkey = new ChaosMonkey(await ChaosTargetsAsync(http, options, setup.Token), options.KillSignal == "STOP",
                     options.KillEvery, options.RestartAfter, recorder, time, random);
                 scenario = end => Task.WhenAll(
                     ViewerPool.RunAsync(viewer, recorder, options.Origin, titles, options.Viewers, options.Ramp ?? TimeSpan.FromSeconds(10), repeat: true, time, end),
@@ -104,9 +112,9 @@ internal static class LoadTool
             case "flash-crowd":
             {
                 var title = options.Titles.Count > 0 ? titles[0] : titles.MaxBy(t => t.CreatedAt)!;
-                var purged = await PurgeAsync(http, options, title.Id, console, cancellationToken);
-                var edges = (await Catalog.EdgesAsync(http, options.Origin, cancellationToken)).Select(e => Loopback.Require(e.Url, "edge " + e.Id)).ToList();
-                var before = await OriginFetches.ScrapeAsync(http, edges, cancellationToken);
+                var purged = await PurgeAsync(http, options, title.Id, console, setup.Token);
+                var edges = (await Catalog.EdgesAsync(http, options.Origin, setup.Token)).Select(e => Loopback.Require(e.Url, "edge " + e.Id)).ToList();
+                var before = await OriginFetches.ScrapeAsync(http, edges, setup.Token);
                 fetches = new OriginFetches();
                 scenario = end => ViewerPool.RunAsync(viewer, recorder, options.Origin, [title], options.Viewers,
                     options.Ramp ?? TimeSpan.FromSeconds(3), repeat: false, time, end);
@@ -134,7 +142,7 @@ internal static class LoadTool
             {
                 var (url, range) = options.Url is { } given
                     ? (given, options.RangeBytes is { } n ? new ByteRange(0, n) : ByteRange.Whole)
-                    : await Throughput.DefaultTargetAsync(http, options.Origin, titles[0], cancellationToken);
+                    : await Throughput.DefaultTargetAsync(http, options.Origin, titles[0], setup.Token);
                 if (options.Url is null && options.RangeBytes is { } bytes)
                 {
                     range = new ByteRange(range.Offset, Math.Min(bytes, range.Length));
@@ -147,7 +155,7 @@ internal static class LoadTool
                         warm.Headers.Range = new RangeHeaderValue(range.Offset, range.Offset + range.Length - 1);
                     }
 
-                    using var response = await http.SendAsync(warm, cancellationToken); // make it a cache hit
+                    using var response = await http.SendAsync(warm, setup.Token); // make it a cache hit
                 }
 
                 scenario = end => Throughput.RunAsync(http, url, range, options.Connections, recorder, end);
