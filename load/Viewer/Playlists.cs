@@ -16,6 +16,30 @@ internal sealed record MasterPlaylist(IReadOnlyList<Variant> Variants, string? S
 
     public Variant? Find(string pathway, long bandwidth) =>
         Variants.FirstOrDefault(v => v.PathwayId == pathway && v.Bandwidth == bandwidth);
+
+    /// <summary>
+    /// The master with the steering server's clones added: each new pathway gets its base pathway's variants with the
+    /// host (<c>host[:port]</c>) replaced. Clones of unknown bases and pathways already present are ignored (hls.js).
+    /// </summary>
+    public MasterPlaylist WithClones(IEnumerable<PathwayClone> clones)
+    {
+        var variants = Variants.ToList();
+        foreach (var clone in clones)
+        {
+            if (clone.Id.Length == 0 || variants.Any(v => v.PathwayId == clone.Id))
+            {
+                continue;
+            }
+
+            variants.AddRange(variants.Where(v => v.PathwayId == clone.BaseId).ToList().Select(v => v with
+            {
+                PathwayId = clone.Id,
+                Uri = clone.Host is { Length: > 0 } host ? new Uri($"{v.Uri.Scheme}://{host}{v.Uri.PathAndQuery}") : v.Uri,
+            }));
+        }
+
+        return variants.Count == Variants.Count ? this : this with { Variants = variants };
+    }
 }
 
 /// <summary>A byte range of a resource; <see cref="Length"/> -1 is the whole resource.</summary>

@@ -2,9 +2,17 @@ using System.Text.Json;
 
 namespace Vod.Load.Viewer;
 
-/// <summary>An HLS content-steering answer (<c>VERSION</c>, <c>TTL</c>, <c>RELOAD-URI</c>, <c>PATHWAY-PRIORITY</c>).</summary>
+/// <summary>A <c>PATHWAY-CLONES</c> entry: a new pathway made from <see cref="BaseId"/>'s variants on another host.</summary>
+internal sealed record PathwayClone(string BaseId, string Id, string? Host);
+
+/// <summary>
+/// An HLS content-steering answer (<c>VERSION</c>, <c>TTL</c>, <c>RELOAD-URI</c>, <c>PATHWAY-PRIORITY</c>,
+/// <c>PATHWAY-CLONES</c> with a <c>HOST</c> replacement).
+/// </summary>
 internal sealed record SteeringManifest(int Version, int TtlSeconds, string? ReloadUri, IReadOnlyList<string> PathwayPriority)
 {
+    public IReadOnlyList<PathwayClone> Clones { get; init; } = [];
+
     public static SteeringManifest Parse(string json)
     {
         using var document = JsonDocument.Parse(json);
@@ -20,6 +28,13 @@ internal sealed record SteeringManifest(int Version, int TtlSeconds, string? Rel
         var priority = root.TryGetProperty("PATHWAY-PRIORITY", out var p)
             ? p.EnumerateArray().Select(e => e.GetString() ?? "").Where(s => s.Length > 0).ToList()
             : [];
-        return new SteeringManifest(version, Math.Max(1, ttl), reload, priority);
+        var clones = root.TryGetProperty("PATHWAY-CLONES", out var c) && c.ValueKind == JsonValueKind.Array
+            ? c.EnumerateArray()
+                .Where(e => e.TryGetProperty("BASE-ID", out _) && e.TryGetProperty("ID", out _))
+                .Select(e => new PathwayClone(e.GetProperty("BASE-ID").GetString() ?? "", e.GetProperty("ID").GetString() ?? "",
+                    e.TryGetProperty("URI-REPLACEMENT", out var r) && r.TryGetProperty("HOST", out var h) ? h.GetString() : null))
+                .ToList()
+            : [];
+        return new SteeringManifest(version, Math.Max(1, ttl), reload, priority) { Clones = clones };
     }
 }

@@ -295,6 +295,13 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
                         _steeringUri = Loopback.Require(new Uri(_steeringUri!, reload), "the steering server");
                     }
 
+                    var master = _master.WithClones(manifest.Clones);
+                    foreach (var variant in master.Variants)
+                    {
+                        Loopback.Require(variant.Uri, $"cloned pathway {variant.PathwayId}");
+                    }
+
+                    _master = master;
                     _order = SteeringOrder(manifest.PathwayPriority, _master.Pathways);
                     var now = viewer.Time.GetUtcNow();
                     if (_order.FirstOrDefault(p => !IsPenalised(p, now)) is { } best)

@@ -114,6 +114,22 @@ public sealed class PlaylistParserTests
     }
 
     [Fact]
+    public void WithClones_SteeringClone_CopiesBaseVariantsOnTheNewHost()
+    {
+        var steering = SteeringManifest.Parse("""
+            {"VERSION":1,"TTL":5,"PATHWAY-PRIORITY":["edge-3","edge-2"],
+             "PATHWAY-CLONES":[{"BASE-ID":"edge-1","ID":"edge-3","URI-REPLACEMENT":{"HOST":"127.0.0.1:5203"}},
+                               {"BASE-ID":"nope","ID":"edge-4"},{"BASE-ID":"edge-1","ID":"edge-2"}]}
+            """);
+
+        var master = PlaylistParser.ParseMaster(Master, Origin).WithClones(steering.Clones);
+
+        Assert.Equal(["edge-2", "edge-1", "edge-3"], master.Pathways); // unknown base and existing id ignored
+        Assert.Equal(new Uri("http://127.0.0.1:5203/titles/t1/v1/720p/index.m3u8"), master.Find("edge-3", 3176042)!.Uri);
+        Assert.Equal(["edge-3", "edge-2", "edge-1"], VirtualViewer.SteeringOrder(steering.PathwayPriority, master.Pathways));
+    }
+
+    [Fact]
     public void SteeringOrder_UnknownAndMissingPathways_KeepsOnlyMasterPathways()
     {
         var order = VirtualViewer.SteeringOrder(["edge-3", "edge-1"], ["edge-2", "edge-1"]);

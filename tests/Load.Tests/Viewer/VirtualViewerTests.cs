@@ -61,6 +61,17 @@ public sealed class VirtualViewerTests
     }
 
     [Fact]
+    public async Task PlayAsync_EveryListedEdgeBrokenButSteeringClonesAnother_PlaysFromTheClone()
+    {
+        var fleet = new FakeFleet { Broken = { "edge-a", "edge-b" }, CloneEdgeC = true };
+        var (outcome, _, failure, recorder) = await PlayAsync(fleet);
+
+        Assert.Null(failure);
+        Assert.Equal(SessionOutcome.Finished, outcome);
+        Assert.True(recorder.Snapshot().RequestsByPathway["edge-c"] >= 6);
+    }
+
+    [Fact]
     public async Task PlayAsync_UnreadablePlaylist_FailsTheSessionNotTheRun()
     {
         var fleet = new FakeFleet { GarbagePlaylists = true };
@@ -107,6 +118,9 @@ public sealed class VirtualViewerTests
 
         public bool GarbagePlaylists { get; init; }
 
+        /// <summary>Steering answers PATHWAY-CLONES: edge-c, edge-a's variants on port 5203.</summary>
+        public bool CloneEdgeC { get; init; }
+
         public FakeTimeProvider Time { get; set; } = null!;
 
         public TimeSpan LastSegmentAt { get; private set; }
@@ -135,10 +149,12 @@ public sealed class VirtualViewerTests
 
             if (path == $"/steering/{Title}")
             {
-                return Text($"{{\"VERSION\":1,\"TTL\":5,\"RELOAD-URI\":\"/steering/{Title}\",\"PATHWAY-PRIORITY\":[\"edge-b\",\"edge-a\"]}}");
+                return Text(CloneEdgeC
+                    ? $"{{\"VERSION\":1,\"TTL\":5,\"PATHWAY-PRIORITY\":[\"edge-b\",\"edge-a\",\"edge-c\"],\"PATHWAY-CLONES\":[{{\"BASE-ID\":\"edge-a\",\"ID\":\"edge-c\",\"URI-REPLACEMENT\":{{\"HOST\":\"127.0.0.1:5203\"}}}}]}}"
+                    : $"{{\"VERSION\":1,\"TTL\":5,\"RELOAD-URI\":\"/steering/{Title}\",\"PATHWAY-PRIORITY\":[\"edge-b\",\"edge-a\"]}}");
             }
 
-            var edge = uri.Port == 5201 ? "edge-a" : "edge-b";
+            var edge = uri.Port switch { 5201 => "edge-a", 5202 => "edge-b", _ => "edge-c" };
             if (Broken.Contains(edge))
             {
                 return Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
