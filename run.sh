@@ -37,13 +37,23 @@ for project in Origin Transcoder Edge; do
 done
 
 PIDS=()
+PIDDIR=$RUN/pids
+rm -rf "$PIDDIR" "$RUN/edges"
+mkdir -p "$PIDDIR" "$RUN/edges"
 STOPPING=
 stop_all() {
   trap - INT TERM EXIT
   STOPPING=1
-  echo; echo "==> stopping ${#PIDS[@]} processes"
+  # Edges may have been killed and restarted by the load tool's chaos scenario: their current PIDs are in the files.
+  local edge_pids=()
+  for f in "$PIDDIR"/edge-*.pid; do [ -s "$f" ] && edge_pids+=("$(cat "$f")"); done
+  echo; echo "==> stopping $((${#PIDS[@]} + ${#edge_pids[@]})) processes"
+  for pid in "${edge_pids[@]}"; do kill -CONT "$pid" 2>/dev/null || true; kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${edge_pids[@]}"; do # drain is 7 s; give up waiting after 15 s
+    for _ in $(seq 1 75); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  done
 }
 trap stop_all INT TERM EXIT
 
@@ -73,8 +83,21 @@ bin() { echo "$ROOT/src/$1/bin/Release/net10.0/Vod.$1.dll"; }
 
 start origin "$ORIGIN" "$(bin Origin)" Admin__Key="$ADMIN_KEY"
 start transcoder "$TRANSCODER" "$(bin Transcoder)"
+# Edges are started through run/edges/<id>.sh, which writes run/pids/<id>.pid: the load tool's chaos scenario kills
+# an edge by that PID and starts it again with the same script (load/README: "Load testing"). An edge that dies is
+# therefore not a reason to stop the stack; the players fail over and the script brings it back.
 for i in "${!EDGES[@]}"; do
-  start "edge$((i + 1))" "${EDGES[$i]}" "$(bin Edge)" Origin__BaseUrl="$ORIGIN" Edge__Id="edge-$((i + 1))" Edge__PublicUrl="${EDGES[$i]}"
+  id="edge-$((i + 1))"
+  cat >"$RUN/edges/$id.sh" <<EDGE
+#!/usr/bin/env bash
+# Starts $id on ${EDGES[$i]} (written by run.sh); its PID goes to $PIDDIR/$id.pid.
+echo \$\$ >"$PIDDIR/$id.pid"
+exec env Redis__Configuration="$REDIS" Media__Root="$MEDIA" ASPNETCORE_URLS="${EDGES[$i]}" DOTNET_NOLOGO=1 \\
+  Origin__BaseUrl="$ORIGIN" Edge__Id="$id" Edge__PublicUrl="${EDGES[$i]}" dotnet "$(bin Edge)" >>"$LOGS/edge$((i + 1)).log" 2>&1
+EDGE
+  chmod +x "$RUN/edges/$id.sh"
+  setsid "$RUN/edges/$id.sh" </dev/null &
+  echo "==> $id on ${EDGES[$i]} (pid $!, log $LOGS/edge$((i + 1)).log, restart: $RUN/edges/$id.sh)"
 done
 
 wait_ready() { # url name
@@ -125,9 +148,11 @@ cat <<TXT
   Admin key    : $ADMIN_KEY
   Upload       : curl -H "Authorization: Bearer \$KEY" -F file=@movie.mp4 -F name="My movie" $ORIGIN/api/titles
   Edges        : ${EDGES[*]}   (fleet and health: $ORIGIN/api/edges)
+  Edge PIDs    : $PIDDIR/<edge id>.pid   (restart an edge: $RUN/edges/<edge id>.sh)
   Logs         : $LOGS/
 
 Press Ctrl-C to stop.
 TXT
+# Only the core processes stop the stack; edges may be killed and restarted (chaos) without stopping it.
 wait -n "${PIDS[@]}" || true
 [ -n "$STOPPING" ] || echo "a process exited unexpectedly; stopping the rest (see $LOGS/)" >&2

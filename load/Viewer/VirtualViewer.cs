@@ -1,0 +1,328 @@
+using Vod.Load.Reporting;
+
+namespace Vod.Load.Viewer;
+
+/// <summary>
+/// One playback session, the way the watch page's hls.js plays: the master from the origin, content steering (its
+/// pathway order, re-read every TTL), a rung chosen by measured throughput, the media playlist and then the init
+/// section and byte-range segments at playback pace against a <see cref="PlaybackBuffer"/>. A request that fails
+/// after its retries moves the viewer to the next pathway in steering order (that pathway is penalised, as hls.js
+/// does); only when every pathway has failed the same request does the session fail.
+/// </summary>
+internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, TimeProvider time, ViewerSettings settings)
+{
+    /// <summary>hls.js keeps a failed pathway out of the steering choice this long (PATHWAY_PENALTY_DURATION_MS).</summary>
+    private static readonly TimeSpan PathwayPenalty = TimeSpan.FromMinutes(5);
+
+    private HlsLoader Loader { get; } = loader;
+
+    private RunRecorder Recorder { get; } = recorder;
+
+    private TimeProvider Time { get; } = time;
+
+    private ViewerSettings Settings { get; } = settings;
+
+    public async Task<(SessionOutcome Outcome, SessionResult Result, string? Failure)> PlayAsync(Uri masterUri, CancellationToken runEnd)
+    {
+        var session = new Session(this, masterUri);
+        try
+        {
+            var failure = await session.RunAsync(runEnd);
+            return (failure is null ? SessionOutcome.Finished : SessionOutcome.Failed, session.Result(), failure);
+        }
+        catch (OperationCanceledException) when (runEnd.IsCancellationRequested)
+        {
+            session.Buffer?.Advance(session.Now);
+            return (SessionOutcome.Interrupted, session.Result(), null);
+        }
+        catch (FormatException e)
+        {
+            // A playlist or steering answer the viewer cannot read: hls.js would stop with a parsing error.
+            return (SessionOutcome.Failed, session.Result(), $"unreadable answer from {masterUri.Authority} or an edge: {e.Message}");
+        }
+    }
+
+    private sealed class Session(VirtualViewer viewer, Uri masterUri)
+    {
+        private readonly long _start = viewer.Time.GetTimestamp();
+        private readonly ThroughputEstimator _estimator = new(viewer.Settings.InitialEstimateBps);
+        private readonly Dictionary<Uri, MediaPlaylist> _playlists = [];
+        private readonly Dictionary<string, DateTimeOffset> _penalised = new(StringComparer.Ordinal);
+        private MasterPlaylist _master = null!;
+        private List<string> _order = [];
+        private string _pathway = "";
+        private Uri? _steeringUri;
+        private TimeSpan _nextSteering = TimeSpan.MaxValue;
+        private int _rung;
+        private int _switches;
+        private double _bitSeconds, _mediaSeconds;
+        private (Uri Uri, ByteRange Range)? _loadedInit;
+        private int _rebuffersSeen;
+        private string _lastTried = "";
+
+        public PlaybackBuffer? Buffer { get; private set; }
+
+        public TimeSpan Now => viewer.Time.GetElapsedTime(_start);
+
+        public SessionResult Result() => new(
+            Buffer?.StartupTime, Buffer?.Rebuffers ?? 0, Buffer?.StalledTime ?? TimeSpan.Zero, Buffer?.WatchedTime ?? TimeSpan.Zero,
+            _switches, _bitSeconds, _mediaSeconds);
+
+        /// <returns>Null when the session played what it meant to; else why it failed.</returns>
+        public async Task<string?> RunAsync(CancellationToken ct)
+        {
+            var master = await viewer.Loader.LoadAsync(masterUri, ByteRange.Whole, RequestKind.Master, "origin", LoaderPolicy.Manifest, asText: true, ct);
+            if (!master.Ok)
+            {
+                return $"master {masterUri}: {master.Error}";
+            }
+
+            _master = PlaylistParser.ParseMaster(master.Text!, masterUri);
+            foreach (var variant in _master.Variants)
+            {
+                Loopback.Require(variant.Uri, $"pathway {variant.PathwayId} of {masterUri}");
+            }
+
+            _order = _master.Pathways.ToList();
+            _pathway = _master.DefaultPathway is { } d && _order.Contains(d) ? d : _order[0];
+            if (_master.SteeringUri is { } steering)
+            {
+                _steeringUri = Loopback.Require(new Uri(masterUri, steering), "the steering server");
+                await ReloadSteeringAsync(ct);
+            }
+
+            var rungs = _master.Rungs;
+            _rung = Abr.Choose(rungs, -1, _estimator.EstimateBitsPerSecond, 0);
+            var playlist = await PlaylistAsync(ct);
+            if (playlist is null)
+            {
+                return $"every pathway failed the {rungs[_rung]} b/s playlist ({_lastTried})";
+            }
+
+            var watch = Math.Min(playlist.DurationSeconds, viewer.Settings.WatchSeconds ?? double.MaxValue);
+            var startSeconds = playlist.Segments.Take(viewer.Settings.StartSegments).Sum(s => s.DurationSeconds);
+            Buffer = new PlaybackBuffer(watch, startSeconds);
+            var index = 0;
+            // Bounded: each pass downloads a segment, waits for the buffer to drain or ends the session.
+            for (var pass = 0; pass < 100_000; pass++)
+            {
+                ct.ThrowIfCancellationRequested();
+                Advance();
+                if (Buffer.State == PlaybackState.Ended)
+                {
+                    return null;
+                }
+
+                if (Now >= _nextSteering)
+                {
+                    await ReloadSteeringAsync(ct);
+                }
+
+                if (Buffer.Complete || index >= playlist.Segments.Count)
+                {
+                    // Everything is downloaded: play out what is buffered.
+                    await DelayAsync(Buffer.TimeUntilEnd + TimeSpan.FromMilliseconds(1), ct);
+                    continue;
+                }
+
+                if (Buffer.BufferedSeconds >= viewer.Settings.MaxBufferSeconds)
+                {
+                    await DelayAsync(Buffer.TimeUntilBufferAt(viewer.Settings.MaxBufferSeconds) + TimeSpan.FromMilliseconds(1), ct);
+                    continue;
+                }
+
+                playlist = await PlaylistAsync(ct);
+                if (playlist is null)
+                {
+                    return $"every pathway failed the {rungs[_rung]} b/s playlist at segment {index} ({_lastTried})";
+                }
+
+                if (index >= playlist.Segments.Count)
+                {
+                    continue;
+                }
+
+                if (playlist.Init is { } init && _loadedInit != (init.Uri, init.Range))
+                {
+                    var loaded = await FetchAsync(RequestKind.Init, p => Relative(p, init.Uri), init.Range, LoaderPolicy.Fragment, ct);
+                    if (loaded is null)
+                    {
+                        return $"every pathway failed the init section of the {rungs[_rung]} b/s rendition ({_lastTried})";
+                    }
+
+                    _loadedInit = (init.Uri, init.Range);
+                    playlist = await PlaylistAsync(ct) ?? playlist; // the pathway may have changed
+                }
+
+                var segment = playlist.Segments[index];
+                var result = await FetchAsync(RequestKind.Media, p => Relative(p, segment.Uri), segment.Range, LoaderPolicy.Fragment, ct);
+                if (result is null)
+                {
+                    return $"every pathway failed segment {index} of the {rungs[_rung]} b/s rendition at {Now.TotalSeconds:0.0} s into the session ({_lastTried})";
+                }
+
+                _estimator.Sample(result.Bytes, result.Elapsed);
+                Buffer.Append(segment.DurationSeconds, Now);
+                CountRebuffers();
+                _bitSeconds += rungs[_rung] * segment.DurationSeconds;
+                _mediaSeconds += segment.DurationSeconds;
+                index++;
+
+                var next = Abr.Choose(rungs, _rung, _estimator.EstimateBitsPerSecond, Buffer.BufferedSeconds);
+                if (next != _rung)
+                {
+                    _rung = next;
+                    _switches++;
+                }
+            }
+
+            return "session exceeded its bound of passes";
+        }
+
+        private void Advance()
+        {
+            Buffer!.Advance(Now);
+            CountRebuffers();
+        }
+
+        private void CountRebuffers()
+        {
+            for (; _rebuffersSeen < Buffer!.Rebuffers; _rebuffersSeen++)
+            {
+                viewer.Recorder.RebufferStarted();
+            }
+        }
+
+        private Task DelayAsync(TimeSpan delay, CancellationToken ct)
+        {
+            // Wake for the next steering reload if it comes first.
+            if (_nextSteering != TimeSpan.MaxValue)
+            {
+                var untilSteering = _nextSteering - Now;
+                delay = untilSteering < delay ? untilSteering : delay;
+            }
+
+            return delay > TimeSpan.Zero ? Task.Delay(delay, viewer.Time, ct) : Task.CompletedTask;
+        }
+
+        /// <summary>
+        /// The same object on another pathway: the segment URI relative to that pathway's playlist of the current rung.
+        /// </summary>
+        private Uri Relative(string pathway, Uri resource)
+        {
+            var target = _master.Find(pathway, _master.Rungs[_rung]);
+            if (target is null || pathway == _pathway)
+            {
+                return resource;
+            }
+
+            var current = _master.Find(_pathway, _master.Rungs[_rung])!;
+            return new Uri(target.Uri, current.Uri.MakeRelativeUri(resource));
+        }
+
+        private async Task<MediaPlaylist?> PlaylistAsync(CancellationToken ct)
+        {
+            var rung = _master.Rungs[_rung];
+            if (_master.Find(_pathway, rung) is { } v && _playlists.TryGetValue(v.Uri, out var cached))
+            {
+                return cached;
+            }
+
+            var loaded = await FetchAsync(RequestKind.Playlist, p => _master.Find(p, rung)!.Uri, ByteRange.Whole, LoaderPolicy.Playlist, ct, asText: true);
+            if (loaded is null)
+            {
+                return null;
+            }
+
+            var uri = _master.Find(_pathway, rung)!.Uri;
+            var playlist = PlaylistParser.ParseMedia(loaded.Text!, uri);
+            foreach (var segment in playlist.Segments.Concat(playlist.Init is null ? [] : [playlist.Init]))
+            {
+                Loopback.Require(segment.Uri, "a segment of " + uri);
+            }
+
+            _playlists[uri] = playlist;
+            return playlist;
+        }
+
+        /// <summary>
+        /// Loads from the current pathway; after its retries fail, penalises it and tries the others (unpenalised first,
+        /// in steering order). Returns null when every pathway failed.
+        /// </summary>
+        private async Task<LoadResult?> FetchAsync(RequestKind kind, Func<string, Uri> uriFor, ByteRange range, LoaderPolicy policy,
+            CancellationToken ct, bool asText = false)
+        {
+            var rung = _master.Rungs[_rung];
+            var candidates = new List<string> { _pathway };
+            var now = viewer.Time.GetUtcNow();
+            candidates.AddRange(_order.Where(p => p != _pathway && !IsPenalised(p, now)));
+            candidates.AddRange(_order.Where(p => p != _pathway && IsPenalised(p, now)));
+            var tried = new List<string>();
+            foreach (var pathway in candidates.Where(p => _master.Find(p, rung) is not null))
+            {
+                var result = await viewer.Loader.LoadAsync(uriFor(pathway), range, kind, pathway, policy, asText, ct);
+                if (result.Ok)
+                {
+                    _pathway = pathway;
+                    return result;
+                }
+
+                tried.Add($"{pathway}: {result.Error}");
+                _penalised[pathway] = viewer.Time.GetUtcNow();
+            }
+
+            _lastTried = string.Join("; ", tried);
+            return null;
+        }
+
+        private bool IsPenalised(string pathway, DateTimeOffset now) =>
+            _penalised.TryGetValue(pathway, out var at) && now - at < PathwayPenalty;
+
+        private async Task ReloadSteeringAsync(CancellationToken ct)
+        {
+            var throughput = (long)_estimator.EstimateBitsPerSecond;
+            var uri = new Uri(_steeringUri!, $"?_HLS_pathway={Uri.EscapeDataString(_pathway)}&_HLS_throughput={throughput}");
+            var result = await viewer.Loader.LoadAsync(uri, ByteRange.Whole, RequestKind.Steering, "origin", LoaderPolicy.Steering, asText: true, ct);
+            var ttl = TimeSpan.FromSeconds(5);
+            if (result.Ok)
+            {
+                try
+                {
+                    var manifest = SteeringManifest.Parse(result.Text!);
+                    ttl = TimeSpan.FromSeconds(manifest.TtlSeconds);
+                    if (manifest.ReloadUri is { } reload)
+                    {
+                        _steeringUri = Loopback.Require(new Uri(_steeringUri!, reload), "the steering server");
+                    }
+
+                    var master = _master.WithClones(manifest.Clones);
+                    foreach (var variant in master.Variants)
+                    {
+                        Loopback.Require(variant.Uri, $"cloned pathway {variant.PathwayId}");
+                    }
+
+                    _master = master;
+                    _order = SteeringOrder(manifest.PathwayPriority, _master.Pathways);
+                    var now = viewer.Time.GetUtcNow();
+                    if (_order.FirstOrDefault(p => !IsPenalised(p, now)) is { } best)
+                    {
+                        _pathway = best;
+                    }
+                }
+                catch (FormatException)
+                {
+                    // A bad answer keeps the current order until the next reload, as a failed request does.
+                }
+                catch (System.Text.Json.JsonException)
+                {
+                }
+            }
+
+            _nextSteering = Now + ttl;
+        }
+    }
+
+    /// <summary>The steering priority restricted to pathways the master lists, then the master's others in its order.</summary>
+    internal static List<string> SteeringOrder(IReadOnlyList<string> priority, IReadOnlyList<string> masterPathways) =>
+        priority.Where(masterPathways.Contains).Concat(masterPathways.Where(p => !priority.Contains(p))).Distinct(StringComparer.Ordinal).ToList();
+}
