@@ -14,13 +14,13 @@ public sealed class EdgeFailoverTests(Xunit.Abstractions.ITestOutputHelper outpu
     private readonly StackFixture _stack = new();
     private TitleDto _title = null!;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => this.InitializeOrDisposeAsync(async () =>
     {
         await _stack.InitializeAsync();
         var clip = await Media.ClipAsync(Path.Combine(_stack.Work, "thirty.mp4"), 640, 360, 30);
         _title = await _stack.UploadAndWaitAsync(clip, TimeSpan.FromMinutes(2));
         Assert.Equal(TitleStatus.Ready, _title.Status);
-    }
+    });
 
     public Task DisposeAsync() => _stack.DisposeAsync();
 

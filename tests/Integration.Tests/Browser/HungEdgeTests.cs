@@ -17,13 +17,13 @@ public sealed class HungEdgeTests(Xunit.Abstractions.ITestOutputHelper output) :
     private readonly StackFixture _stack = new() { Settings = new Dictionary<string, string> { ["Probe__MaxDurationSeconds"] = "200" } };
     private TitleDto _title = null!;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => this.InitializeOrDisposeAsync(async () =>
     {
         await _stack.InitializeAsync();
         var clip = await Media.ClipAsync(Path.Combine(_stack.Work, "long.mp4"), 640, 360, 150, frameRate: 25, compact: true);
         _title = await _stack.UploadAndWaitAsync(clip, TimeSpan.FromMinutes(4));
         Assert.Equal(TitleStatus.Ready, _title.Status);
-    }
+    });
 
     public Task DisposeAsync() => _stack.DisposeAsync();
 

@@ -30,7 +30,9 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>Set before <see cref="InitializeAsync"/> to start on an existing media root (restart scenarios).</summary>
     public string? ExistingMediaRoot { get; init; }
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => this.InitializeOrDisposeAsync(StartAsync);
+
+    private async Task StartAsync()
     {
         MediaRoot = ExistingMediaRoot ?? Directory.CreateTempSubdirectory("vod-media-").FullName;
         Store = new MediaStore(MediaRoot);
@@ -47,8 +49,15 @@ public sealed class StackFixture : IAsyncLifetime
         }
 
         OriginUrl = originUrl;
-        var edges = await Task.WhenAll(StartEdgeAsync("edge-1"), StartEdgeAsync("edge-2"));
-        Edges.AddRange(edges);
+        await Task.WhenAll(new[] { "edge-1", "edge-2" }.Select(async id =>
+        {
+            var edge = await StartEdgeAsync(id);
+            lock (Edges)
+            {
+                Edges.Add(edge); // as each starts, so that a failed start still disposes the other
+            }
+        }));
+        Edges.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
 
         _originEnvironment = new Dictionary<string, string>(common)
         {
@@ -73,10 +82,9 @@ public sealed class StackFixture : IAsyncLifetime
             _transcoderEnvironment[key] = value;
         }
 
-        var started = await Task.WhenAll(
-            ServiceProcess.StartAsync("origin", "Origin", _originEnvironment, originUrl),
-            WithTranscoder ? StartTranscoderAsync() : Task.FromResult<ServiceProcess>(null!));
-        (Origin, Transcoder) = (started[0], started[1]);
+        await Task.WhenAll(
+            Task.Run(async () => Origin = await ServiceProcess.StartAsync("origin", "Origin", _originEnvironment, originUrl)),
+            WithTranscoder ? Task.Run(async () => Transcoder = await StartTranscoderAsync()) : Task.CompletedTask);
         await WaitForRoutableEdgesAsync(Edges.Select(e => e.Name).ToArray());
     }
 
@@ -149,6 +157,11 @@ public sealed class StackFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return; // a failed set-up disposes, and then its owner may too
+        }
+
         Http.Dispose();
         _sampleLock.Dispose();
         foreach (var service in Edges.Append(Origin).Append(Transcoder).Where(s => s is not null))
@@ -243,6 +256,7 @@ public sealed class StackFixture : IAsyncLifetime
     }
 
     private readonly SemaphoreSlim _sampleLock = new(1, 1);
+    private int _disposed;
     private TitleDto? _sample;
 
     public static JsonSerializerOptions JsonOptions => Json;
