@@ -28,7 +28,9 @@ internal static partial class MediaEndpoint
         app.MapMethods("/titles/{**path}", [HttpMethods.Get, HttpMethods.Head], context => tokens.Enabled
                 ? Results.Problem("this edge serves signed playback URLs only (/t/{token}/titles/...): get them from the playback manifest",
                     statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context)
-                : ServeAsync(context, cache, logger, context.Request.RouteValues["path"] as string))
+                : MediaPath.TryParse(context.Request.RouteValues["path"] as string, out var media)
+                    ? ServeAsync(context, cache, logger, media)
+                    : NotAMediaPath(context))
             .RequireCors(MediaCors.Policy);
         app.MapMethods(PlaybackTokens.PathPrefix + "/{token}/titles/{**path}", [HttpMethods.Get, HttpMethods.Head], context => ServeSignedAsync(context, cache, tokens, logger))
             .RequireCors(MediaCors.Policy);
@@ -42,15 +44,14 @@ internal static partial class MediaEndpoint
             return Results.Problem("signed playback is not configured on this edge", statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
         }
 
-        var path = context.Request.RouteValues["path"] as string;
-        if (!MediaPath.TryParse(path, out var media))
+        if (!MediaPath.TryParse(context.Request.RouteValues["path"] as string, out var media))
         {
-            return Results.Problem("not a valid media path", statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
+            return NotAMediaPath(context);
         }
 
         var check = tokens.Verify(context.Request.RouteValues["token"] as string, media.TitleId);
         return check == TokenCheck.Valid
-            ? ServeAsync(context, cache, logger, path)
+            ? ServeAsync(context, cache, logger, media)
             : Results.Problem(PlaybackTokens.Describe(check), statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context);
     }
 
@@ -67,15 +68,12 @@ internal static partial class MediaEndpoint
             : Results.Problem("the origin failed and this object is not cached", statusCode: StatusCodes.Status502BadGateway);
     }
 
-    /// <summary>A plain request delegate: no parameter binding or result objects on the hot path.</summary>
-    private static async Task ServeAsync(HttpContext context, SliceCache cache, ILogger logger, string? path)
-    {
-        if (!MediaPath.TryParse(path, out var media))
-        {
-            await Results.Problem("not a valid media path", statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
-            return;
-        }
+    private static Task NotAMediaPath(HttpContext context) =>
+        Results.Problem("not a valid media path", statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
 
+    /// <summary>A plain request delegate for a validated path: no parameter binding or result objects on the hot path.</summary>
+    private static async Task ServeAsync(HttpContext context, SliceCache cache, ILogger logger, MediaPath media)
+    {
         Lookup<CachedObject?> lookup;
         try
         {
