@@ -21,6 +21,7 @@ public static class HostingDefaults
     /// <param name="redisRequiredForReady">Whether the service is unready while Redis is down.</param>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, bool redisRequiredForReady = true)
     {
+        LeanDefaultMetrics.Apply();
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton(TimeProvider.System);
