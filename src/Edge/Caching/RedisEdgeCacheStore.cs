@@ -17,6 +17,15 @@ internal sealed partial class RedisEdgeCacheStore(
     TimeProvider time,
     ILogger<RedisEdgeCacheStore> logger)
 {
+    /// <summary>
+    /// Compare-and-delete in one round trip: the lease goes only if this edge still holds it. (StackExchange.Redis's
+    /// <c>LockReleaseAsync</c> is a transaction with a condition, and the library waits for the condition's reply
+    /// synchronously on the calling thread: that blocked a thread per release, and with inline socket completions the
+    /// very thread that had to read the reply, which stalled the whole edge until the Redis timeout.)
+    /// </summary>
+    private static readonly LuaScript ReleaseScript = LuaScript.Prepare(
+        "if redis.call('get', @key) == @owner then return redis.call('del', @key) else return 0 end");
+
     private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
     private long _skipUntilTicks;
 
@@ -99,7 +108,7 @@ internal sealed partial class RedisEdgeCacheStore(
         {
             if (IsAvailable)
             {
-                await redis.GetDatabase().LockReleaseAsync(EdgeCacheKeys.Lease(key), _owner);
+                await redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, new { key = (RedisKey)EdgeCacheKeys.Lease(key), owner = (RedisValue)_owner });
             }
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
