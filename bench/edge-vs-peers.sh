@@ -15,6 +15,7 @@
 #   WRK_CONN=32           wrk -c
 #   PORT_BASE=18600       origin=+0 nginx-edge=+1 varnish=+2 varnish-CLI=+3 redis=+4 our edge=+5
 #   SKIP_BUILD=1          do not run `dotnet build` (use the existing Release build)
+#   ONLY_ROWS="range"     measure only these rows (seg range playlist); ONLY_SYSTEMS="ours nginx" only these systems
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -263,10 +264,10 @@ done
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$P_OURS/readyz")" = 200 ] ||
   die "our edge is not ready: $(curl -s "http://127.0.0.1:$P_OURS/readyz")"
 
-SYSTEMS=(ours nginx varnish)
+SYSTEMS=(${ONLY_SYSTEMS:-ours nginx varnish})
 declare -A BASE=([ours]="http://127.0.0.1:$P_OURS" [nginx]="http://127.0.0.1:$P_NGX_EDGE" [varnish]="http://127.0.0.1:$P_VARNISH")
 declare -A SYSNAME=([ours]="ours (Vod.Edge)" [nginx]="nginx proxy_cache" [varnish]="varnish malloc")
-ROWS=(seg range playlist)
+ROWS=(${ONLY_ROWS:-seg range playlist})
 declare -A ROWNAME=([seg]="(a) seg.m4s $SEG_SIZE B" [range]="(b) seg.m4s range 0-65535" [playlist]="(c) index.m3u8 $PL_SIZE B")
 declare -A ROWURL=([seg]="/$REL/seg.m4s" [range]="/$REL/seg.m4s" [playlist]="/$REL/index.m3u8")
 declare -A ROWRANGE=([seg]="" [range]="$RANGE_HDR" [playlist]="")
@@ -416,8 +417,8 @@ echo "ratio of req/s (ours / peer; > 1 means ours is faster)"
 printf '%-28s %20s %20s\n' row "ours/nginx" "ours/varnish"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "n/a" }'; }
 for row in "${ROWS[@]}"; do
-  printf '%-28s %20s %20s\n' "${ROWNAME[$row]}" "$(ratio "${MED_RPS[$row/ours]}" "${MED_RPS[$row/nginx]}")" \
-    "$(ratio "${MED_RPS[$row/ours]}" "${MED_RPS[$row/varnish]}")"
+  printf '%-28s %20s %20s\n' "${ROWNAME[$row]}" "$(ratio "${MED_RPS[$row/ours]:-0}" "${MED_RPS[$row/nginx]:-0}")" \
+    "$(ratio "${MED_RPS[$row/ours]:-0}" "${MED_RPS[$row/varnish]:-0}")"
 done
 echo
 if read -r fa fm tb el < "$MON_OUT" 2>/dev/null; then
