@@ -5,6 +5,8 @@ using Vod.Edge.Metrics;
 using Vod.Edge.OriginClient;
 using Vod.Edge.Registry;
 
+KestrelTuning.PreferInlineSocketCompletions();
+
 // appsettings.json is read from beside the binary, whatever the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddServiceDefaults(redisRequiredForReady: false);
@@ -14,7 +16,7 @@ builder.Services.AddSliceCache(builder.Configuration);
 builder.Services.AddMediaDelivery(builder.Configuration);
 builder.Services.AddEdgeMetrics();
 builder.Services.AddEdgeRegistration(builder.Configuration);
-builder.WebHost.UseEdgeKestrelLimits();
+builder.WebHost.UseEdgeKestrelTuning();
 
 var app = builder.Build();
 app.MapServiceDefaults();

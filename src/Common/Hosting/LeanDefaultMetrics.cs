@@ -29,6 +29,9 @@ public static class LeanDefaultMetrics
             SuppressMeters = true,
             SuppressDebugMetrics = true,
         });
+        // No exemplars: looking for a trace context on every counter increment is work per request for data no
+        // dashboard of ours reads.
+        Metrics.DefaultFactory.ExemplarBehavior = new ExemplarBehavior { DefaultExemplarProvider = (_, _) => Exemplar.None };
         MeterAdapter.StartListening(new MeterAdapterOptions { InstrumentFilterPredicate = instrument => instrument.Meter.Name == "System.Runtime" });
     }
 }
