@@ -17,9 +17,10 @@ builder.Services.AddMediaDelivery(builder.Configuration);
 builder.Services.AddEdgeMetrics();
 builder.Services.AddEdgeRegistration(builder.Configuration);
 builder.WebHost.UseEdgeKestrelTuning();
+builder.Logging.DropLogLinesRatherThanWait();
 
 var app = builder.Build();
+app.UseMediaDelivery();
+app.UseRouting();
 app.MapServiceDefaults();
-app.UseCors();
-app.MapMediaDelivery();
 app.Run();

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging.Console;
+
 namespace Vod.Edge.Delivery;
 
 /// <summary>
@@ -33,4 +35,15 @@ internal static class KestrelTuning
     public static IWebHostBuilder UseEdgeKestrelTuning(this IWebHostBuilder builder) => builder
         .ConfigureKestrel(o => o.Limits.MaxResponseBufferSize = 1 << 20)
         .UseSockets(o => o.UnsafePreferInlineScheduling = Environment.GetEnvironmentVariable(InlineCompletionsVariable) == "1");
+
+    /// <summary>
+    /// The console logger hands lines to a background writer through a bounded queue, and by default a full queue
+    /// makes the logging thread wait. On the edge that thread may be a socket thread: when stdout is slow (a stalled
+    /// log pipe, a flood of origin-failure warnings) lines are dropped instead.
+    /// </summary>
+    public static ILoggingBuilder DropLogLinesRatherThanWait(this ILoggingBuilder logging)
+    {
+        logging.Services.Configure<ConsoleLoggerOptions>(o => o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite);
+        return logging;
+    }
 }
