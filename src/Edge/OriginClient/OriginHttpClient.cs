@@ -48,11 +48,19 @@ internal sealed class OriginHttpClient(HttpClient http)
             throw new OriginUnavailableException($"origin did not return bytes {from}+{length} of {urlPath} for {etag} (status {(int)response.StatusCode})", timedOut: false);
         }
 
+        // HttpClient's timeout ends with the response headers: the body gets a budget of its own, or an origin that
+        // stalls mid-body would hold this fill (and every request that joins it) for as long as the connection lives.
         var bytes = GC.AllocateUninitializedArray<byte>(length);
+        using var bodyDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bodyDeadline.CancelAfter(http.Timeout);
         try
         {
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            await body.ReadExactlyAsync(bytes, cancellationToken);
+            await using var body = await response.Content.ReadAsStreamAsync(bodyDeadline.Token);
+            await body.ReadExactlyAsync(bytes, bodyDeadline.Token);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new OriginUnavailableException($"origin stalled while sending {urlPath} (no whole body within {http.Timeout.TotalMilliseconds:0} ms)", timedOut: true, e);
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
