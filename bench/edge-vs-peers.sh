@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # edge-vs-peers.sh: cache-HIT throughput of our edge (src/Edge, Vod.Edge) against nginx proxy_cache and Varnish,
 # all three in front of the same nginx origin, on the same three requests (whole 2.4 MiB segment, a 64 KiB range of
-# it, the media playlist). Servers and wrk are configured as the peers' baselines in /work/shared/bench (lib.sh,
+# it, the media playlist). A fourth system, the "Kestrel floor" (bench/KestrelFloor), is Kestrel tuned as the edge and
+# answering from byte arrays with no other work: the ceiling for any Kestrel-based edge on these rows. Servers and wrk are configured as the peers' baselines in /work/shared/bench (lib.sh,
 # 03_varnish.sh, 04_nginx_edge.sh); see bench/README.md.
 #
 # Self-contained: installs missing tools (apt-get), generates media once outside the repo, builds the edge,
-# starts every server on 127.0.0.1 (ports PORT_BASE..PORT_BASE+5, inside 18000-18999), stops them all by PID.
+# starts every server on 127.0.0.1 (ports PORT_BASE..PORT_BASE+6, inside 18000-18999), stops them all by PID.
 #
 # Environment knobs (all optional):
 #   WORK=/tmp/vod-bench   media, configs, caches, logs (never inside the repo)
@@ -13,9 +14,10 @@
 #   WRK_DUR=10s           duration of each measured wrk run;  WRK_WARM=1s  discarded warm-up run per (row, system)
 #   WRK_THREADS=1         wrk -t (the box has 2 cores, shared by wrk and the server; the baselines use -t1)
 #   WRK_CONN=32           wrk -c
-#   PORT_BASE=18600       origin=+0 nginx-edge=+1 varnish=+2 varnish-CLI=+3 redis=+4 our edge=+5
+#   PORT_BASE=18600       origin=+0 nginx-edge=+1 varnish=+2 varnish-CLI=+3 redis=+4 our edge=+5 Kestrel floor=+6
 #   SKIP_BUILD=1          do not run `dotnet build` (use the existing Release build)
 #   ONLY_ROWS="range"     measure only these rows (seg range playlist); ONLY_SYSTEMS="ours nginx" only these systems
+#                         (ours nginx varnish floor)
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,6 +35,7 @@ P_VARNISH=$((PORT_BASE + 2))
 P_VARNISH_ADM=$((PORT_BASE + 3))
 P_REDIS=$((PORT_BASE + 4))
 P_OURS=$((PORT_BASE + 5))
+P_FLOOR=$((PORT_BASE + 6))
 
 TITLE=aaaaaaaaaaaa
 REL=titles/$TITLE/v1/720p
@@ -41,6 +44,8 @@ MEDIA_DIR=$DOCROOT/$REL
 RUN=$WORK/run
 EDGE_PROJ=$REPO/src/Edge/Edge.csproj
 EDGE_DLL=$REPO/src/Edge/bin/Release/net10.0/Vod.Edge.dll
+FLOOR_PROJ=$REPO/bench/KestrelFloor/KestrelFloor.csproj
+FLOOR_DLL=$REPO/bench/KestrelFloor/bin/Release/net10.0/Vod.Bench.KestrelFloor.dll
 
 die() { echo "ERROR: $*" >&2; exit 1; }
 log() { echo "[$(date +%T)] $*" >&2; }
@@ -49,8 +54,8 @@ log() { echo "[$(date +%T)] $*" >&2; }
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer (got '$RUNS')"
 [[ $WRK_THREADS =~ ^[1-9][0-9]*$ && $WRK_CONN =~ ^[1-9][0-9]*$ ]] || die "WRK_THREADS and WRK_CONN must be positive integers"
 (( WRK_CONN >= WRK_THREADS )) || die "WRK_CONN ($WRK_CONN) must be >= WRK_THREADS ($WRK_THREADS)"
-[[ $PORT_BASE =~ ^[0-9]+$ ]] && (( PORT_BASE >= 18000 && PORT_BASE + 5 <= 18999 )) ||
-  die "PORT_BASE must keep all six ports inside 18000-18999 (got '$PORT_BASE')"
+[[ $PORT_BASE =~ ^[0-9]+$ ]] && (( PORT_BASE >= 18000 && PORT_BASE + 6 <= 18999 )) ||
+  die "PORT_BASE must keep all seven ports inside 18000-18999 (got '$PORT_BASE')"
 to_seconds() { # 10s | 2m | 1h | 15 -> seconds
   local v=$1
   [[ $v =~ ^([0-9]+)([smh]?)$ ]] || die "bad duration '$v' (use e.g. 10s, 2m)"
@@ -109,8 +114,8 @@ wait_port() { # wait_port PORT PID NAME [seconds]
   done
   die "$name did not open 127.0.0.1:$port within ${t}s; see its log in $RUN"
 }
-for p in $P_ORIGIN $P_NGX_EDGE $P_VARNISH $P_VARNISH_ADM $P_REDIS $P_OURS; do
-  ! port_open "$p" || die "127.0.0.1:$p is already in use (set PORT_BASE to another free block of 6 ports in 18000-18999)"
+for p in $P_ORIGIN $P_NGX_EDGE $P_VARNISH $P_VARNISH_ADM $P_REDIS $P_OURS $P_FLOOR; do
+  ! port_open "$p" || die "127.0.0.1:$p is already in use (set PORT_BASE to another free block of 7 ports in 18000-18999)"
 done
 
 # ---------------------------------------------------------------- 2. media (generated once)
@@ -151,14 +156,14 @@ RANGE_HDR="bytes=0-65535"; RANGE_LEN=65536
 cat "$SEG_FILE" "$PL_FILE" "$MEDIA_DIR/media.mp4" > /dev/null   # warm the page cache
 echo "media: /$REL/index.m3u8 $PL_SIZE B, media.mp4 $MP4_SIZE B, seg.m4s $SEG_SIZE B ($(awk -v s="$SEG_SIZE" 'BEGIN{printf "%.2f", s/1048576}') MiB, bytes $SEG_OFF.. of media.mp4)"
 
-# ---------------------------------------------------------------- build our edge
+# ---------------------------------------------------------------- build our edge (and the Kestrel floor, which builds it too)
 if [ "${SKIP_BUILD:-0}" = 1 ]; then
-  [ -f "$EDGE_DLL" ] || die "SKIP_BUILD=1 but $EDGE_DLL does not exist"
-  log "SKIP_BUILD=1: using the existing $EDGE_DLL"
+  [ -f "$EDGE_DLL" ] && [ -f "$FLOOR_DLL" ] || die "SKIP_BUILD=1 but $EDGE_DLL or $FLOOR_DLL does not exist"
+  log "SKIP_BUILD=1: using the existing $EDGE_DLL and $FLOOR_DLL"
 else
-  log "dotnet build $EDGE_PROJ -c Release"
-  dotnet build "$EDGE_PROJ" -c Release -nologo -v q >"$RUN/dotnet-build.log" 2>&1 || { tail -30 "$RUN/dotnet-build.log" >&2; die "dotnet build failed (full log: $RUN/dotnet-build.log)"; }
-  [ -f "$EDGE_DLL" ] || die "build succeeded but $EDGE_DLL is missing"
+  log "dotnet build $FLOOR_PROJ -c Release (builds the edge with it)"
+  dotnet build "$FLOOR_PROJ" -c Release -nologo -v q >"$RUN/dotnet-build.log" 2>&1 || { tail -30 "$RUN/dotnet-build.log" >&2; die "dotnet build failed (full log: $RUN/dotnet-build.log)"; }
+  [ -f "$EDGE_DLL" ] && [ -f "$FLOOR_DLL" ] || die "build succeeded but $EDGE_DLL or $FLOOR_DLL is missing"
 fi
 
 # ---------------------------------------------------------------- 3. servers
@@ -264,9 +269,17 @@ done
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$P_OURS/readyz")" = 200 ] ||
   die "our edge is not ready: $(curl -s "http://127.0.0.1:$P_OURS/readyz")"
 
-SYSTEMS=(${ONLY_SYSTEMS:-ours nginx varnish})
-declare -A BASE=([ours]="http://127.0.0.1:$P_OURS" [nginx]="http://127.0.0.1:$P_NGX_EDGE" [varnish]="http://127.0.0.1:$P_VARNISH")
-declare -A SYSNAME=([ours]="ours (Vod.Edge)" [nginx]="nginx proxy_cache" [varnish]="varnish malloc")
+# the Kestrel floor: the edge's Kestrel settings, the docroot's files loaded into memory, nothing else
+mkdir -p "$RUN/floor"
+ASPNETCORE_URLS="http://127.0.0.1:$P_FLOOR" FLOOR_DOCROOT="$DOCROOT" DOTNET_NOLOGO=1 dotnet "$FLOOR_DLL" >"$RUN/floor/floor.log" 2>&1 &
+FLOOR_PID=$!; track $FLOOR_PID
+wait_port "$P_FLOOR" $FLOOR_PID "Kestrel floor (Vod.Bench.KestrelFloor)" 60
+
+SYSTEMS=(${ONLY_SYSTEMS:-ours nginx varnish floor})
+declare -A BASE=([ours]="http://127.0.0.1:$P_OURS" [nginx]="http://127.0.0.1:$P_NGX_EDGE" [varnish]="http://127.0.0.1:$P_VARNISH"
+                 [floor]="http://127.0.0.1:$P_FLOOR")
+declare -A SYSNAME=([ours]="ours (Vod.Edge)" [nginx]="nginx proxy_cache" [varnish]="varnish malloc" [floor]="Kestrel floor")
+for sys in "${SYSTEMS[@]}"; do [ -n "${BASE[$sys]:-}" ] || die "unknown system '$sys' in ONLY_SYSTEMS (use: ours nginx varnish floor)"; done
 ROWS=(${ONLY_ROWS:-seg range playlist})
 declare -A ROWNAME=([seg]="(a) seg.m4s $SEG_SIZE B" [range]="(b) seg.m4s range 0-65535" [playlist]="(c) index.m3u8 $PL_SIZE B")
 declare -A ROWURL=([seg]="/$REL/seg.m4s" [range]="/$REL/seg.m4s" [playlist]="/$REL/index.m3u8")
@@ -291,7 +304,7 @@ for sys in "${SYSTEMS[@]}"; do
     [ "$st" = "${ROWSTATUS[$row]}" ] || die "${SYSNAME[$sys]} ${ROWNAME[$row]}: status $st, expected ${ROWSTATUS[$row]} (${BASE[$sys]}${ROWURL[$row]})"
     cmp -s "$RUN/body" "${ROWEXPECT[$row]}" || die "${SYSNAME[$sys]} ${ROWNAME[$row]}: body ($sz B) differs from the file's bytes"
     [ "$row" != range ] || grep -qi "^content-range: bytes 0-65535/$SEG_SIZE" "$RUN/hdr" || die "${SYSNAME[$sys]}: bad Content-Range"
-    [ "$sys" = ours ] || [ "$cache" = HIT ] || die "${SYSNAME[$sys]} ${ROWNAME[$row]}: not a cache HIT after warming (cache header '$cache')"
+    [ "$sys" = ours ] || [ "$sys" = floor ] || [ "$cache" = HIT ] || die "${SYSNAME[$sys]} ${ROWNAME[$row]}: not a cache HIT after warming (cache header '$cache')"
     printf '  %-18s %-28s -> %s %s B %s\n' "${SYSNAME[$sys]}" "${ROWNAME[$row]}" "$st" "$sz" "${cache:+X-Cache $cache}" >&2
   done
 done
@@ -413,12 +426,13 @@ for row in "${ROWS[@]}"; do
   done
 done
 echo
-echo "ratio of req/s (ours / peer; > 1 means ours is faster)"
-printf '%-28s %20s %20s\n' row "ours/nginx" "ours/varnish"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "n/a" }'; }
+echo "ratio of req/s (a / b; > 1 means a is faster). floor = Kestrel floor: Kestrel answering from memory, nothing else"
+printf '%-28s %14s %14s %14s %14s %14s\n' row "ours/nginx" "ours/varnish" "ours/floor" "floor/nginx" "floor/varnish"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a > 0 && b > 0) printf "%.2f", a/b; else print "n/a" }'; }
 for row in "${ROWS[@]}"; do
-  printf '%-28s %20s %20s\n' "${ROWNAME[$row]}" "$(ratio "${MED_RPS[$row/ours]:-0}" "${MED_RPS[$row/nginx]:-0}")" \
-    "$(ratio "${MED_RPS[$row/ours]:-0}" "${MED_RPS[$row/varnish]:-0}")"
+  o=${MED_RPS[$row/ours]:-0} n=${MED_RPS[$row/nginx]:-0} v=${MED_RPS[$row/varnish]:-0} f=${MED_RPS[$row/floor]:-0}
+  printf '%-28s %14s %14s %14s %14s %14s\n' "${ROWNAME[$row]}" "$(ratio "$o" "$n")" "$(ratio "$o" "$v")" "$(ratio "$o" "$f")" \
+    "$(ratio "$f" "$n")" "$(ratio "$f" "$v")"
 done
 echo
 if read -r fa fm tb el < "$MON_OUT" 2>/dev/null; then
