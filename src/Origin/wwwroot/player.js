@@ -36,7 +36,7 @@
 
   const stats = {
     state: 'loading', errors: [], fatal: null, lastFragmentHost: null, lastPathway: null, fragmentHosts: {},
-    longestStallMs: 0, stallMs: 0, startedAt: null,
+    longestStallMs: 0, stallMs: 0, startedAt: null, recoveries: [],
   };
   const player = { stats, hls: null, pathway: () => stats.lastFragmentHost };
   window.vodPlayer = player;
@@ -48,8 +48,17 @@
     document.title = t ? `${t.name} – Watch` : 'Watch';
   }).catch(() => {});
 
-  if (window.Hls && Hls.isSupported()) {
-    const hls = new Hls(config);
+  // Recovery. hls.js keeps a pathway (an edge) that failed out of use for five minutes and gives up once every
+  // pathway it knows has failed. In a rolling restart of the edges that is the normal case: the edge that came back is
+  // still in the penalty box when the next one goes. So a fatal network error rebuilds the player from a fresh master
+  // playlist (it lists the edges alive now) at the position reached; a fatal media error first gets hls.js's own
+  // recoverMediaError. At most three rebuilds a minute; after that the error is shown, as before.
+  const rebuildsPerMinute = 3;
+  const rebuilds = [];
+  let mediaRecoveryTried = false;
+
+  const createPlayer = (startPosition) => {
+    const hls = new Hls({ ...config, startPosition });
     player.hls = hls;
     hls.on(Hls.Events.FRAG_LOADED, (_, data) => {
       const host = new URL(data.frag.url, location.href).host;
@@ -60,13 +69,26 @@
     });
     hls.on(Hls.Events.ERROR, (_, data) => {
       stats.errors.push({ type: data.type, details: data.details, fatal: data.fatal, at: video.currentTime });
-      if (data.fatal) {
-        stats.fatal = data.details;
-        showError(`Playback failed: ${data.details}`);
+      if (!data.fatal || hls !== player.hls) return;
+      if (data.type === Hls.ErrorTypes.MEDIA_ERROR && !mediaRecoveryTried) {
+        mediaRecoveryTried = true;
+        hls.recoverMediaError();
+        return;
       }
+      const now = performance.now();
+      while (rebuilds.length && now - rebuilds[0] > 60000) rebuilds.shift();
+      if (rebuilds.length < rebuildsPerMinute) {
+        rebuilds.push(now);
+        stats.recoveries.push({ details: data.details, at: video.currentTime });
+        setTimeout(rebuild, 0); // not from inside the failing player's own event dispatch
+        return;
+      }
+      stats.fatal = data.details;
+      showError(`Playback failed: ${data.details}`);
     });
     hls.on(Hls.Events.MANIFEST_PARSED, (_, data) => {
       const select = $('quality');
+      select.replaceChildren(select.options[0]); // keep "Auto"; a rebuilt player lists its rungs again
       const seen = new Set();
       data.levels.forEach((level, index) => {
         if (seen.has(level.height)) return;
@@ -76,10 +98,22 @@
         option.textContent = `${level.height}p`;
         select.append(option);
       });
-      select.addEventListener('change', () => { hls.currentLevel = Number(select.value); });
     });
     hls.loadSource(source);
     hls.attachMedia(video);
+  };
+
+  const rebuild = () => {
+    const position = video.currentTime;
+    player.hls.destroy();
+    mediaRecoveryTried = false;
+    createPlayer(position);
+    video.play().catch(() => {});
+  };
+
+  if (window.Hls && Hls.isSupported()) {
+    $('quality').addEventListener('change', (e) => { player.hls.currentLevel = Number(e.target.value); });
+    createPlayer(-1);
   } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
     video.src = source; // Safari: native HLS, which also follows content steering
   } else {

@@ -75,4 +75,5 @@ public sealed record PlayerStats(
     Dictionary<string, int> FragmentHosts,
     double LongestStallMs,
     double CurrentTime,
-    List<JsonElement> Errors);
+    List<JsonElement> Errors,
+    List<JsonElement> Recoveries);
