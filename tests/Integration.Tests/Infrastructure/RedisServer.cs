@@ -26,10 +26,22 @@ public sealed class RedisServer : IAsyncDisposable
     /// <param name="password">Started with <c>--requirepass</c> when given.</param>
     public static async Task<RedisServer> StartAsync(string? password = null)
     {
-        var port = FreePort.Next();
-        var server = new RedisServer(Launch(port, password), port, password);
-        await server.WaitForPingAsync();
-        return server;
+        // redis-server cannot report a port it chose, so the port is picked just before; another socket can take it
+        // in between, and then redis-server exits at once. Another port is tried then.
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePort.Next();
+            var server = new RedisServer(Launch(port, password), port, password);
+            try
+            {
+                await server.WaitForPingAsync();
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && server._process.HasExited)
+            {
+                await server.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>Kills the server (as a crash would); <see cref="RestartAsync"/> brings an empty one up on the same port.</summary>
@@ -94,6 +106,11 @@ public sealed class RedisServer : IAsyncDisposable
             if (await PingAsync())
             {
                 return;
+            }
+
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"redis-server exited before answering PING on port {Port} (exit code {_process.ExitCode})");
             }
 
             await Task.Delay(50);

@@ -37,7 +37,6 @@ public sealed class StackFixture : IAsyncLifetime
         MediaRoot = ExistingMediaRoot ?? Directory.CreateTempSubdirectory("vod-media-").FullName;
         Store = new MediaStore(MediaRoot);
         Redis = await RedisServer.StartAsync();
-        var originUrl = $"http://127.0.0.1:{FreePort.Next()}";
         var common = new Dictionary<string, string>
         {
             ["Redis__Configuration"] = Redis.Configuration,
@@ -47,17 +46,6 @@ public sealed class StackFixture : IAsyncLifetime
         {
             common[key] = value;
         }
-
-        OriginUrl = originUrl;
-        await Task.WhenAll(new[] { "edge-1", "edge-2" }.Select(async id =>
-        {
-            var edge = await StartEdgeAsync(id);
-            lock (Edges)
-            {
-                Edges.Add(edge); // as each starts, so that a failed start still disposes the other
-            }
-        }));
-        Edges.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
 
         _originEnvironment = new Dictionary<string, string>(common)
         {
@@ -82,9 +70,21 @@ public sealed class StackFixture : IAsyncLifetime
             _transcoderEnvironment[key] = value;
         }
 
+        // The origin binds port 0 and says which port it got; the edges, which need its address, start after it. (A
+        // port picked in advance can be taken by another socket before the origin binds it: that failed whole classes.)
         await Task.WhenAll(
-            Task.Run(async () => Origin = await ServiceProcess.StartAsync("origin", "Origin", _originEnvironment, originUrl)),
+            Task.Run(async () => Origin = await ServiceProcess.StartAsync("origin", "Origin", _originEnvironment)),
             WithTranscoder ? Task.Run(async () => Transcoder = await StartTranscoderAsync()) : Task.CompletedTask);
+        OriginUrl = Origin.BaseUrl;
+        await Task.WhenAll(new[] { "edge-1", "edge-2" }.Select(async id =>
+        {
+            var edge = await StartEdgeAsync(id);
+            lock (Edges)
+            {
+                Edges.Add(edge); // as each starts, so that a failed start still disposes the other
+            }
+        }));
+        Edges.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         await WaitForRoutableEdgesAsync(Edges.Select(e => e.Name).ToArray());
     }
 
