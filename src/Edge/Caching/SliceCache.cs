@@ -178,12 +178,16 @@ internal sealed partial class SliceCache(
             while (time.GetUtcNow() < deadline)
             {
                 await Task.Delay(LeasePoll, time);
+                // The lease first, then L2: the holder stores the value before it releases the lease, so a lease seen
+                // gone means the value, if there is one, is already readable. (Looking at L2 first left a gap: the
+                // holder could store and release between the two looks, and this edge fetched the slice again.)
+                var held = await redis.IsLeaseHeldAsync(key);
                 if (await redis.GetAsync(key) is { } landed && usable(landed))
                 {
                     return (landed, CacheResult.Coalesced);
                 }
 
-                if (!await redis.IsLeaseHeldAsync(key))
+                if (!held)
                 {
                     break; // the other edge finished without storing (a 404) or died: ask the origin ourselves
                 }

@@ -51,7 +51,7 @@ public sealed class AdminAndRedisAccessTests : IAsyncLifetime
             environment[key] = value;
         }
 
-        var origin = await ServiceProcess.StartAsync("origin", "Origin", environment, $"http://127.0.0.1:{FreePort.Next()}");
+        var origin = await ServiceProcess.StartAsync("origin", "Origin", environment);
         _services.Add(origin);
         return origin;
     }

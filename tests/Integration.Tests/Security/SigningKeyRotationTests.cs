@@ -40,7 +40,7 @@ public sealed class SigningKeyRotationTests : IAsyncLifetime
         {
             ["Media__Root"] = _root,
             ["Admin__Key"] = "rotation-admin-key-0123456789",
-        }, $"http://127.0.0.1:{FreePort.Next()}");
+        });
         _services.Add(origin);
         _inGrace = await ServiceProcess.StartAsync("edge-grace", "Edge", new Dictionary<string, string>(rotated)
         {
