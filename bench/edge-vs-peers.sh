@@ -2,8 +2,9 @@
 # edge-vs-peers.sh: cache-HIT throughput of our edge (src/Edge, Vod.Edge) against nginx proxy_cache and Varnish,
 # all three in front of the same nginx origin, on the same three requests (whole 2.4 MiB segment, a 64 KiB range of
 # it, the media playlist). A fourth system, the "Kestrel floor" (bench/KestrelFloor), is Kestrel tuned as the edge and
-# answering from byte arrays with no other work: the ceiling for any Kestrel-based edge on these rows. Servers and wrk are configured as the peers' baselines in /work/shared/bench (lib.sh,
-# 03_varnish.sh, 04_nginx_edge.sh); see bench/README.md.
+# answering from byte arrays with no other work: the ceiling for any Kestrel-based edge on these rows. Servers and wrk
+# are configured as the peers' baselines in /work/shared/bench (lib.sh, 03_varnish.sh, 04_nginx_edge.sh); see
+# bench/README.md.
 #
 # Self-contained: installs missing tools (apt-get), generates media once outside the repo, builds the edge,
 # starts every server on 127.0.0.1 (ports PORT_BASE..PORT_BASE+6, inside 18000-18999), stops them all by PID.
@@ -42,7 +43,6 @@ REL=titles/$TITLE/v1/720p
 DOCROOT=$WORK/docroot
 MEDIA_DIR=$DOCROOT/$REL
 RUN=$WORK/run
-EDGE_PROJ=$REPO/src/Edge/Edge.csproj
 EDGE_DLL=$REPO/src/Edge/bin/Release/net10.0/Vod.Edge.dll
 FLOOR_PROJ=$REPO/bench/KestrelFloor/KestrelFloor.csproj
 FLOOR_DLL=$REPO/bench/KestrelFloor/bin/Release/net10.0/Vod.Bench.KestrelFloor.dll

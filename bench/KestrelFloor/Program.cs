@@ -26,13 +26,14 @@ var app = builder.Build();
 app.Run(async context =>
 {
     var response = context.Response;
-    if (!files.TryGetValue(context.Request.Path.Value ?? "", out var bytes))
+    var path = context.Request.Path.Value ?? "";
+    if (!files.TryGetValue(path, out var bytes))
     {
         response.StatusCode = StatusCodes.Status404NotFound;
         return;
     }
 
-    response.ContentType = context.Request.Path.Value!.EndsWith(".m3u8", StringComparison.Ordinal)
+    response.ContentType = path.EndsWith(".m3u8", StringComparison.Ordinal)
         ? "application/vnd.apple.mpegurl" : "video/iso.segment";
     response.Headers.AcceptRanges = "bytes";
     var body = bytes.AsMemory();
