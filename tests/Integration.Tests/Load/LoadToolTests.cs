@@ -57,10 +57,12 @@ public sealed class LoadToolTests(StackFixture stack) : IDisposable
 
         // SIGSTOP the edge the title is steered to 1 s in, while viewers are still starting (at 0, 0.5 ... 2.5 s): those
         // who got a master listing it first time out there (2 s time to first byte, one retry: 4 s) and must fail over
-        // to the other edge. It stays stopped for 6 s, longer than that, so a retry cannot simply succeed after SIGCONT;
-        // the run ends before the monkey's next turn, so there is exactly one stop.
-        var exit = await RunAsync("chaos", "--viewers", "6", "--duration", "6.5s", "--ramp", "3s", "--titles", title.Id,
-            "--kill-signal", "STOP", "--kill-every", "1s", "--restart-after", "6s", "--edge-pids", $"{preferred.Name}={preferred.Pid}");
+        // to the other edge. The run lasts 10 s, so a viewer that asked the stopped edge at 3 s has failed over by 7 s
+        // with time to spare on a slow machine (a CI run saw the stop land at 1.7 s and viewers start late; 6.5 s was too
+        // short). The edge stays stopped for 10 s, to the end of the run, so a retry cannot simply succeed after SIGCONT
+        // and the monkey never gets a second turn at it: there is exactly one stop.
+        var exit = await RunAsync("chaos", "--viewers", "6", "--duration", "10s", "--ramp", "3s", "--titles", title.Id,
+            "--kill-signal", "STOP", "--kill-every", "1s", "--restart-after", "10s", "--edge-pids", $"{preferred.Name}={preferred.Pid}");
 
         var json = Report();
         Assert.True(exit == 0, $"exit {exit}\n{_output}");
