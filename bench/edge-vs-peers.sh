@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# edge-vs-peers.sh: cache-HIT throughput of our edge (src/Edge, Vod.Edge) against nginx proxy_cache and Varnish,
-# all three in front of the same nginx origin, on the same three requests (whole 2.4 MiB segment, a 64 KiB range of
-# it, the media playlist). A fourth system, the "Kestrel floor" (bench/KestrelFloor), is Kestrel tuned as the edge and
+# edge-vs-peers.sh: cache-HIT throughput of our edge (src/Edge, Vod.Edge) against nginx proxy_cache, Varnish and
+# Apache Traffic Server, all four in front of the same nginx origin, on the same three requests (whole 2.4 MiB segment,
+# a 64 KiB range of it, the media playlist). A fourth system, the "Kestrel floor" (bench/KestrelFloor), is Kestrel tuned as the edge and
 # answering from byte arrays with no other work: the ceiling for any Kestrel-based edge on these rows. Servers and wrk
 # are configured as the peers' baselines in /work/shared/bench (lib.sh, 03_varnish.sh, 04_nginx_edge.sh); see
 # bench/README.md.
 #
 # Self-contained: installs missing tools (apt-get), generates media once outside the repo, builds the edge,
-# starts every server on 127.0.0.1 (ports PORT_BASE..PORT_BASE+6, inside 18000-18999), stops them all by PID.
+# starts every server on 127.0.0.1 (ports PORT_BASE..PORT_BASE+7, inside 18000-18999), stops them all by PID.
 #
 # Environment knobs (all optional):
 #   WORK=/tmp/vod-bench   media, configs, caches, logs (never inside the repo)
@@ -16,9 +16,10 @@
 #   WRK_THREADS=1         wrk -t (the box has 2 cores, shared by wrk and the server; the baselines use -t1)
 #   WRK_CONN=32           wrk -c
 #   PORT_BASE=18600       origin=+0 nginx-edge=+1 varnish=+2 varnish-CLI=+3 redis=+4 our edge=+5 Kestrel floor=+6
+#                         Traffic Server=+7
 #   SKIP_BUILD=1          do not run `dotnet build` (use the existing Release build)
 #   ONLY_ROWS="range"     measure only these rows (seg range playlist); ONLY_SYSTEMS="ours nginx" only these systems
-#                         (ours nginx varnish floor)
+#                         (ours nginx varnish ats floor)
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,6 +38,7 @@ P_VARNISH_ADM=$((PORT_BASE + 3))
 P_REDIS=$((PORT_BASE + 4))
 P_OURS=$((PORT_BASE + 5))
 P_FLOOR=$((PORT_BASE + 6))
+P_ATS=$((PORT_BASE + 7))
 
 TITLE=aaaaaaaaaaaa
 REL=titles/$TITLE/v1/720p
@@ -54,8 +56,8 @@ log() { echo "[$(date +%T)] $*" >&2; }
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer (got '$RUNS')"
 [[ $WRK_THREADS =~ ^[1-9][0-9]*$ && $WRK_CONN =~ ^[1-9][0-9]*$ ]] || die "WRK_THREADS and WRK_CONN must be positive integers"
 (( WRK_CONN >= WRK_THREADS )) || die "WRK_CONN ($WRK_CONN) must be >= WRK_THREADS ($WRK_THREADS)"
-[[ $PORT_BASE =~ ^[0-9]+$ ]] && (( PORT_BASE >= 18000 && PORT_BASE + 6 <= 18999 )) ||
-  die "PORT_BASE must keep all seven ports inside 18000-18999 (got '$PORT_BASE')"
+[[ $PORT_BASE =~ ^[0-9]+$ ]] && (( PORT_BASE >= 18000 && PORT_BASE + 7 <= 18999 )) ||
+  die "PORT_BASE must keep all eight ports inside 18000-18999 (got '$PORT_BASE')"
 to_seconds() { # 10s | 2m | 1h | 15 -> seconds
   local v=$1
   [[ $v =~ ^([0-9]+)([smh]?)$ ]] || die "bad duration '$v' (use e.g. 10s, 2m)"
@@ -67,7 +69,7 @@ case "$WORK/" in "$REPO"/*) die "WORK ($WORK) must be outside the repository ($R
 
 # ---------------------------------------------------------------- 1. tools
 need_pkgs=()
-for pair in nginx:nginx varnishd:varnish wrk:wrk redis-server:redis-server ffmpeg:ffmpeg curl:curl python3:python3; do
+for pair in nginx:nginx varnishd:varnish traffic_server:trafficserver wrk:wrk redis-server:redis-server ffmpeg:ffmpeg curl:curl python3:python3; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need_pkgs+=("${pair#*:}")
 done
 if ((${#need_pkgs[@]})); then
@@ -77,7 +79,7 @@ if ((${#need_pkgs[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" ||
     die "apt-get install ${need_pkgs[*]} failed"
 else
-  log "tools present: nginx varnishd wrk redis-server ffmpeg curl python3 (nothing to install)"
+  log "tools present: nginx varnishd traffic_server wrk redis-server ffmpeg curl python3 (nothing to install)"
 fi
 command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is not on PATH"
 
@@ -114,8 +116,8 @@ wait_port() { # wait_port PORT PID NAME [seconds]
   done
   die "$name did not open 127.0.0.1:$port within ${t}s; see its log in $RUN"
 }
-for p in $P_ORIGIN $P_NGX_EDGE $P_VARNISH $P_VARNISH_ADM $P_REDIS $P_OURS $P_FLOOR; do
-  ! port_open "$p" || die "127.0.0.1:$p is already in use (set PORT_BASE to another free block of 7 ports in 18000-18999)"
+for p in $P_ORIGIN $P_NGX_EDGE $P_VARNISH $P_VARNISH_ADM $P_REDIS $P_OURS $P_FLOOR $P_ATS; do
+  ! port_open "$p" || die "127.0.0.1:$p is already in use (set PORT_BASE to another free block of 8 ports in 18000-18999)"
 done
 
 # ---------------------------------------------------------------- 2. media (generated once)
@@ -247,6 +249,56 @@ varnishd -F -n "$RUN/varnish/work" -a "127.0.0.1:$P_VARNISH" -T "127.0.0.1:$P_VA
 track $!
 wait_port "$P_VARNISH" $! varnishd 30
 
+# Apache Traffic Server 9 as a reverse proxy: its own default threads (1.5 per core) and a 1 GiB RAM cache in front
+# of a 1 GiB cache file (every object here fits the RAM cache's 4 MiB cutoff, so hits come from memory, as Varnish
+# malloc's). The nginx origin sends no Cache-Control, so freshness is the heuristic, pinned to 1 h like the other
+# peers. A range miss is passed to the origin and, with the background_fetch plugin (ATS's way for video), starts a
+# fetch of the whole object into the cache, from which later ranges are answered. No access log, like the other peers. X-Cache: HIT is added for fresh hits (header_rewrite) for the warm-up check. A private
+# runroot keeps its config, cache, logs and lock under $RUN/ats; started as root, it runs as the package's
+# trafficserver user (it refuses to serve as root).
+ATS_DIR=$RUN/ats
+rm -rf "$ATS_DIR"; mkdir -p "$ATS_DIR/etc" "$ATS_DIR/cache" "$ATS_DIR/run" "$ATS_DIR/log"
+cp -r /etc/trafficserver/. "$ATS_DIR/etc/"
+ATS_USER=$(id -un); [ "$(id -u)" = 0 ] && ATS_USER=trafficserver
+cat > "$ATS_DIR/runroot.yaml" <<EOF
+prefix: /usr
+exec_prefix: /usr
+bindir: /usr/bin
+sbindir: /usr/sbin
+sysconfdir: $ATS_DIR/etc
+datadir: $ATS_DIR/cache
+includedir: /usr/include
+libdir: /usr/lib/trafficserver
+libexecdir: /usr/lib/trafficserver/modules
+localstatedir: $ATS_DIR
+runtimedir: $ATS_DIR/run
+logdir: $ATS_DIR/log
+cachedir: $ATS_DIR/cache
+EOF
+cat > "$ATS_DIR/etc/records.config" <<EOF
+CONFIG proxy.config.http.server_ports STRING $P_ATS:ip-in=127.0.0.1
+CONFIG proxy.config.admin.user_id STRING $ATS_USER
+CONFIG proxy.config.url_remap.remap_required INT 1
+CONFIG proxy.config.reverse_proxy.enabled INT 1
+CONFIG proxy.config.http.cache.http INT 1
+CONFIG proxy.config.http.cache.required_headers INT 0
+CONFIG proxy.config.http.cache.heuristic_min_lifetime INT 3600
+CONFIG proxy.config.http.cache.heuristic_max_lifetime INT 3600
+CONFIG proxy.config.cache.ram_cache.size INT 1073741824
+CONFIG proxy.config.http.insert_response_via_str INT 0
+CONFIG proxy.config.log.logging_enabled INT 0
+CONFIG proxy.config.diags.debug.enabled INT 0
+EOF
+echo "$ATS_DIR/cache 1G" > "$ATS_DIR/etc/storage.config"
+echo "background_fetch.so" > "$ATS_DIR/etc/plugin.config"
+printf 'cond %%{SEND_RESPONSE_HDR_HOOK} [AND]\ncond %%{CACHE} =hit-fresh\nset-header X-Cache HIT\n' > "$ATS_DIR/etc/xcache.conf"
+echo "map http://127.0.0.1:$P_ATS/ http://127.0.0.1:$P_ORIGIN/ @plugin=header_rewrite.so @pparam=$ATS_DIR/etc/xcache.conf" \
+  > "$ATS_DIR/etc/remap.config"
+[ "$(id -u)" = 0 ] && chown -R trafficserver "$ATS_DIR/cache" "$ATS_DIR/run" "$ATS_DIR/log"
+TS_RUNROOT=$ATS_DIR/runroot.yaml traffic_server >"$ATS_DIR/traffic_server.log" 2>&1 &
+track $!
+wait_port "$P_ATS" $! "traffic_server" 30
+
 # Redis (L2 of our edge): no persistence
 mkdir -p "$RUN/redis"
 redis-server --bind 127.0.0.1 --port "$P_REDIS" --save '' --appendonly no --daemonize no --dir "$RUN/redis" \
@@ -275,11 +327,12 @@ ASPNETCORE_URLS="http://127.0.0.1:$P_FLOOR" FLOOR_DOCROOT="$DOCROOT" DOTNET_NOLO
 FLOOR_PID=$!; track $FLOOR_PID
 wait_port "$P_FLOOR" $FLOOR_PID "Kestrel floor (Vod.Bench.KestrelFloor)" 60
 
-SYSTEMS=(${ONLY_SYSTEMS:-ours nginx varnish floor})
+SYSTEMS=(${ONLY_SYSTEMS:-ours nginx varnish ats floor})
 declare -A BASE=([ours]="http://127.0.0.1:$P_OURS" [nginx]="http://127.0.0.1:$P_NGX_EDGE" [varnish]="http://127.0.0.1:$P_VARNISH"
-                 [floor]="http://127.0.0.1:$P_FLOOR")
-declare -A SYSNAME=([ours]="ours (Vod.Edge)" [nginx]="nginx proxy_cache" [varnish]="varnish malloc" [floor]="Kestrel floor")
-for sys in "${SYSTEMS[@]}"; do [ -n "${BASE[$sys]:-}" ] || die "unknown system '$sys' in ONLY_SYSTEMS (use: ours nginx varnish floor)"; done
+                 [ats]="http://127.0.0.1:$P_ATS" [floor]="http://127.0.0.1:$P_FLOOR")
+declare -A SYSNAME=([ours]="ours (Vod.Edge)" [nginx]="nginx proxy_cache" [varnish]="varnish malloc" [ats]="Traffic Server"
+                    [floor]="Kestrel floor")
+for sys in "${SYSTEMS[@]}"; do [ -n "${BASE[$sys]:-}" ] || die "unknown system '$sys' in ONLY_SYSTEMS (use: ours nginx varnish ats floor)"; done
 ROWS=(${ONLY_ROWS:-seg range playlist})
 declare -A ROWNAME=([seg]="(a) seg.m4s $SEG_SIZE B" [range]="(b) seg.m4s range 0-65535" [playlist]="(c) index.m3u8 $PL_SIZE B")
 declare -A ROWURL=([seg]="/$REL/seg.m4s" [range]="/$REL/seg.m4s" [playlist]="/$REL/index.m3u8")
@@ -410,7 +463,7 @@ kill -TERM "$MON_PID" 2>/dev/null || true; wait "$MON_PID" 2>/dev/null || true
 # ---------------------------------------------------------------- 5. report
 echo
 echo "== edge-vs-peers: cache HITs, 127.0.0.1, wrk -t$WRK_THREADS -c$WRK_CONN, $WRK_DUR per run, median of $RUNS run(s) per metric =="
-echo "# $(nproc) vCPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); nginx $(nginx -v 2>&1 | cut -d/ -f2), varnish $(varnishd -V 2>&1 | head -1 | grep -o 'varnish-[0-9.]*' | cut -d- -f2), redis $(redis-server --version | grep -o 'v=[0-9.]*' | cut -d= -f2), wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2), dotnet $(dotnet --version)"
+echo "# $(nproc) vCPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); nginx $(nginx -v 2>&1 | cut -d/ -f2), varnish $(varnishd -V 2>&1 | head -1 | grep -o 'varnish-[0-9.]*' | cut -d- -f2), traffic server $(traffic_server --version 2>/dev/null | grep -o 'Traffic Server [0-9.]*' | cut -d' ' -f3), redis $(redis-server --version | grep -o 'v=[0-9.]*' | cut -d= -f2), wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2), dotnet $(dotnet --version)"
 echo "# objects: seg.m4s $SEG_SIZE B ($(awk -v s="$SEG_SIZE" 'BEGIN{printf "%.2f", s/1048576}') MiB), range bytes=0-65535 (206, 65536 B), index.m3u8 $PL_SIZE B; MB/s = all bytes read incl. headers / s, 1 MB = 1e6 B"
 printf '%-28s %-18s %9s %9s %9s %9s %7s  %s\n' row system req/s MB/s "p50 ms" "p99 ms" errors check
 bad=0
@@ -427,12 +480,13 @@ for row in "${ROWS[@]}"; do
 done
 echo
 echo "ratio of req/s (a / b; > 1 means a is faster). floor = Kestrel floor: Kestrel answering from memory, nothing else"
-printf '%-28s %14s %14s %14s %14s %14s\n' row "ours/nginx" "ours/varnish" "ours/floor" "floor/nginx" "floor/varnish"
+printf '%-28s %12s %12s %12s %12s %12s %12s %12s\n' row "ours/nginx" "ours/varnish" "ours/ats" "ours/floor" "floor/nginx" \
+  "floor/varnish" "floor/ats"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a > 0 && b > 0) printf "%.2f", a/b; else print "n/a" }'; }
 for row in "${ROWS[@]}"; do
-  o=${MED_RPS[$row/ours]:-0} n=${MED_RPS[$row/nginx]:-0} v=${MED_RPS[$row/varnish]:-0} f=${MED_RPS[$row/floor]:-0}
-  printf '%-28s %14s %14s %14s %14s %14s\n' "${ROWNAME[$row]}" "$(ratio "$o" "$n")" "$(ratio "$o" "$v")" "$(ratio "$o" "$f")" \
-    "$(ratio "$f" "$n")" "$(ratio "$f" "$v")"
+  o=${MED_RPS[$row/ours]:-0} n=${MED_RPS[$row/nginx]:-0} v=${MED_RPS[$row/varnish]:-0} a=${MED_RPS[$row/ats]:-0} f=${MED_RPS[$row/floor]:-0}
+  printf '%-28s %12s %12s %12s %12s %12s %12s %12s\n' "${ROWNAME[$row]}" "$(ratio "$o" "$n")" "$(ratio "$o" "$v")" "$(ratio "$o" "$a")" \
+    "$(ratio "$o" "$f")" "$(ratio "$f" "$n")" "$(ratio "$f" "$v")" "$(ratio "$f" "$a")"
 done
 echo
 if read -r fa fm tb el < "$MON_OUT" 2>/dev/null; then
