@@ -7,7 +7,7 @@ using StackExchange.Redis;
 
 namespace Vod.Common.Hosting;
 
-public sealed class RedisOptions
+public sealed class RedisOptions : IValidatableObject
 {
     public const string Section = "Redis";
 
@@ -26,6 +26,21 @@ public sealed class RedisOptions
 
     /// <summary>The server name the TLS certificate must match, when it differs from the host name used.</summary>
     public string? SslHost { get; set; }
+
+    /// <summary>
+    /// A PEM file with the certificate authority that signed the Redis server's certificate, for a server whose
+    /// certificate this machine does not trust by itself (a private CA). The server's name must still match. Turns TLS on.
+    /// </summary>
+    public string? CaCertificate { get; set; }
+
+    /// <summary>
+    /// A PEM client certificate, for a Redis that asks for one (redis-server's <c>tls-auth-clients</c>, on by default),
+    /// with its PEM private key in <see cref="ClientKey"/>. Turns TLS on.
+    /// </summary>
+    public string? ClientCertificate { get; set; }
+
+    /// <summary>The PEM private key of <see cref="ClientCertificate"/>.</summary>
+    public string? ClientKey { get; set; }
 
     /// <summary>The connection settings: the string parsed by StackExchange.Redis, then the explicit settings on top.</summary>
     public ConfigurationOptions ToConfigurationOptions()
@@ -51,6 +66,18 @@ public sealed class RedisOptions
             config.SslHost = SslHost;
         }
 
+        if (!string.IsNullOrEmpty(CaCertificate))
+        {
+            config.TrustIssuer(CaCertificate);
+            config.Ssl = true;
+        }
+
+        if (!string.IsNullOrEmpty(ClientCertificate))
+        {
+            config.SetUserPemCertificate(ClientCertificate, ClientKey);
+            config.Ssl = true;
+        }
+
         config.AbortOnConnectFail = false;
         config.ConnectTimeout = TimeoutMilliseconds;
         config.SyncTimeout = TimeoutMilliseconds;
@@ -64,6 +91,30 @@ public sealed class RedisOptions
     /// <summary>Connect, sync and async timeouts. Short, so a dead Redis never holds a request for long.</summary>
     [Range(100, 60_000)]
     public int TimeoutMilliseconds { get; set; } = 2000;
+
+    /// <summary>A certificate file that is missing, or TLS files with TLS turned off, stop the service at start.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (name, path) in new[] { (nameof(CaCertificate), CaCertificate), (nameof(ClientCertificate), ClientCertificate), (nameof(ClientKey), ClientKey) })
+        {
+            if (!string.IsNullOrEmpty(path) && !File.Exists(path))
+            {
+                yield return new ValidationResult($"Redis:{name}: no file at '{path}'", [name]);
+            }
+        }
+
+        if (string.IsNullOrEmpty(ClientCertificate) != string.IsNullOrEmpty(ClientKey))
+        {
+            yield return new ValidationResult("Redis:ClientCertificate and Redis:ClientKey go together: set both or neither",
+                [nameof(ClientCertificate), nameof(ClientKey)]);
+        }
+
+        if (Ssl == false && (!string.IsNullOrEmpty(CaCertificate) || !string.IsNullOrEmpty(ClientCertificate)))
+        {
+            yield return new ValidationResult("Redis:Ssl is false, but Redis:CaCertificate or Redis:ClientCertificate is set: they need TLS",
+                [nameof(Ssl)]);
+        }
+    }
 }
 
 public static class RedisConnection
@@ -118,6 +169,11 @@ public static class RedisConnection
                 await using var probe = await ConnectionMultiplexer.ConnectAsync(config);
                 return null;
             }
+            catch (RedisConnectionException e) when (IsTlsFailure(e))
+            {
+                return "redis TLS handshake failed: check Redis:CaCertificate, Redis:SslHost and Redis:ClientCertificate ("
+                    + e.Message + ")";
+            }
             catch (RedisConnectionException e) when (e.FailureType == ConnectionFailureType.AuthenticationFailure
                 || e.Message.Contains("WRONGPASS", StringComparison.Ordinal) || e.Message.Contains("NOAUTH", StringComparison.Ordinal))
             {
@@ -127,6 +183,20 @@ public static class RedisConnection
             {
                 return "redis unreachable: " + e.Message;
             }
+        }
+
+        /// <summary>The library reports a rejected certificate as an authentication failure too; its cause tells them apart.</summary>
+        private static bool IsTlsFailure(Exception e)
+        {
+            for (Exception? cause = e; cause is not null; cause = cause.InnerException)
+            {
+                if (cause is System.Security.Authentication.AuthenticationException)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 }

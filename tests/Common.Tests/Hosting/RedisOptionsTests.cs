@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Vod.Common.Hosting;
 
 namespace Vod.Common.Tests.Hosting;
@@ -43,5 +44,65 @@ public sealed class RedisOptionsTests
         Assert.Null(config.Password);
         Assert.Null(config.User);
         Assert.False(config.Ssl);
+    }
+
+    [Fact]
+    public void Validate_CertificateFilesThatDoNotExist_NameTheSettingAndThePath()
+    {
+        var errors = Validate(new RedisOptions { CaCertificate = "/nowhere/ca.pem", ClientCertificate = "/nowhere/client.pem", ClientKey = "/nowhere/client.key" });
+
+        Assert.Contains("Redis:CaCertificate: no file at '/nowhere/ca.pem'", errors);
+        Assert.Contains("Redis:ClientCertificate: no file at '/nowhere/client.pem'", errors);
+        Assert.Contains("Redis:ClientKey: no file at '/nowhere/client.key'", errors);
+    }
+
+    [Fact]
+    public void Validate_ClientCertificateWithoutKey_OrTlsFilesWithTlsOff_AreErrors()
+    {
+        var pem = Path.GetTempFileName();
+        try
+        {
+            Assert.Contains(Validate(new RedisOptions { ClientCertificate = pem }), e => e.Contains("go together", StringComparison.Ordinal));
+            Assert.Contains(Validate(new RedisOptions { CaCertificate = pem, Ssl = false }), e => e.Contains("Redis:Ssl is false", StringComparison.Ordinal));
+            Assert.Empty(Validate(new RedisOptions { CaCertificate = pem, ClientCertificate = pem, ClientKey = pem }));
+            Assert.Empty(Validate(new RedisOptions()));
+        }
+        finally
+        {
+            File.Delete(pem);
+        }
+    }
+
+    [Fact]
+    public void ToConfigurationOptions_CaCertificate_TurnsTlsOn()
+    {
+        var ca = WriteSelfSignedPem();
+        try
+        {
+            var config = new RedisOptions { Configuration = "127.0.0.1:6380", CaCertificate = ca }.ToConfigurationOptions();
+
+            Assert.True(config.Ssl);
+        }
+        finally
+        {
+            File.Delete(ca);
+        }
+    }
+
+    private static List<string> Validate(RedisOptions options)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
+        return [.. results.Select(r => r.ErrorMessage ?? "")];
+    }
+
+    private static string WriteSelfSignedPem()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=test CA", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var path = Path.Combine(Path.GetTempPath(), $"vod-ca-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(path, certificate.ExportCertificatePem());
+        return path;
     }
 }

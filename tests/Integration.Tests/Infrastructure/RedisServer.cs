@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Vod.Integration.Tests.Infrastructure;
@@ -9,29 +11,39 @@ public sealed class RedisServer : IAsyncDisposable
 {
     private Process _process;
 
-    private RedisServer(Process process, int port, string? password)
+    private RedisServer(Process process, int port, string? password, string? aclUser, TestCertificates? tls)
     {
         _process = process;
         Port = port;
         Password = password;
+        AclUser = aclUser;
+        Tls = tls;
     }
 
-    /// <summary>The <c>requirepass</c> password, or null for an open server.</summary>
+    /// <summary>The password (of <see cref="AclUser"/>, else <c>requirepass</c>), or null for an open server.</summary>
     public string? Password { get; }
+
+    /// <summary>An ACL user that has every right, with the default user turned off; null for the default user.</summary>
+    public string? AclUser { get; }
+
+    /// <summary>When set, the server listens with TLS only, and asks clients for a certificate its CA signed.</summary>
+    public TestCertificates? Tls { get; }
 
     public int Port { get; }
 
     public string Configuration => $"127.0.0.1:{Port}";
 
-    /// <param name="password">Started with <c>--requirepass</c> when given.</param>
-    public static async Task<RedisServer> StartAsync(string? password = null)
+    /// <param name="password">Started with <c>--requirepass</c> when given, or as <paramref name="aclUser"/>'s password.</param>
+    /// <param name="aclUser">An ACL user with every right and <paramref name="password"/>; the default user is turned off.</param>
+    /// <param name="tls">TLS only (no plain port), with these certificates; clients must present one the CA signed.</param>
+    public static async Task<RedisServer> StartAsync(string? password = null, string? aclUser = null, TestCertificates? tls = null)
     {
         // redis-server cannot report a port it chose, so the port is picked just before; another socket can take it
         // in between, and then redis-server exits at once. Another port is tried then.
         for (var attempt = 1; ; attempt++)
         {
             var port = FreePort.Next();
-            var server = new RedisServer(Launch(port, password), port, password);
+            var server = new RedisServer(Launch(port, password, aclUser, tls), port, password, aclUser, tls);
             try
             {
                 await server.WaitForPingAsync();
@@ -67,11 +79,11 @@ public sealed class RedisServer : IAsyncDisposable
     {
         await KillAsync();
         _process.Dispose();
-        _process = Launch(Port, Password);
+        _process = Launch(Port, Password, AclUser, Tls);
         await WaitForPingAsync();
     }
 
-    private static Process Launch(int port, string? password)
+    private static Process Launch(int port, string? password, string? aclUser, TestCertificates? tls)
     {
         var psi = new ProcessStartInfo("redis-server")
         {
@@ -79,15 +91,24 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+        var portText = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] args = tls is null
+            ? ["--port", portText]
+            : ["--port", "0", "--tls-port", portText, "--tls-cert-file", tls.ServerCertificate, "--tls-key-file", tls.ServerKey,
+                "--tls-ca-cert-file", tls.CaCertificate, "--tls-auth-clients", "yes"];
+        args = [.. args, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+        if (aclUser is not null)
         {
-            psi.ArgumentList.Add(arg);
+            args = [.. args, "--user", aclUser, "on", $">{password}", "~*", "&*", "+@all", "--user", "default", "off"];
+        }
+        else if (password is not null)
+        {
+            args = [.. args, "--requirepass", password];
         }
 
-        if (password is not null)
+        foreach (var arg in args)
         {
-            psi.ArgumentList.Add("--requirepass");
-            psi.ArgumentList.Add(password);
+            psi.ArgumentList.Add(arg);
         }
 
         var process = Process.Start(psi) ?? throw new InvalidOperationException("redis-server did not start");
@@ -125,8 +146,8 @@ public sealed class RedisServer : IAsyncDisposable
         {
             using var client = new TcpClient();
             await client.ConnectAsync("127.0.0.1", Port);
-            var stream = client.GetStream();
-            var command = Password is null ? "PING\r\n" : $"AUTH {Password}\r\nPING\r\n";
+            await using var stream = await OpenAsync(client);
+            var command = Password is null ? "PING\r\n" : $"AUTH {(AclUser is null ? "" : AclUser + " ")}{Password}\r\nPING\r\n";
             await stream.WriteAsync(Encoding.ASCII.GetBytes(command));
             var reply = new StringBuilder();
             var buffer = new byte[64];
@@ -143,10 +164,30 @@ public sealed class RedisServer : IAsyncDisposable
 
             return reply.ToString().Contains("+PONG", StringComparison.Ordinal);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or IOException or System.Security.Authentication.AuthenticationException)
         {
             return false;
         }
+    }
+
+    /// <summary>The fixture's own readiness probe: over TLS it trusts the test CA alone and presents the client certificate.</summary>
+    private async Task<Stream> OpenAsync(TcpClient client)
+    {
+        if (Tls is null)
+        {
+            return client.GetStream();
+        }
+
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.Add(X509Certificate2.CreateFromPem(File.ReadAllText(Tls.CaCertificate)));
+        var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "127.0.0.1",
+            CertificateChainPolicy = policy,
+            ClientCertificates = [X509Certificate2.CreateFromPemFile(Tls.ClientCertificate, Tls.ClientKey)],
+        });
+        return tls;
     }
 
     public async ValueTask DisposeAsync()
