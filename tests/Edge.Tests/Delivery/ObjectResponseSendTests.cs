@@ -1,0 +1,87 @@
+using System.IO.Pipelines;
+using Vod.Edge.Delivery;
+
+namespace Vod.Edge.Tests.Delivery;
+
+public sealed class ObjectResponseSendTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(64 * 1024)]                                     // a small range: Kestrel's own write path
+    [InlineData(ObjectResponse.LargePieceBytes)]                // the first size sent as one segment
+    [InlineData((5 * ObjectResponse.MaxPieceBytes / 2) + 17)]   // pieces of the maximum, then a small tail
+    public async Task SendAsync_AnySize_DeliversTheSameBytesInOrder(int size)
+    {
+        var bytes = new byte[size];
+        new Random(size).NextBytes(bytes);
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0)); // never waits for the reader
+        var flushes = 0;
+        var writer = new CountingWriter(pipe.Writer, () => flushes++);
+
+        var sent = await ObjectResponse.SendAsync(writer, bytes, CancellationToken.None);
+        await pipe.Writer.CompleteAsync();
+        var received = await ReadAllAsync(pipe.Reader);
+
+        Assert.True(sent);
+        Assert.Equal(bytes, received);
+        Assert.Equal((size + ObjectResponse.MaxPieceBytes - 1) / ObjectResponse.MaxPieceBytes, flushes);
+    }
+
+    [Fact]
+    public async Task SendAsync_ReaderGone_ReturnsFalseAfterTheFirstPiece()
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
+        await pipe.Reader.CompleteAsync(); // as Kestrel's pipe when the connection closed
+        var flushes = 0;
+
+        var sent = await ObjectResponse.SendAsync(new CountingWriter(pipe.Writer, () => flushes++), new byte[3 * ObjectResponse.MaxPieceBytes], CancellationToken.None);
+
+        Assert.False(sent);
+        Assert.Equal(1, flushes);
+    }
+
+    private static async Task<byte[]> ReadAllAsync(PipeReader reader)
+    {
+        using var all = new MemoryStream();
+        while (true)
+        {
+            var result = await reader.ReadAsync();
+            foreach (var segment in result.Buffer)
+            {
+                all.Write(segment.Span);
+            }
+
+            reader.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                return all.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Counts flushes (each <c>WriteAsync</c> flushes too) and passes everything on.</summary>
+    private sealed class CountingWriter(PipeWriter inner, Action flushed) : PipeWriter
+    {
+        public override void Advance(int bytes) => inner.Advance(bytes);
+
+        public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
+
+        public override Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
+
+        public override void CancelPendingFlush() => inner.CancelPendingFlush();
+
+        public override void Complete(Exception? exception = null) => inner.Complete(exception);
+
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+        {
+            flushed();
+            return inner.FlushAsync(cancellationToken);
+        }
+
+        public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
+        {
+            flushed();
+            return inner.WriteAsync(source, cancellationToken);
+        }
+    }
+}
