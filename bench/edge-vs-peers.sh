@@ -73,11 +73,9 @@ for pair in nginx:nginx varnishd:varnish traffic_server:trafficserver wrk:wrk re
   command -v "${pair%%:*}" >/dev/null 2>&1 || need_pkgs+=("${pair#*:}")
 done
 if ((${#need_pkgs[@]})); then
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
-  log "installing with apt-get: ${need_pkgs[*]}"
-  $SUDO apt-get update -qq || die "apt-get update failed (need root or passwordless sudo to install ${need_pkgs[*]})"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" ||
-    die "apt-get install ${need_pkgs[*]} failed"
+  source "$REPO/scripts/prerequisites.sh" # vod_install_packages: apt-get as root or with passwordless sudo, says what
+  mapfile -t need_pkgs < <(printf '%s\n' "${need_pkgs[@]}" | sort -u)
+  vod_install_packages "${need_pkgs[@]}" || die "could not install ${need_pkgs[*]}"
 else
   log "tools present: nginx varnishd traffic_server wrk redis-server ffmpeg curl python3 (nothing to install)"
 fi

@@ -49,12 +49,9 @@ for pair in ffmpeg:ffmpeg ffprobe:ffmpeg redis-server:redis-server curl:curl pyt
   command -v "${pair%%:*}" >/dev/null 2>&1 || need_pkgs+=("${pair#*:}")
 done
 if ((${#need_pkgs[@]})); then
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+  source "$REPO/scripts/prerequisites.sh" # vod_install_packages: apt-get as root or with passwordless sudo, says what
   mapfile -t need_pkgs < <(printf '%s\n' "${need_pkgs[@]}" | sort -u)
-  log "installing with apt-get: ${need_pkgs[*]}"
-  $SUDO apt-get update -qq || die "apt-get update failed (need root or passwordless sudo to install ${need_pkgs[*]})"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" ||
-    die "apt-get install ${need_pkgs[*]} failed"
+  vod_install_packages "${need_pkgs[@]}" || die "could not install ${need_pkgs[*]}"
 else
   log "tools present: ffmpeg ffprobe redis-server curl python3 (nothing to install)"
 fi
