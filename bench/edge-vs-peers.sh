@@ -68,17 +68,10 @@ DUR_S=$(to_seconds "$WRK_DUR"); WARM_S=$(to_seconds "$WRK_WARM")
 case "$WORK/" in "$REPO"/*) die "WORK ($WORK) must be outside the repository ($REPO)" ;; esac
 
 # ---------------------------------------------------------------- 1. tools
-need_pkgs=()
-for pair in nginx:nginx varnishd:varnish traffic_server:trafficserver wrk:wrk redis-server:redis-server ffmpeg:ffmpeg curl:curl python3:python3; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || need_pkgs+=("${pair#*:}")
-done
-if ((${#need_pkgs[@]})); then
-  source "$REPO/scripts/prerequisites.sh" # vod_install_packages: apt-get as root or with passwordless sudo, says what
-  mapfile -t need_pkgs < <(printf '%s\n' "${need_pkgs[@]}" | sort -u)
-  vod_install_packages "${need_pkgs[@]}" || die "could not install ${need_pkgs[*]}"
-else
-  log "tools present: nginx varnishd traffic_server wrk redis-server ffmpeg curl python3 (nothing to install)"
-fi
+source "$REPO/scripts/prerequisites.sh" # apt-get as root or with passwordless sudo, and says what it did
+vod_require_tools nginx:nginx varnishd:varnish traffic_server:trafficserver wrk:wrk redis-server:redis-server ffmpeg:ffmpeg \
+  curl:curl python3:python3 >&2 ||
+  die "could not install the missing tools"
 command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is not on PATH"
 
 mkdir -p "$WORK" "$RUN"

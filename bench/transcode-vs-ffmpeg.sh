@@ -44,17 +44,9 @@ log() { echo "[$(date +%T)] $*" >&2; }
 case "$WORK/" in "$REPO"/*) die "WORK ($WORK) must be outside the repository ($REPO)" ;; esac
 
 # ---------------------------------------------------------------- tools
-need_pkgs=()
-for pair in ffmpeg:ffmpeg ffprobe:ffmpeg redis-server:redis-server curl:curl python3:python3; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || need_pkgs+=("${pair#*:}")
-done
-if ((${#need_pkgs[@]})); then
-  source "$REPO/scripts/prerequisites.sh" # vod_install_packages: apt-get as root or with passwordless sudo, says what
-  mapfile -t need_pkgs < <(printf '%s\n' "${need_pkgs[@]}" | sort -u)
-  vod_install_packages "${need_pkgs[@]}" || die "could not install ${need_pkgs[*]}"
-else
-  log "tools present: ffmpeg ffprobe redis-server curl python3 (nothing to install)"
-fi
+source "$REPO/scripts/prerequisites.sh" # apt-get as root or with passwordless sudo, and says what it did
+vod_require_tools ffmpeg:ffmpeg ffprobe:ffmpeg redis-server:redis-server curl:curl python3:python3 >&2 ||
+  die "could not install the missing tools"
 command -v dotnet >/dev/null 2>&1 || die "dotnet (the .NET 10 SDK) is not on PATH"
 mkdir -p "$WORK" "$RUN"
 

@@ -18,6 +18,22 @@ vod_install_packages() {
   echo "==> installed: ${packages[*]}"
 }
 
+# vod_require_tools COMMAND:PACKAGE ...: installs the packages of the commands that are not on PATH (each package once),
+# or says that every command is there.
+vod_require_tools() {
+  local pair missing=() commands=()
+  for pair in "$@"; do
+    commands+=("${pair%%:*}")
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "==> tools present: ${commands[*]} (nothing to install)"
+    return 0
+  fi
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  vod_install_packages "${missing[@]}"
+}
+
 # vod_prerequisites [browser]: ffmpeg, redis-server, curl always; chromium when "browser" is passed.
 vod_prerequisites() {
   local missing=()
