@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -11,7 +12,10 @@ public sealed class RedisOptions : IValidatableObject
 {
     public const string Section = "Redis";
 
-    /// <summary>A StackExchange.Redis configuration string (hosts, password=, user=, ssl=true, ...).</summary>
+    /// <summary>
+    /// A StackExchange.Redis configuration string (hosts, password=, user=, ssl=true, ...). With Sentinels, list them
+    /// and name the service: <c>127.0.0.1:26380,127.0.0.1:26381,127.0.0.1:26382,serviceName=vod</c>.
+    /// </summary>
     [Required]
     public string Configuration { get; set; } = "127.0.0.1:6380";
 
@@ -130,7 +134,12 @@ public static class RedisConnection
         services.AddValidatedOptions<RedisOptions>(configuration, RedisOptions.Section);
         services.AddSingleton<IConnectionMultiplexer>(sp =>
         {
-            return ConnectionMultiplexer.Connect(sp.GetRequiredService<IOptions<RedisOptions>>().Value.ToConfigurationOptions());
+            // Sentinels and serviceName= in the configuration: follow the primary through failovers (SentinelConnection);
+            // else one server (or a cluster), which the library reconnects to by itself.
+            var config = sp.GetRequiredService<IOptions<RedisOptions>>().Value.ToConfigurationOptions();
+            return SentinelConnection.IsSentinel(config)
+                ? SentinelConnection.Connect(config, sp.GetRequiredService<ILoggerFactory>().CreateLogger<SentinelConnection>()).Multiplexer
+                : ConnectionMultiplexer.Connect(config);
         });
         // Where Redis is optional, its loss shows on /readyz as Degraded (still 200), not Unhealthy.
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis",

@@ -2,23 +2,15 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Vod.Edge.OriginClient;
 
-/// <summary>An edge is ready when its origin answers <c>/healthz</c>; without the origin it can only serve what it holds.</summary>
-internal sealed class OriginHealthCheck(IHttpClientFactory clients) : IHealthCheck
+/// <summary>
+/// An edge is ready while at least one of its origins answers <c>/healthz</c> (the pool's active probe); without any
+/// origin it can only serve what it holds.
+/// </summary>
+internal sealed class OriginHealthCheck(OriginPool origins) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            using var response = await clients.CreateClient(nameof(OriginHttpClient)).GetAsync("/healthz", timeout.Token);
-            return response.IsSuccessStatusCode
-                ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy($"origin /healthz answered {(int)response.StatusCode}");
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
-        {
-            return HealthCheckResult.Unhealthy("origin unreachable: " + e.Message);
-        }
+        var (anyUp, description) = origins.Describe();
+        return Task.FromResult(anyUp ? HealthCheckResult.Healthy(description) : HealthCheckResult.Unhealthy("no origin answers: " + description));
     }
 }

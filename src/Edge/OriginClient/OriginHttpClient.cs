@@ -8,81 +8,133 @@ using Vod.Common.Security;
 namespace Vod.Edge.OriginClient;
 
 /// <summary>
-/// Fetches object metadata (HEAD) and byte ranges (GET with Range) from the origin. The handler is tuned as YARP's
-/// forwarder does it: no redirects, no cookies, no decompression, explicit connect and request timeouts.
+/// Fetches object metadata (HEAD) and byte ranges (GET with Range) from the origins. The handler is tuned as YARP's
+/// forwarder does it: no redirects, no cookies, no decompression, explicit connect and request timeouts. Each fetch
+/// tries the origins of the <see cref="OriginPool"/> in turn: a refused connection, a 5xx, headers that do not come
+/// within the attempt time-out, or a body cut off moves it to the next origin, all inside one request budget.
 /// </summary>
-internal sealed class OriginHttpClient(HttpClient http)
+internal sealed class OriginHttpClient(HttpClient http, OriginPool origins, IOptions<OriginOptions> options)
 {
+    private readonly TimeSpan _budget = TimeSpan.FromMilliseconds(options.Value.RequestTimeoutMilliseconds);
+    private readonly TimeSpan _attempt = TimeSpan.FromMilliseconds(options.Value.AttemptTimeoutMilliseconds);
+
     /// <summary>The object's metadata, or null when the origin says it does not exist (404/410/403).</summary>
-    public async Task<ObjectMeta?> HeadAsync(string urlPath, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Head, urlPath);
-        using var response = await SendAsync(request, cancellationToken);
-        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone or HttpStatusCode.Forbidden)
-        {
-            return null;
-        }
+    public Task<ObjectMeta?> HeadAsync(string urlPath, CancellationToken cancellationToken) =>
+        FetchAsync(origin => new HttpRequestMessage(HttpMethod.Head, new Uri(origin, urlPath)),
+            (response, _, _) =>
+            {
+                if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone or HttpStatusCode.Forbidden)
+                {
+                    return Task.FromResult<ObjectMeta?>(null);
+                }
 
-        EnsureSuccess(response, urlPath);
-        var content = response.Content.Headers;
-        if (content.ContentLength is not { } size || response.Headers.ETag is not { } etag)
-        {
-            throw new OriginUnavailableException($"origin answered {urlPath} without Content-Length or ETag", timedOut: false);
-        }
+                EnsureSuccess(response, urlPath);
+                var content = response.Content.Headers;
+                if (content.ContentLength is not { } size || response.Headers.ETag is not { } etag)
+                {
+                    throw new OriginUnavailableException($"origin answered {urlPath} without Content-Length or ETag", timedOut: false);
+                }
 
-        return new ObjectMeta(size, etag.ToString(), content.LastModified, content.ContentType?.ToString() ?? "application/octet-stream",
-            response.Headers.CacheControl?.ToString());
-    }
+                return Task.FromResult<ObjectMeta?>(new ObjectMeta(size, etag.ToString(), content.LastModified,
+                    content.ContentType?.ToString() ?? "application/octet-stream", response.Headers.CacheControl?.ToString()));
+            },
+            cancellationToken);
 
     /// <summary>Reads bytes [<paramref name="from"/>, <paramref name="from"/> + <paramref name="length"/>) of the object.</summary>
     /// <param name="etag">The version the caller expects; a different version at the origin is an error, never mixed bytes.</param>
-    public async Task<byte[]> GetRangeAsync(string urlPath, string etag, long from, int length, CancellationToken cancellationToken)
+    public Task<byte[]> GetRangeAsync(string urlPath, string etag, long from, int length, CancellationToken cancellationToken) =>
+        FetchAsync(origin =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, new Uri(origin, urlPath));
+                request.Headers.Range = new RangeHeaderValue(from, from + length - 1);
+                request.Headers.IfRange = new RangeConditionHeaderValue(EntityTagHeaderValue.Parse(etag));
+                return request;
+            },
+            async (response, bodyDeadline, callerToken) =>
+            {
+                EnsureSuccess(response, urlPath);
+                if (response.StatusCode != HttpStatusCode.PartialContent || response.Content.Headers.ContentLength != length)
+                {
+                    throw new OriginUnavailableException($"origin did not return bytes {from}+{length} of {urlPath} for {etag} (status {(int)response.StatusCode})", timedOut: false);
+                }
+
+                // HttpClient's time-out ends with the response headers: the body has the rest of the budget, or an origin
+                // that stalls mid-body would hold this fill (and every request that joins it) for as long as the connection lives.
+                var bytes = GC.AllocateUninitializedArray<byte>(length);
+                try
+                {
+                    await using var body = await response.Content.ReadAsStreamAsync(bodyDeadline);
+                    await body.ReadExactlyAsync(bytes, bodyDeadline);
+                }
+                catch (OperationCanceledException e) when (!callerToken.IsCancellationRequested)
+                {
+                    throw new OriginUnavailableException($"origin stalled while sending {urlPath} (no whole body within {_budget.TotalMilliseconds:0} ms)", timedOut: true, e);
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException)
+                {
+                    throw new OriginUnavailableException($"origin connection failed while reading {urlPath}: {e.Message}", timedOut: false, e);
+                }
+
+                return bytes;
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// One fetch over the origins in the pool's order. Headers must come within the attempt time-out (the last origin
+    /// tried gets the rest of the budget); the answer is read within the budget. A failure marks that origin down and
+    /// moves on while origins and budget remain; the last failure is what the caller sees.
+    /// </summary>
+    private async Task<T> FetchAsync<T>(Func<Uri, HttpRequestMessage> createRequest,
+        Func<HttpResponseMessage, CancellationToken, CancellationToken, Task<T>> readResponse, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, urlPath);
-        request.Headers.Range = new RangeHeaderValue(from, from + length - 1);
-        request.Headers.IfRange = new RangeConditionHeaderValue(EntityTagHeaderValue.Parse(etag));
-        using var response = await SendAsync(request, cancellationToken);
-        EnsureSuccess(response, urlPath);
-        if (response.StatusCode != HttpStatusCode.PartialContent || response.Content.Headers.ContentLength != length)
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(_budget);
+        var started = Environment.TickCount64;
+        var candidates = origins.Candidates();
+        for (var i = 0; ; i++)
         {
-            throw new OriginUnavailableException($"origin did not return bytes {from}+{length} of {urlPath} for {etag} (status {(int)response.StatusCode})", timedOut: false);
-        }
+            var origin = candidates[i];
+            var last = i == candidates.Length - 1;
+            try
+            {
+                using var request = createRequest(origin);
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(budget.Token);
+                if (!last)
+                {
+                    attempt.CancelAfter(_attempt);
+                }
 
-        // HttpClient's timeout ends with the response headers: the body gets a budget of its own, or an origin that
-        // stalls mid-body would hold this fill (and every request that joins it) for as long as the connection lives.
-        var bytes = GC.AllocateUninitializedArray<byte>(length);
-        using var bodyDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bodyDeadline.CancelAfter(http.Timeout);
-        try
-        {
-            await using var body = await response.Content.ReadAsStreamAsync(bodyDeadline.Token);
-            await body.ReadExactlyAsync(bytes, bodyDeadline.Token);
+                using var response = await SendAsync(request, attempt.Token, budget.Token, cancellationToken);
+                var result = await readResponse(response, budget.Token, cancellationToken);
+                origins.MarkUp(origin);
+                return result;
+            }
+            catch (OriginUnavailableException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                origins.MarkDown(origin, e.Message);
+                var spent = TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
+                if (last || spent >= _budget)
+                {
+                    throw;
+                }
+            }
         }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new OriginUnavailableException($"origin stalled while sending {urlPath} (no whole body within {http.Timeout.TotalMilliseconds:0} ms)", timedOut: true, e);
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException)
-        {
-            throw new OriginUnavailableException($"origin connection failed while reading {urlPath}: {e.Message}", timedOut: false, e);
-        }
-
-        return bytes;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken attempt, CancellationToken budget, CancellationToken caller)
     {
         try
         {
-            return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attempt);
         }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (!caller.IsCancellationRequested)
         {
-            throw new OriginUnavailableException($"origin timed out on {request.RequestUri}", timedOut: true, e);
+            var limit = budget.IsCancellationRequested ? _budget : _attempt;
+            throw new OriginUnavailableException($"origin {request.RequestUri?.Authority} sent no headers for {request.RequestUri?.AbsolutePath} within {limit.TotalMilliseconds:0} ms", timedOut: true, e);
         }
         catch (HttpRequestException e)
         {
-            throw new OriginUnavailableException($"origin unreachable: {e.Message}", timedOut: false, e);
+            throw new OriginUnavailableException($"origin {request.RequestUri?.Authority} unreachable: {e.Message}", timedOut: false, e);
         }
     }
 
@@ -102,11 +154,12 @@ internal static class OriginClientExtensions
     {
         services.AddValidatedOptions<OriginOptions>(configuration, OriginOptions.Section);
         services.AddPlaybackTokens(configuration);
-        services.AddHttpClient<OriginHttpClient>((sp, client) =>
+        services.AddSingleton<OriginPool>();
+        services.AddHostedService<OriginProbe>();
+        services.AddHttpClient<OriginHttpClient>(client =>
             {
-                var options = sp.GetRequiredService<IOptions<OriginOptions>>().Value;
-                client.BaseAddress = new Uri(options.BaseUrl);
-                client.Timeout = TimeSpan.FromMilliseconds(options.RequestTimeoutMilliseconds);
+                // Time-outs are the fetch's own (an attempt budget per origin inside one request budget).
+                client.Timeout = Timeout.InfiniteTimeSpan;
                 client.DefaultRequestVersion = HttpVersion.Version11;
             })
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
@@ -135,7 +188,7 @@ internal sealed class OriginRequestSigning(PlaybackTokens tokens) : DelegatingHa
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        // HttpClient has applied its BaseAddress before handlers run: the URI is absolute here.
+        // Requests are made with absolute URIs (one per origin).
         if (tokens.Enabled && request.RequestUri is { IsAbsoluteUri: true } absolute)
         {
             var path = absolute.AbsolutePath;

@@ -38,10 +38,16 @@ public sealed class SliceCacheTests : IDisposable
         _cache = new SliceCache(
             _memory,
             new RedisEdgeCacheStore(_redis, options, _time, NullLogger<RedisEdgeCacheStore>.Instance),
-            new OriginHttpClient(new HttpClient(_origin) { BaseAddress = new Uri("http://origin.test") }),
+            OriginClient(new HttpClient(_origin)),
             options,
             _time,
             NullLogger<SliceCache>.Instance);
+    }
+
+    private static OriginHttpClient OriginClient(HttpClient http)
+    {
+        var options = Options.Create(new OriginOptions { BaseUrl = "http://origin.test" });
+        return new OriginHttpClient(http, new OriginPool(options, NullLogger<OriginPool>.Instance), options);
     }
 
     public void Dispose()

@@ -11,8 +11,11 @@ public sealed class RedisServer : IAsyncDisposable
 {
     private Process _process;
 
-    private RedisServer(Process process, int port, string? password, string? aclUser, TestCertificates? tls)
+    private readonly string[] _extraArgs;
+
+    private RedisServer(Process process, int port, string? password, string? aclUser, TestCertificates? tls, string[]? extraArgs = null)
     {
+        _extraArgs = extraArgs ?? [];
         _process = process;
         Port = port;
         Password = password;
@@ -36,14 +39,15 @@ public sealed class RedisServer : IAsyncDisposable
     /// <param name="password">Started with <c>--requirepass</c> when given, or as <paramref name="aclUser"/>'s password.</param>
     /// <param name="aclUser">An ACL user with every right and <paramref name="password"/>; the default user is turned off.</param>
     /// <param name="tls">TLS only (no plain port), with these certificates; clients must present one the CA signed.</param>
-    public static async Task<RedisServer> StartAsync(string? password = null, string? aclUser = null, TestCertificates? tls = null)
+    /// <param name="extraArgs">More redis-server arguments (<c>--replicaof host port</c>).</param>
+    public static async Task<RedisServer> StartAsync(string? password = null, string? aclUser = null, TestCertificates? tls = null, string[]? extraArgs = null)
     {
         // redis-server cannot report a port it chose, so the port is picked just before; another socket can take it
         // in between, and then redis-server exits at once. Another port is tried then.
         for (var attempt = 1; ; attempt++)
         {
             var port = FreePort.Next();
-            var server = new RedisServer(Launch(port, password, aclUser, tls), port, password, aclUser, tls);
+            var server = new RedisServer(Launch(port, password, aclUser, tls, extraArgs ?? []), port, password, aclUser, tls, extraArgs);
             try
             {
                 await server.WaitForPingAsync();
@@ -79,11 +83,14 @@ public sealed class RedisServer : IAsyncDisposable
     {
         await KillAsync();
         _process.Dispose();
-        _process = Launch(Port, Password, AclUser, Tls);
+        _process = Launch(Port, Password, AclUser, Tls, _extraArgs);
         await WaitForPingAsync();
     }
 
-    private static Process Launch(int port, string? password, string? aclUser, TestCertificates? tls)
+    /// <summary>The process id (for signals sent by a test, or the load tool's chaos).</summary>
+    public int Pid => _process.Id;
+
+    private static Process Launch(int port, string? password, string? aclUser, TestCertificates? tls, string[] extraArgs)
     {
         var psi = new ProcessStartInfo("redis-server")
         {
@@ -96,7 +103,7 @@ public sealed class RedisServer : IAsyncDisposable
             ? ["--port", portText]
             : ["--port", "0", "--tls-port", portText, "--tls-cert-file", tls.ServerCertificate, "--tls-key-file", tls.ServerKey,
                 "--tls-ca-cert-file", tls.CaCertificate, "--tls-auth-clients", "yes"];
-        args = [.. args, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+        args = [.. args, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", .. extraArgs];
         if (aclUser is not null)
         {
             args = [.. args, "--user", aclUser, "on", $">{password}", "~*", "&*", "+@all", "--user", "default", "off"];
