@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Brings the whole stack up on this machine: redis-server (unless VOD_REDIS points at one), the origin, one
-# transcoder and two edges, on the ports of the design. On first start it generates and uploads a 30 s sample title,
-# waits until it is ready and prints where to play it. Ctrl-C (or SIGTERM) stops everything it started.
+# Brings the whole stack up on this machine with no single point of failure, on the ports of the design: Redis as a
+# primary, a replica and three Sentinels (unless VOD_REDIS points at one Redis), two origins, two transcoders and two
+# edges. Every process runs under scripts/supervise.sh, which restarts it when it dies (back-off 1 s to 30 s) and
+# keeps run/pids/<name>.pid current. On first start it generates and uploads a 30 s sample title, waits until it is
+# ready and prints where to play it. Ctrl-C (or SIGTERM) stops everything it started; nothing else does.
 #
-# Environment: VOD_ADMIN_KEY (else generated once into media/admin.key), VOD_REDIS (host:port of an existing Redis),
-# VOD_MEDIA (media root, default ./media), VOD_PLAYBACK_KEY (32+ characters: signed playback on origin and edges).
+# Environment: VOD_ADMIN_KEY (else generated once into media/admin.key), VOD_REDIS (a StackExchange.Redis
+# configuration string of an existing Redis), VOD_MEDIA (media root, default ./media), VOD_PLAYBACK_KEY (32+
+# characters: signed playback on origins and edges).
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -15,10 +18,14 @@ vod_web_dependencies
 MEDIA=${VOD_MEDIA:-$ROOT/media}
 RUN=$ROOT/run
 LOGS=$RUN/logs
+PIDDIR=$RUN/pids
 mkdir -p "$MEDIA" "$LOGS"
-ORIGIN=http://127.0.0.1:5100
+ORIGINS=(http://127.0.0.1:5100 http://127.0.0.1:5101)
 EDGES=(http://127.0.0.1:5201 http://127.0.0.1:5202)
-TRANSCODER=http://127.0.0.1:5300
+TRANSCODERS=(http://127.0.0.1:5300 http://127.0.0.1:5301)
+REDIS_PORTS=(6380 6381)
+SENTINEL_PORTS=(26380 26381 26382)
+ORIGIN=${ORIGINS[0]}
 
 if [ -n "${VOD_ADMIN_KEY:-}" ]; then
   ADMIN_KEY=$VOD_ADMIN_KEY
@@ -36,69 +43,103 @@ for project in Origin Transcoder Edge; do
     || { echo "error: build of $project failed, see $LOGS/build-$project.log" >&2; exit 1; }
 done
 
-PIDS=()
-PIDDIR=$RUN/pids
+for port in "${ORIGINS[@]##*:}" "${EDGES[@]##*:}" "${TRANSCODERS[@]##*:}"; do
+  if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/healthz"; then
+    echo "error: something already answers on 127.0.0.1:$port (another run?). Stop it first." >&2; exit 1
+  fi
+done
+
+# Every process runs under scripts/supervise.sh, which restarts it when it exits and keeps run/pids/<name>.pid current.
+SUPERVISORS=()
 rm -rf "$PIDDIR" "$RUN/edges"
-mkdir -p "$PIDDIR" "$RUN/edges"
+mkdir -p "$PIDDIR"
 STOPPING=
 stop_all() {
   trap - INT TERM EXIT
   STOPPING=1
-  # Edges may have been killed and restarted by the load tool's chaos scenario: their current PIDs are in the files.
-  local edge_pids=()
-  for f in "$PIDDIR"/edge-*.pid; do [ -s "$f" ] && edge_pids+=("$(cat "$f")"); done
-  echo; echo "==> stopping $((${#PIDS[@]} + ${#edge_pids[@]})) processes"
-  for pid in "${edge_pids[@]}"; do kill -CONT "$pid" 2>/dev/null || true; kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  for pid in "${edge_pids[@]}"; do # drain is 7 s; give up waiting after 15 s
-    for _ in $(seq 1 75); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  done
+  echo; echo "==> stopping ${#SUPERVISORS[@]} processes (edges leave the fleet and drain for 7 s)"
+  for pid in "${SUPERVISORS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${SUPERVISORS[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
 trap stop_all INT TERM EXIT
+
+supervise() { # name log command...
+  local name=$1 log=$2; shift 2
+  scripts/supervise.sh "$name" "$PIDDIR/$name.pid" "$log" -- "$@" >>"$LOGS/supervisor.log" 2>&1 &
+  SUPERVISORS+=($!)
+  for _ in $(seq 1 50); do [ -s "$PIDDIR/$name.pid" ] && break; sleep 0.1; done
+}
+tail_supervisor() { # the supervisor's restart lines also go to this terminal
+  touch "$LOGS/supervisor.log"
+  tail -n 0 -F "$LOGS/supervisor.log" 2>/dev/null &
+  SUPERVISORS+=($!)
+}
 
 if [ -n "${VOD_REDIS:-}" ]; then
   REDIS=$VOD_REDIS
   echo "==> using Redis at $REDIS"
 else
-  REDIS=127.0.0.1:6380
-  if redis-cli -p 6380 ping >/dev/null 2>&1; then
-    echo "error: something already listens on 127.0.0.1:6380 (another run?). Stop it or set VOD_REDIS." >&2; exit 1
-  fi
+  for port in "${REDIS_PORTS[@]}" "${SENTINEL_PORTS[@]}"; do
+    if redis-cli -p "$port" ping >/dev/null 2>&1; then
+      echo "error: something already listens on 127.0.0.1:$port (another run?). Stop it or set VOD_REDIS." >&2; exit 1
+    fi
+  done
+  # A primary, a replica and three Sentinels (quorum 2): the Sentinels promote the replica when the primary dies or
+  # hangs for 2 s, and every service follows the primary they name.
+  rm -rf "$RUN/redis"
   mkdir -p "$RUN/redis"
-  redis-server --bind 127.0.0.1 --port 6380 --dir "$RUN/redis" --save "" --appendonly no >"$LOGS/redis.log" 2>&1 &
-  PIDS+=($!)
-  echo "==> redis-server on $REDIS (pid $!, log $LOGS/redis.log)"
+  for i in "${!REDIS_PORTS[@]}"; do
+    name="redis-$((i + 1))"
+    default_primary=$([ "$i" -eq 0 ] && echo "" || echo "${REDIS_PORTS[0]}")
+    supervise "$name" "$LOGS/$name.log" scripts/redis-node.sh "${REDIS_PORTS[$i]}" "$RUN/redis/$name" vod "$default_primary" "${SENTINEL_PORTS[@]}"
+    for _ in $(seq 1 50); do redis-cli -p "${REDIS_PORTS[$i]}" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    echo "==> $name: redis-server on 127.0.0.1:${REDIS_PORTS[$i]} ($([ "$i" -eq 0 ] && echo primary || echo replica), pid $(cat "$PIDDIR/$name.pid"))"
+  done
+  for i in "${!SENTINEL_PORTS[@]}"; do
+    name="sentinel-$((i + 1))"
+    conf="$RUN/redis/$name.conf"
+    cat >"$conf" <<CONF
+port ${SENTINEL_PORTS[$i]}
+bind 127.0.0.1
+dir $RUN/redis
+sentinel resolve-hostnames no
+sentinel monitor vod 127.0.0.1 ${REDIS_PORTS[0]} 2
+sentinel down-after-milliseconds vod 2000
+sentinel failover-timeout vod 10000
+sentinel parallel-syncs vod 1
+CONF
+    supervise "$name" "$LOGS/$name.log" redis-sentinel "$conf"
+    echo "==> $name: redis-sentinel on 127.0.0.1:${SENTINEL_PORTS[$i]} (pid $(cat "$PIDDIR/$name.pid"))"
+  done
+  REDIS=$(printf '127.0.0.1:%s,' "${SENTINEL_PORTS[@]}")serviceName=vod
 fi
 
-start() { # name url dll env...
-  local name=$1 url=$2 dll=$3; shift 3
-  env "$@" Redis__Configuration="$REDIS" Media__Root="$MEDIA" ASPNETCORE_URLS="$url" DOTNET_NOLOGO=1 \
-    Playback__SigningKey="${VOD_PLAYBACK_KEY:-}" \
-    dotnet "$dll" >"$LOGS/$name.log" 2>&1 &
-  PIDS+=($!)
-  echo "==> $name on $url (pid $!, log $LOGS/$name.log)"
-}
+service_env=(Redis__Configuration="$REDIS" Media__Root="$MEDIA" DOTNET_NOLOGO=1 Playback__SigningKey="${VOD_PLAYBACK_KEY:-}")
 bin() { echo "$ROOT/src/$1/bin/Release/net10.0/Vod.$1.dll"; }
+origin_list() { # the origins, starting with the n-th (each edge has its own first choice)
+  local n=$1 out=() i
+  for i in "${!ORIGINS[@]}"; do out+=("${ORIGINS[$(((i + n) % ${#ORIGINS[@]}))]}"); done
+  local IFS=,; echo "${out[*]}"
+}
 
-start origin "$ORIGIN" "$(bin Origin)" Admin__Key="$ADMIN_KEY"
-start transcoder "$TRANSCODER" "$(bin Transcoder)"
-# Edges are started through run/edges/<id>.sh, which writes run/pids/<id>.pid: the load tool's chaos scenario kills
-# an edge by that PID and starts it again with the same script (load/README: "Load testing"). An edge that dies is
-# therefore not a reason to stop the stack; the players fail over and the script brings it back.
-for i in "${!EDGES[@]}"; do
-  id="edge-$((i + 1))"
-  cat >"$RUN/edges/$id.sh" <<EDGE
-#!/usr/bin/env bash
-# Starts $id on ${EDGES[$i]} (written by run.sh); its PID goes to $PIDDIR/$id.pid.
-echo \$\$ >"$PIDDIR/$id.pid"
-exec env Redis__Configuration="$REDIS" Media__Root="$MEDIA" ASPNETCORE_URLS="${EDGES[$i]}" DOTNET_NOLOGO=1 \\
-  Origin__BaseUrl="$ORIGIN" Edge__Id="$id" Edge__PublicUrl="${EDGES[$i]}" dotnet "$(bin Edge)" >>"$LOGS/edge$((i + 1)).log" 2>&1
-EDGE
-  chmod +x "$RUN/edges/$id.sh"
-  setsid "$RUN/edges/$id.sh" </dev/null &
-  echo "==> $id on ${EDGES[$i]} (pid $!, log $LOGS/edge$((i + 1)).log, restart: $RUN/edges/$id.sh)"
+for i in "${!ORIGINS[@]}"; do
+  name="origin-$((i + 1))"
+  supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" ASPNETCORE_URLS="${ORIGINS[$i]}" Admin__Key="$ADMIN_KEY" \
+    Origin__Id="$name" Origin__PublicUrl="${ORIGINS[$i]}" dotnet "$(bin Origin)"
+  echo "==> $name on ${ORIGINS[$i]} (pid $(cat "$PIDDIR/$name.pid"), log $LOGS/$name.log)"
 done
+for i in "${!TRANSCODERS[@]}"; do
+  name="transcoder-$((i + 1))"
+  supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" ASPNETCORE_URLS="${TRANSCODERS[$i]}" dotnet "$(bin Transcoder)"
+  echo "==> $name on ${TRANSCODERS[$i]} (pid $(cat "$PIDDIR/$name.pid"), log $LOGS/$name.log)"
+done
+for i in "${!EDGES[@]}"; do
+  name="edge-$((i + 1))"
+  supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" ASPNETCORE_URLS="${EDGES[$i]}" \
+    Origin__BaseUrl="$(origin_list "$i")" Edge__Id="$name" Edge__PublicUrl="${EDGES[$i]}" dotnet "$(bin Edge)"
+  echo "==> $name on ${EDGES[$i]} (pid $(cat "$PIDDIR/$name.pid"), log $LOGS/$name.log, origins $(origin_list "$i"))"
+done
+tail_supervisor
 
 wait_ready() { # url name
   for _ in $(seq 1 60); do
@@ -107,11 +148,17 @@ wait_ready() { # url name
   done
   echo "error: $2 is not ready at $1 after 30 s; see $LOGS/$2.log" >&2; exit 1
 }
-wait_ready "$ORIGIN" origin; wait_ready "$TRANSCODER" transcoder
-for i in "${!EDGES[@]}"; do wait_ready "${EDGES[$i]}" "edge$((i + 1))"; done
+for i in "${!ORIGINS[@]}"; do wait_ready "${ORIGINS[$i]}" "origin-$((i + 1))"; done
+for i in "${!TRANSCODERS[@]}"; do wait_ready "${TRANSCODERS[$i]}" "transcoder-$((i + 1))"; done
+for i in "${!EDGES[@]}"; do wait_ready "${EDGES[$i]}" "edge-$((i + 1))"; done
 
 auth=(-H "Authorization: Bearer $ADMIN_KEY")
-sample_id=$(curl -fsS "$ORIGIN/api/titles" | grep -o '"id":"[a-z2-7]*","name":"Sample"' | head -1 | cut -d'"' -f4 || true)
+any_origin() { # curl args...: the first origin that answers (one may be down)
+  local origin path=$1; shift
+  for origin in "${ORIGINS[@]}"; do curl -fsS --max-time 30 "$@" "$origin$path" 2>/dev/null && return 0; done
+  return 1
+}
+sample_id=$(any_origin /api/titles | grep -o '"id":"[a-z2-7]*","name":"Sample"' | head -1 | cut -d'"' -f4 || true)
 if [ -z "$sample_id" ]; then
   sample=$RUN/sample.mp4
   if [ ! -s "$sample" ]; then
@@ -120,12 +167,12 @@ if [ -z "$sample_id" ]; then
       -t 30 -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac -b:a 128k "$sample.tmp.mp4" && mv "$sample.tmp.mp4" "$sample"
   fi
   echo "==> uploading the sample title"
-  sample_id=$(curl -fsS "${auth[@]}" -F "file=@$sample" -F name=Sample "$ORIGIN/api/titles" | grep -o '"id":"[a-z2-7]*"' | cut -d'"' -f4)
+  sample_id=$(any_origin /api/titles "${auth[@]}" -F "file=@$sample" -F name=Sample | grep -o '"id":"[a-z2-7]*"' | cut -d'"' -f4)
 fi
 
 started=$(date +%s)
 while :; do
-  title=$(curl -fsS "$ORIGIN/api/titles/$sample_id")
+  title=$(any_origin "/api/titles/$sample_id" || echo '{"status":"unknown"}')
   status=$(echo "$title" | grep -o '"status":"[a-z]*"' | cut -d'"' -f4)
   progress=$(echo "$title" | grep -o '"progress":[0-9]*' | cut -d: -f2)
   case $status in
@@ -137,22 +184,25 @@ while :; do
 done
 echo; echo "==> sample ready (waited $(( $(date +%s) - started )) s)"
 
+entries=$(IFS=,; echo "${ORIGINS[*]}")
 cat <<TXT
 
-  Catalog page : $ORIGIN/
+  Catalog page : $ORIGIN/   (every origin serves every page: ${ORIGINS[*]})
   Admin page   : $ORIGIN/admin   (sign in with the admin key below)
   Watch        : $ORIGIN/watch/$sample_id
-  Playback URL : $ORIGIN/play/$sample_id/master.m3u8
+  Playback URL : $ORIGIN/play/$sample_id/master.m3u8   (or ${ORIGINS[1]}/play/$sample_id/master.m3u8)
   Play it      : ffplay $ORIGIN/play/$sample_id/master.m3u8   (or: ffmpeg -i <url> -f null -)
   Catalog API  : $ORIGIN/api/titles
   Admin key    : $ADMIN_KEY
   Upload       : curl -H "Authorization: Bearer \$KEY" -F file=@movie.mp4 -F name="My movie" $ORIGIN/api/titles
+  Entry URLs   : $entries   (load tool: --origin $entries)
   Edges        : ${EDGES[*]}   (fleet and health: $ORIGIN/api/edges)
-  Edge PIDs    : $PIDDIR/<edge id>.pid   (restart an edge: $RUN/edges/<edge id>.sh)
-  Logs         : $LOGS/
+  Transcoders  : ${TRANSCODERS[*]}
+  Redis        : $REDIS
+  PIDs         : $PIDDIR/<name>.pid   (kill any process: its supervisor starts it again)
+  Logs         : $LOGS/   (restarts: $LOGS/supervisor.log)
 
 Press Ctrl-C to stop.
 TXT
-# Only the core processes stop the stack; edges may be killed and restarted (chaos) without stopping it.
-wait -n "${PIDS[@]}" || true
-[ -n "$STOPPING" ] || echo "a process exited unexpectedly; stopping the rest (see $LOGS/)" >&2
+# Nothing that dies stops the stack: the supervisors restart it. Only Ctrl-C or SIGTERM does.
+while :; do sleep 3600 & wait $! || true; done

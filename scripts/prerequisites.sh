@@ -34,11 +34,12 @@ vod_require_tools() {
   vod_install_packages "${missing[@]}"
 }
 
-# vod_prerequisites [browser]: ffmpeg, redis-server, curl always; chromium when "browser" is passed.
+# vod_prerequisites [browser]: ffmpeg, redis-server, redis-sentinel, curl always; chromium when "browser" is passed.
 vod_prerequisites() {
   local missing=()
   command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpeg)
   command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v redis-sentinel >/dev/null || missing+=(redis-sentinel)
   command -v curl >/dev/null || missing+=(curl)
   command -v npm >/dev/null || missing+=(npm)
   if [ "${1:-}" = browser ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi

@@ -7,8 +7,10 @@ using Vod.Common.Catalog;
 namespace Vod.Integration.Tests.Infrastructure;
 
 /// <summary>
-/// The whole product on loopback: a real redis-server, the origin, one transcoder and two edges as real processes,
-/// sharing a temporary media root. Edges bind port 0; the origin's port is chosen first because the edges need it.
+/// The whole product on loopback: a real redis-server (or, with <see cref="WithSentinel"/>, a primary, a replica and
+/// three Sentinels), the origins (<see cref="OriginCount"/>), the transcoders (<see cref="TranscoderCount"/>) and two
+/// edges as real processes, sharing a temporary media root. Every service binds port 0; the edges start once the
+/// origins' addresses are known, and fill from all of them.
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
@@ -16,9 +18,24 @@ public sealed class StackFixture : IAsyncLifetime
     public const long MaxUploadBytes = 20L << 20;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
+    /// <summary>The one redis-server, unless <see cref="WithSentinel"/> (then null: see <see cref="Sentinel"/>).</summary>
     public RedisServer Redis { get; private set; } = null!;
-    public ServiceProcess Origin { get; private set; } = null!;
-    public ServiceProcess Transcoder { get; private set; } = null!;
+
+    /// <summary>Primary, replica and Sentinels, when <see cref="WithSentinel"/>.</summary>
+    public RedisSentinelSet? Sentinel { get; private set; }
+
+    /// <summary>What every service is given as <c>Redis:Configuration</c>.</summary>
+    public string RedisConfiguration => Sentinel?.Configuration ?? Redis.Configuration;
+
+    /// <summary>The first origin (the one most tests talk to).</summary>
+    public ServiceProcess Origin => Origins[0];
+
+    public List<ServiceProcess> Origins { get; } = [];
+
+    /// <summary>The first transcoder.</summary>
+    public ServiceProcess Transcoder { get => Transcoders[0]; private set => Transcoders[0] = value; }
+
+    public List<ServiceProcess> Transcoders { get; } = [];
     public List<ServiceProcess> Edges { get; } = [];
     public string MediaRoot { get; private set; } = "";
 
@@ -36,10 +53,18 @@ public sealed class StackFixture : IAsyncLifetime
     {
         MediaRoot = ExistingMediaRoot ?? Directory.CreateTempSubdirectory("vod-media-").FullName;
         Store = new MediaStore(MediaRoot);
-        Redis = await RedisServer.StartAsync();
+        if (WithSentinel)
+        {
+            Sentinel = await RedisSentinelSet.StartAsync();
+        }
+        else
+        {
+            Redis = await RedisServer.StartAsync();
+        }
+
         var common = new Dictionary<string, string>
         {
-            ["Redis__Configuration"] = Redis.Configuration,
+            ["Redis__Configuration"] = RedisConfiguration,
             ["Media__Root"] = MediaRoot,
         };
         foreach (var (key, value) in Settings)
@@ -70,11 +95,22 @@ public sealed class StackFixture : IAsyncLifetime
             _transcoderEnvironment[key] = value;
         }
 
-        // The origin binds port 0 and says which port it got; the edges, which need its address, start after it. (A
+        // Origins bind port 0 and say which port they got; the edges, which need their addresses, start after them. (A
         // port picked in advance can be taken by another socket before the origin binds it: that failed whole classes.)
+        var origins = new ServiceProcess[OriginCount];
+        var transcoders = new ServiceProcess[WithTranscoder ? TranscoderCount : 0];
         await Task.WhenAll(
-            Task.Run(async () => Origin = await ServiceProcess.StartAsync("origin", "Origin", _originEnvironment)),
-            WithTranscoder ? Task.Run(async () => Transcoder = await StartTranscoderAsync()) : Task.CompletedTask);
+            Enumerable.Range(0, OriginCount).Select(i => Task.Run(async () =>
+                origins[i] = await ServiceProcess.StartAsync(OriginCount == 1 ? "origin" : $"origin-{i + 1}", "Origin", _originEnvironment)))
+            .Concat(Enumerable.Range(0, transcoders.Length).Select(i => Task.Run(async () =>
+                transcoders[i] = await StartTranscoderAsync(transcoders.Length == 1 ? "transcoder" : $"transcoder-{i + 1}")))));
+        Origins.AddRange(origins);
+        Transcoders.AddRange(transcoders);
+        if (Transcoders.Count == 0)
+        {
+            Transcoders.Add(null!); // tests that start their own transcoder assign it with ReplaceTranscoder
+        }
+
         OriginUrl = Origin.BaseUrl;
         await Task.WhenAll(new[] { "edge-1", "edge-2" }.Select(async id =>
         {
@@ -103,6 +139,15 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>False to start without a transcoder (a test starts its own).</summary>
     public bool WithTranscoder { get; init; } = true;
 
+    /// <summary>How many origins to start over the same media root and Redis (edges fill from all of them).</summary>
+    public int OriginCount { get; init; } = 1;
+
+    /// <summary>How many transcoders to start (consumers of one job stream).</summary>
+    public int TranscoderCount { get; init; } = 1;
+
+    /// <summary>Redis as a primary, a replica and three Sentinels, every service connecting through the Sentinels.</summary>
+    public bool WithSentinel { get; init; }
+
     /// <summary>Starts a transcoder with the stack's settings; the caller owns it unless it assigns <see cref="Transcoder"/>.</summary>
     public Task<ServiceProcess> StartTranscoderAsync(string name = "transcoder") =>
         ServiceProcess.StartAsync(name, "Transcoder", _transcoderEnvironment);
@@ -113,18 +158,21 @@ public sealed class StackFixture : IAsyncLifetime
     public async Task RestartOriginAsync()
     {
         await Origin.DisposeAsync();
-        Origin = await ServiceProcess.StartAsync("origin", "Origin", _originEnvironment, OriginUrl);
+        Origins[0] = await ServiceProcess.StartAsync("origin", "Origin", _originEnvironment, OriginUrl);
     }
 
     public string OriginUrl { get; private set; } = "";
 
     /// <summary>Starts an edge process with id <paramref name="id"/>; it registers itself with the origin through Redis.</summary>
+    /// <remarks>With several origins, each edge lists them in its own order (edge-2 starts with the second), as run.sh does.</remarks>
     public Task<ServiceProcess> StartEdgeAsync(string id, string url = "http://127.0.0.1:0", int drainSeconds = 7)
     {
+        var shift = id.EndsWith("-2", StringComparison.Ordinal) ? 1 : 0;
+        var origins = Origins.Select((_, i) => Origins[(i + shift) % Origins.Count].BaseUrl);
         var environment = new Dictionary<string, string>(Settings)
         {
-            ["Redis__Configuration"] = Redis.Configuration,
-            ["Origin__BaseUrl"] = OriginUrl,
+            ["Redis__Configuration"] = RedisConfiguration,
+            ["Origin__BaseUrl"] = string.Join(",", origins),
             ["Edge__Id"] = id,
             ["Edge__DrainSeconds"] = drainSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
@@ -164,7 +212,7 @@ public sealed class StackFixture : IAsyncLifetime
 
         Http.Dispose();
         _sampleLock.Dispose();
-        foreach (var service in Edges.Append(Origin).Append(Transcoder).Where(s => s is not null))
+        foreach (var service in Edges.Concat(Origins).Concat(Transcoders).Where(s => s is not null))
         {
             await service.DisposeAsync();
         }
@@ -172,6 +220,11 @@ public sealed class StackFixture : IAsyncLifetime
         if (Redis is not null)
         {
             await Redis.DisposeAsync();
+        }
+
+        if (Sentinel is not null)
+        {
+            await Sentinel.DisposeAsync();
         }
 
         Directory.Delete(Work, recursive: true);
@@ -208,10 +261,25 @@ public sealed class StackFixture : IAsyncLifetime
         return await WaitForFinalAsync(created.Id, timeout);
     }
 
+    /// <summary>The title from the first origin that answers (any origin may have been killed by the test).</summary>
     public async Task<TitleDto?> GetTitleAsync(string id)
     {
-        using var response = await Http.GetAsync($"{Origin.BaseUrl}/api/titles/{id}");
-        return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<TitleDto>(Json) : null;
+        foreach (var origin in Origins.Where(o => !o.HasExited))
+        {
+            try
+            {
+                using var response = await Http.GetAsync($"{origin.BaseUrl}/api/titles/{id}");
+                return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<TitleDto>(Json) : null;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Polls the catalog until the title is ready or failed.</summary>
@@ -230,7 +298,8 @@ public sealed class StackFixture : IAsyncLifetime
             await Task.Delay(200);
         }
 
-        throw new TimeoutException($"title {id} is still {title?.Status} after the timeout.\nTranscoder log:\n{Transcoder.Log}");
+        throw new TimeoutException($"title {id} is still {title?.Status} after the timeout.\nTranscoder logs:\n"
+            + string.Join("\n", Transcoders.Where(t => t is not null).Select(t => $"-- {t.Name}\n{t.Log}")));
     }
 
     /// <summary>The path of a published file of a ready title on disk (its version is read from title.json).</summary>
@@ -280,4 +349,24 @@ public sealed record EdgeDto(string Id, string Url, bool Routable, string State,
 public sealed class StackDefinition : ICollectionFixture<StackFixture>
 {
     public const string Name = "stack";
+}
+
+/// <summary>
+/// The stack as <c>./run.sh</c> shapes it, with no single point of failure: two origins, two transcoders, two edges,
+/// and Redis as primary, replica and three Sentinels. Tests of this collection kill processes for good; each test
+/// takes its own fixture instance (class fixture), so what one kills another does not miss.
+/// </summary>
+public sealed class ResilientStackFixture : IAsyncLifetime
+{
+    public StackFixture Stack { get; } = new()
+    {
+        OriginCount = 2,
+        TranscoderCount = 2,
+        WithSentinel = true,
+        TranscoderSettings = new Dictionary<string, string> { ["Worker__ClaimIdleSeconds"] = "6" },
+    };
+
+    public Task InitializeAsync() => Stack.InitializeAsync();
+
+    public Task DisposeAsync() => Stack.DisposeAsync();
 }
