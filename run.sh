@@ -90,8 +90,9 @@ else
   mkdir -p "$RUN/redis"
   for i in "${!REDIS_PORTS[@]}"; do
     name="redis-$((i + 1))"
-    default_primary=$([ "$i" -eq 0 ] && echo "" || echo "${REDIS_PORTS[0]}")
-    supervise "$name" "$LOGS/$name.log" scripts/redis-node.sh "${REDIS_PORTS[$i]}" "$RUN/redis/$name" vod "$default_primary" "${SENTINEL_PORTS[@]}"
+    default_primary=$([ "$i" -eq 0 ] && echo "" || echo "127.0.0.1:${REDIS_PORTS[0]}")
+    supervise "$name" "$LOGS/$name.log" scripts/redis-node.sh "127.0.0.1:${REDIS_PORTS[$i]}" "$RUN/redis/$name" vod "$default_primary" \
+      "${SENTINEL_PORTS[@]/#/127.0.0.1:}" -- --bind 127.0.0.1
     for _ in $(seq 1 50); do redis-cli -p "${REDIS_PORTS[$i]}" ping >/dev/null 2>&1 && break; sleep 0.1; done
     echo "==> $name: redis-server on 127.0.0.1:${REDIS_PORTS[$i]} ($([ "$i" -eq 0 ] && echo primary || echo replica), pid $(cat "$PIDDIR/$name.pid"))"
   done

@@ -69,14 +69,18 @@ internal static class LoadTool
     public static async Task<RunReport> RunAsync(LoadOptions options, IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
     {
         using var http = HlsLoader.CreateClient(Math.Max(1024, options.Viewers * 4));
+        var origins = new OriginEntries(http, options.Origins);
         // Set-up (catalog, fleet, purge, metrics, the throughput target) is bounded too: 30 s in all.
         using var setup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         setup.CancelAfter(TimeSpan.FromSeconds(30));
-        var titles = options.Scenario == "throughput" && options.Url is not null ? [] : await Catalog.ChooseAsync(http, options, setup.Token);
+        var titles = options.Scenario == "throughput" && options.Url is not null ? [] : await Catalog.ChooseAsync(origins, options.Titles, setup.Token);
+        // Before the recorder's clock starts, outside the 30 s set-up bound: ffmpeg takes about a second a clip.
+        using var clips = options.Uploads > 0 ? await MakeClipsAsync(options.Uploads, console, cancellationToken) : null;
         var recorder = new RunRecorder(time, options.Duration);
         var extra = new Dictionary<string, object>(StringComparer.Ordinal);
         var failures = new List<string>();
         OriginFetches? fetches = null;
+        ChaosMonkey? monkey = null;
         var loader = new HlsLoader(http, recorder, time) { Observe = options.Scenario == "flash-crowd" ? (u, r) => fetches?.Requested(u, r) : null };
         var viewer = new VirtualViewer(loader, recorder, time, options.Viewer);
         var random = new Random(SpreadSeed(options.Seed));
@@ -87,105 +91,137 @@ internal static class LoadTool
         switch (options.Scenario)
         {
             case "steady":
-                scenario = end => ViewerPool.RunAsync(viewer, recorder, options.Origin, titles, options.Viewers,
+                scenario = end => ViewerPool.RunAsync(viewer, recorder, options.Origins, titles, options.Viewers,
                     options.Ramp ?? TimeSpan.FromSeconds(10), repeat: true, time, end);
                 break;
             case "chaos":
-            {
-                var monkey = new ChaosMonkey(await ChaosTargetsAsync(http, options, setup.Token), options.KillSignal == "STOP",
-                    options.KillEvery, options.RestartAfter, recorder, time, random);
-                scenario = end => Task.WhenAll(
-                    ViewerPool.RunAsync(viewer, recorder, options.Origin, titles, options.Viewers, options.Ramp ?? TimeSpan.FromSeconds(10), repeat: true, time, end),
-                    monkey.RunAsync(end));
-                after = () =>
                 {
-                    extra["chaos"] = new Dictionary<string, object>
-                    {
-                        ["signal"] = options.KillSignal, ["every_s"] = options.KillEvery.TotalSeconds,
-                        ["restart_after_s"] = options.RestartAfter.TotalSeconds, ["hits"] = monkey.Hits, ["seed"] = options.Seed,
-                    };
-                    return Task.CompletedTask;
-                };
-                break;
-            }
+                    monkey = new ChaosMonkey(await ChaosTargets.DiscoverAsync(origins, options, setup.Token), options.KillSignal == "STOP",
+                        options.KillEvery, options.RestartAfter, options.RestartCommand, recorder, time, random);
+                    scenario = end => Task.WhenAll(
+                        ViewerPool.RunAsync(viewer, recorder, options.Origins, titles, options.Viewers, options.Ramp ?? TimeSpan.FromSeconds(10), repeat: true, time, end),
+                        monkey.RunAsync(end));
+                    break;
+                }
 
             case "flash-crowd":
-            {
-                var title = options.Titles.Count > 0 ? titles[0] : titles.MaxBy(t => t.CreatedAt)!;
-                var purged = await PurgeAsync(http, options, title.Id, console, setup.Token);
-                var edges = (await Catalog.EdgesAsync(http, options.Origin, setup.Token)).Select(e => Loopback.Require(e.Url, "edge " + e.Id)).ToList();
-                var before = await OriginFetches.ScrapeAsync(http, edges, setup.Token);
-                fetches = new OriginFetches();
-                scenario = end => ViewerPool.RunAsync(viewer, recorder, options.Origin, [title], options.Viewers,
-                    options.Ramp ?? TimeSpan.FromSeconds(3), repeat: false, time, end);
-                after = async () =>
                 {
-                    var now = await OriginFetches.ScrapeAsync(http, edges, CancellationToken.None);
-                    var delta = now.ToDictionary(kv => kv.Key, kv => kv.Value - before.GetValueOrDefault(kv.Key), StringComparer.Ordinal);
-                    var slices = delta.GetValueOrDefault("slice");
-                    var ratio = fetches.DistinctSlices > 0 ? slices / fetches.DistinctSlices : 0;
-                    extra["flash_crowd"] = new Dictionary<string, object>
+                    var title = options.Titles.Count > 0 ? titles[0] : titles.MaxBy(t => t.CreatedAt)!;
+                    var purged = await PurgeAsync(origins, options, title.Id, console, setup.Token);
+                    var edges = (await Catalog.EdgesAsync(origins, setup.Token)).Select(e => Loopback.Require(e.Url, "edge " + e.Id)).ToList();
+                    var before = await OriginFetches.ScrapeAsync(http, edges, setup.Token);
+                    fetches = new OriginFetches();
+                    scenario = end => ViewerPool.RunAsync(viewer, recorder, options.Origins, [title], options.Viewers,
+                        options.Ramp ?? TimeSpan.FromSeconds(3), repeat: false, time, end);
+                    after = async () =>
                     {
-                        ["title"] = title.Id, ["purged_first"] = purged, ["edges"] = edges.Count,
-                        ["distinct_objects"] = fetches.DistinctObjects, ["distinct_slices"] = fetches.DistinctSlices,
-                        ["origin_fetches"] = delta, ["origin_slice_fetches_per_distinct_slice"] = Math.Round(ratio, 3),
+                        var now = await OriginFetches.ScrapeAsync(http, edges, CancellationToken.None);
+                        var delta = now.ToDictionary(kv => kv.Key, kv => kv.Value - before.GetValueOrDefault(kv.Key), StringComparer.Ordinal);
+                        var slices = delta.GetValueOrDefault("slice");
+                        var ratio = fetches.DistinctSlices > 0 ? slices / fetches.DistinctSlices : 0;
+                        extra["flash_crowd"] = new Dictionary<string, object>
+                        {
+                            ["title"] = title.Id,
+                            ["purged_first"] = purged,
+                            ["edges"] = edges.Count,
+                            ["distinct_objects"] = fetches.DistinctObjects,
+                            ["distinct_slices"] = fetches.DistinctSlices,
+                            ["origin_fetches"] = delta,
+                            ["origin_slice_fetches_per_distinct_slice"] = Math.Round(ratio, 3),
+                        };
+                        if (options.Thresholds.MaxOriginFetchesPerSlice is { } max && ratio > max)
+                        {
+                            failures.Add($"{ratio:0.###} origin slice fetches per distinct slice (max {max})");
+                        }
                     };
-                    if (options.Thresholds.MaxOriginFetchesPerSlice is { } max && ratio > max)
-                    {
-                        failures.Add($"{ratio:0.###} origin slice fetches per distinct slice (max {max})");
-                    }
-                };
-                break;
-            }
+                    break;
+                }
 
             default: // throughput
-            {
-                var (url, range) = options.Url is { } given
-                    ? (given, options.RangeBytes is { } n ? new ByteRange(0, n) : ByteRange.Whole)
-                    : await Throughput.DefaultTargetAsync(http, options.Origin, titles[0], setup.Token);
-                if (options.Url is null && options.RangeBytes is { } bytes)
                 {
-                    range = new ByteRange(range.Offset, Math.Min(bytes, range.Length));
-                }
-
-                using (var warm = new HttpRequestMessage(HttpMethod.Get, url))
-                {
-                    if (!range.IsWhole)
+                    var (url, range) = options.Url is { } given
+                        ? (given, options.RangeBytes is { } n ? new ByteRange(0, n) : ByteRange.Whole)
+                        : await Throughput.DefaultTargetAsync(http, origins, titles[0], setup.Token);
+                    if (options.Url is null && options.RangeBytes is { } bytes)
                     {
-                        warm.Headers.Range = new RangeHeaderValue(range.Offset, range.Offset + range.Length - 1);
+                        range = new ByteRange(range.Offset, Math.Min(bytes, range.Length));
                     }
 
-                    using var response = await http.SendAsync(warm, setup.Token); // make it a cache hit
-                }
-
-                scenario = end => Throughput.RunAsync(http, url, range, options.Connections, recorder, end);
-                after = () =>
-                {
-                    extra["throughput"] = new Dictionary<string, object>
+                    using (var warm = new HttpRequestMessage(HttpMethod.Get, url))
                     {
-                        ["url"] = url.ToString(), ["range_bytes"] = range.IsWhole ? -1 : range.Length, ["connections"] = options.Connections,
+                        if (!range.IsWhole)
+                        {
+                            warm.Headers.Range = new RangeHeaderValue(range.Offset, range.Offset + range.Length - 1);
+                        }
+
+                        using var response = await http.SendAsync(warm, setup.Token); // make it a cache hit
+                    }
+
+                    scenario = end => Throughput.RunAsync(http, url, range, options.Connections, recorder, end);
+                    after = () =>
+                    {
+                        extra["throughput"] = new Dictionary<string, object>
+                        {
+                            ["url"] = url.ToString(),
+                            ["range_bytes"] = range.IsWhole ? -1 : range.Length,
+                            ["connections"] = options.Connections,
+                        };
+                        return Task.CompletedTask;
                     };
-                    return Task.CompletedTask;
-                };
-                break;
-            }
+                    break;
+                }
         }
+
+        var uploads = clips is null ? null : new ClipUploads(clips.Files, origins, options.AdminKey!, recorder, time);
 
         console.MarkupLineInterpolated(
-            $"[bold]{options.Scenario}[/]: {(options.Scenario == "throughput" ? $"{options.Connections} connections" : $"{options.Viewers} viewers")}, {options.Duration.TotalSeconds:0.#} s against {options.Origin}{(titles.Count > 0 ? $", titles {string.Join(",", titles.Select(t => t.Id))}" : "")}");
+            $"[bold]{options.Scenario}[/]: {(options.Scenario == "throughput" ? $"{options.Connections} connections" : $"{options.Viewers} viewers")}, {options.Duration.TotalSeconds:0.#} s against {string.Join(", ", options.Origins)}{(titles.Count > 0 ? $", titles {string.Join(",", titles.Select(t => t.Id))}" : "")}");
         using var runEnd = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var uploadDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         runEnd.CancelAfter(options.Duration);
+        var uploading = uploads?.RunAsync(options.Duration / 2, runEnd.Token, uploadDeadline.Token) ?? Task.CompletedTask;
         var work = scenario(runEnd.Token);
-        await Scenarios.Progress.ShowAsync(console, recorder, options, work);
-        await work;
-        if (after is not null)
+        try
         {
-            await after();
+            await Scenarios.Progress.ShowAsync(console, recorder, options, work);
+            await work;
+            if (after is not null)
+            {
+                await after();
+            }
+        }
+        catch
+        {
+            // No upload may outlive the run (its clips are deleted with it).
+            await runEnd.CancelAsync();
+            await uploadDeadline.CancelAsync();
+            await Task.WhenAny(uploading);
+            throw;
         }
 
-        var report = RunReport.From(options.Scenario, options.Scenario == "throughput" ? options.Connections : options.Viewers, recorder.Snapshot());
+        var snapshot = recorder.Snapshot();
+        if (uploads is not null)
+        {
+            // Past the viewers' end (the rates above stop there): the uploads still transcoding get the upload time-out.
+            if (!uploading.IsCompleted)
+            {
+                console.MarkupLineInterpolated($"waiting up to {options.UploadTimeout.TotalSeconds:0} s for the uploads still in progress");
+            }
+
+            uploadDeadline.CancelAfter(options.UploadTimeout);
+            await uploading;
+            snapshot = snapshot with { Events = recorder.Snapshot().Events };
+        }
+
+        var report = RunReport.From(options.Scenario, options.Scenario == "throughput" ? options.Connections : options.Viewers, snapshot) with
+        {
+            Extra = extra,
+            Uploads = uploads?.Figures,
+            Chaos = monkey is null ? null : new ChaosFigures(options.KillSignal, options.KillEvery.TotalSeconds, options.RestartAfter.TotalSeconds,
+                options.Seed, options.Targets, monkey.KillsByKind),
+        };
         failures.InsertRange(0, RunReport.Check(report, options.Thresholds));
-        return report with { Extra = extra, Failures = failures };
+        return report with { Failures = failures };
     }
 
     /// <summary>
@@ -201,39 +237,13 @@ internal static class LoadTool
         return unchecked((int)(z ^ (z >> 31)));
     }
 
-    private static async Task<List<ChaosTarget>> ChaosTargetsAsync(HttpClient http, LoadOptions options, CancellationToken ct)
+    private static Task<GeneratedClips> MakeClipsAsync(int count, IAnsiConsole console, CancellationToken ct)
     {
-        var edges = await Catalog.EdgesAsync(http, options.Origin, ct);
-        var targets = new List<ChaosTarget>();
-        foreach (var (id, url, _) in edges)
-        {
-            Loopback.Require(url, "edge " + id);
-            var restart = options.RestartCommand?.Replace("{edge}", id, StringComparison.Ordinal)
-                ?? (File.Exists($"run/edges/{id}.sh") ? $"run/edges/{id}.sh" : null);
-            if (options.EdgePids.TryGetValue(id, out var pid))
-            {
-                targets.Add(new ChaosTarget(id, pid, null, restart));
-            }
-            else if (options.EdgePids.Count == 0 && options.PidFile.Replace("{edge}", id, StringComparison.Ordinal) is var file && File.Exists(file))
-            {
-                targets.Add(new ChaosTarget(id, null, file, restart));
-            }
-        }
-
-        if (targets.Count == 0)
-        {
-            throw new UsageException($"chaos: no edge of {new Uri(options.Origin, "/api/edges")} has a PID (--edge-pids id=pid,... or --pid-file {options.PidFile})");
-        }
-
-        if (options.KillSignal == "KILL" && targets.Any(t => t.RestartCommand is null))
-        {
-            throw new UsageException("chaos --kill-signal KILL needs --restart-command (e.g. 'run/edges/{edge}.sh', written by run.sh)");
-        }
-
-        return targets;
+        console.MarkupLineInterpolated($"making {count} clips with ffmpeg for --uploads");
+        return ClipUploads.MakeClipsAsync(count, ct);
     }
 
-    private static async Task<bool> PurgeAsync(HttpClient http, LoadOptions options, string titleId, IAnsiConsole console, CancellationToken ct)
+    private static async Task<bool> PurgeAsync(OriginEntries origins, LoadOptions options, string titleId, IAnsiConsole console, CancellationToken ct)
     {
         if (options.AdminKey is not { Length: > 0 } key)
         {
@@ -241,12 +251,18 @@ internal static class LoadTool
             return false;
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(options.Origin, $"/api/titles/{titleId}/purge"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        using var response = await http.SendAsync(request, ct);
-        if (!response.IsSuccessStatusCode)
+        var (response, _) = await origins.SendAsync(entry =>
         {
-            throw new UsageException($"purge of {titleId} answered {(int)response.StatusCode}");
+            var request = new HttpRequestMessage(HttpMethod.Post, new Uri(entry, $"/api/titles/{titleId}/purge"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            return request;
+        }, OriginEntries.DefaultTimeout, ct);
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new UsageException($"purge of {titleId} answered {(int)response.StatusCode}");
+            }
         }
 
         await Task.Delay(TimeSpan.FromMilliseconds(500), ct); // the purge reaches edges through Redis pub/sub

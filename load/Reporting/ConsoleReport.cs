@@ -22,6 +22,18 @@ internal static class ConsoleReport
         summary.AddRow("requests / bytes", $"{r.Requests} ({r.RequestsPerSecond:0.0}/s) / {r.Bytes / 1e6:0.0} MB ({r.MegabytesPerSecond:0.0} MB/s)");
         summary.AddRow("requests by pathway", Markup.Escape(string.Join(", ", r.RequestsByPathway.Select(kv => $"{kv.Key} {kv.Value}"))));
         summary.AddRow("errors", r.Errors.Count == 0 ? "none" : Markup.Escape(string.Join(", ", r.Errors.Select(kv => $"{kv.Key} {kv.Value}"))));
+        if (r.Chaos is { } chaos)
+        {
+            summary.AddRow($"chaos: {chaos.Hits} × SIG{chaos.Signal} every {chaos.EverySeconds:0.#} s, by kind",
+                Markup.Escape(string.Join(", ", chaos.KillsByKind.Select(kv => $"{kv.Key} {kv.Value}"))));
+        }
+
+        if (r.Uploads is { } u)
+        {
+            summary.AddRow("uploads started / ready / failed", $"{u.Started} / {u.Ready} / {u.Failed} of {u.Requested}" +
+                (u is { P50SecondsToReady: { } p50, MaxSecondsToReady: { } max } ? $" (ready after p50 {p50:0.#} s, max {max:0.#} s)" : ""));
+        }
+
         foreach (var (name, value) in r.Extra)
         {
             summary.AddRow(Markup.Escape(name), Markup.Escape(System.Text.Json.JsonSerializer.Serialize(value, value.GetType())));
@@ -41,7 +53,7 @@ internal static class ConsoleReport
 
         foreach (var e in r.Events)
         {
-            console.MarkupLineInterpolated($"  {e.AtSeconds,6:0.0} s  {e.Kind}: {e.Text}");
+            console.MarkupLineInterpolated($"  {e.AtSeconds,6:0.0} s  {e.Kind} {e.Text}");
         }
 
         foreach (var reason in r.FailureReasons)

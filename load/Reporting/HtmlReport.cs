@@ -6,7 +6,8 @@ namespace Vod.Load.Reporting;
 
 /// <summary>
 /// A self-contained HTML report (no script, no CDN): the summary, and inline SVG charts of the startup-time
-/// distribution, rebuffers over time and throughput over time with edge kills and restarts marked.
+/// distribution, rebuffers over time and throughput over time with kills (labelled with the process: <c>kill origin-1</c>),
+/// recoveries and uploads marked.
 /// </summary>
 internal static class HtmlReport
 {
@@ -34,6 +35,23 @@ internal static class HtmlReport
         sb.Append(CultureInfo.InvariantCulture, $"{r.Requests} requests ({r.RequestsPerSecond:0.0}/s), {r.Bytes / 1e6:0.0} MB ({r.MegabytesPerSecond:0.0} MB/s). ");
         sb.Append("By pathway: ").Append(E(string.Join(", ", r.RequestsByPathway.Select(kv => $"{kv.Key} {kv.Value}")))).Append(". ");
         sb.Append("Errors: ").Append(r.Errors.Count == 0 ? "none" : E(string.Join(", ", r.Errors.Select(kv => $"{kv.Key} {kv.Value}")))).Append(".</p>");
+        if (r.Chaos is { } chaos)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"<p><b>chaos</b>: {chaos.Hits} × SIG{E(chaos.Signal)} every {chaos.EverySeconds:0.#} s (targets {E(string.Join(", ", chaos.Targets))}); kills by kind: ")
+                .Append(E(string.Join(", ", chaos.KillsByKind.Select(kv => $"{kv.Key} {kv.Value}")))).Append("</p>");
+        }
+
+        if (r.Uploads is { } u)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"<p><b>uploads</b>: {u.Started} started, {u.Ready} ready, {u.Failed} failed of {u.Requested}");
+            if (u is { P50SecondsToReady: { } p50, MaxSecondsToReady: { } max })
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"; ready after p50 {p50:0.#} s, max {max:0.#} s");
+            }
+
+            sb.Append("</p>");
+        }
+
         foreach (var (name, value) in r.Extra)
         {
             sb.Append("<p><b>").Append(E(name)).Append("</b>: ").Append(E(System.Text.Json.JsonSerializer.Serialize(value, value.GetType()))).Append("</p>");
@@ -58,7 +76,7 @@ internal static class HtmlReport
             sb.Append("<h2>Events</h2><ul>");
             foreach (var e in r.Events)
             {
-                sb.Append(CultureInfo.InvariantCulture, $"<li>{e.AtSeconds:0.0} s: {E(e.Kind)}: {E(e.Text)}</li>");
+                sb.Append(CultureInfo.InvariantCulture, $"<li>{e.AtSeconds:0.0} s: {E(e.Kind)} {E(e.Text)}</li>");
             }
 
             sb.Append("</ul>");
@@ -108,12 +126,11 @@ internal static class HtmlReport
         double X(double s) => Pad + (Width - 2 * Pad) * s / (n - 1);
         double Y(double v) => Height - Pad - (Height - 2 * Pad) * v / max;
         sb.Append(CultureInfo.InvariantCulture, $"<svg width=\"{Width}\" height=\"{Height + 20}\" viewBox=\"0 0 {Width} {Height + 20}\">");
-        foreach (var e in events)
+        foreach (var e in events.Where(e => e.AtSeconds <= n - 1)) // uploads may finish after the run: listed below, not drawn
         {
-            var stroke = e.Kind.Contains("kill", StringComparison.Ordinal) || e.Kind.Contains("stop", StringComparison.Ordinal) ? "#b00" : "#070";
             sb.Append(CultureInfo.InvariantCulture,
-                $"<line x1=\"{X(e.AtSeconds):0.#}\" x2=\"{X(e.AtSeconds):0.#}\" y1=\"{Pad / 2}\" y2=\"{Height - Pad}\" stroke=\"{stroke}\" stroke-dasharray=\"4 3\"><title>{e.AtSeconds:0.0} s {E(e.Kind)}: {E(e.Text)}</title></line>");
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{X(e.AtSeconds) + 2:0.#}\" y=\"{Pad / 2 + 8}\" fill=\"{stroke}\">{E(e.Kind)}</text>");
+                $"<line x1=\"{X(e.AtSeconds):0.#}\" x2=\"{X(e.AtSeconds):0.#}\" y1=\"{Pad / 2}\" y2=\"{Height - Pad}\" stroke=\"{Stroke(e)}\" stroke-dasharray=\"4 3\"><title>{e.AtSeconds:0.0} s {E(e.Kind)} {E(e.Text)}</title></line>");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{X(e.AtSeconds) + 2:0.#}\" y=\"{Pad / 2 + 8}\" fill=\"{Stroke(e)}\">{E(Label(e))}</text>");
         }
 
         Polyline(sb, values, X, Y, color);
@@ -130,6 +147,13 @@ internal static class HtmlReport
         Axes(sb, max, "time", yLabel);
         sb.Append("</svg>");
     }
+
+    /// <summary>Kills and stops red, uploads purple, recoveries green.</summary>
+    private static string Stroke(TimelineEvent e) =>
+        e.Kind is "kill" or "stop" ? "#b00" : e.Kind.StartsWith("upload", StringComparison.Ordinal) ? "#80c" : "#070";
+
+    /// <summary>A chaos event names the process it hit (<c>kill origin-1</c>), so the kind shows on the chart.</summary>
+    internal static string Label(TimelineEvent e) => e.Target is { } target ? $"{e.Kind} {target}" : e.Kind;
 
     private static void Polyline(StringBuilder sb, List<double> values, Func<double, double> x, Func<double, double> y, string color)
     {

@@ -80,6 +80,16 @@ internal static class JsonReport
             }
 
             w.WriteEndArray();
+            if (r.Chaos is { } chaos)
+            {
+                WriteChaos(w, chaos);
+            }
+
+            if (r.Uploads is { } uploads)
+            {
+                WriteUploads(w, uploads);
+            }
+
             foreach (var (name, value) in r.Extra)
             {
                 w.WritePropertyName(name);
@@ -93,6 +103,11 @@ internal static class JsonReport
                 w.WriteNumber("at_s", Math.Round(e.AtSeconds, 3));
                 w.WriteString("kind", e.Kind);
                 w.WriteString("text", e.Text);
+                if (e.Target is { } target)
+                {
+                    w.WriteString("target", target);
+                }
+
                 w.WriteEndObject();
             }
 
@@ -116,6 +131,49 @@ internal static class JsonReport
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteChaos(Utf8JsonWriter w, ChaosFigures chaos)
+    {
+        w.WriteStartObject("chaos");
+        w.WriteString("signal", chaos.Signal);
+        w.WriteNumber("every_s", chaos.EverySeconds);
+        w.WriteNumber("restart_after_s", chaos.RestartAfterSeconds);
+        w.WriteNumber("hits", chaos.Hits);
+        w.WriteNumber("seed", chaos.Seed);
+        w.WriteStartArray("targets");
+        foreach (var kind in chaos.Targets)
+        {
+            w.WriteStringValue(kind);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartObject("kills_by_kind");
+        foreach (var (kind, n) in chaos.KillsByKind)
+        {
+            w.WriteNumber(kind, n);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteUploads(Utf8JsonWriter w, UploadFigures uploads)
+    {
+        w.WriteStartObject("uploads");
+        w.WriteNumber("requested", uploads.Requested);
+        w.WriteNumber("started", uploads.Started);
+        w.WriteNumber("ready", uploads.Ready);
+        w.WriteNumber("failed", uploads.Failed);
+        if (uploads is { P50SecondsToReady: { } p50, MaxSecondsToReady: { } max })
+        {
+            w.WriteStartObject("seconds_to_ready");
+            w.WriteNumber("p50", Math.Round(p50, 1));
+            w.WriteNumber("max", Math.Round(max, 1));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
     }
 
     private static void WritePercentiles(Utf8JsonWriter w, Percentiles p)

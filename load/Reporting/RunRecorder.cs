@@ -136,8 +136,10 @@ internal sealed class RunRecorder
     /// <summary>Rebuffers so far, including those of sessions still playing (the progress line).</summary>
     public long RebuffersStarted => Interlocked.Read(ref _rebuffersStarted);
 
-    /// <summary>Something that happened to the system under test (an edge killed or restarted), marked in the timeline.</summary>
-    public void Mark(string kind, string text) => _events.Enqueue(new TimelineEvent(Elapsed.TotalSeconds, kind, text));
+    /// <summary>Something that happened to the system under test (a process killed or continued, an upload), marked in the timeline.</summary>
+    /// <param name="target">The process it happened to (<c>origin-1</c>), when there is one.</param>
+    public void Mark(string kind, string text, string? target = null) =>
+        _events.Enqueue(new TimelineEvent(Elapsed.TotalSeconds, kind, text) { Target = target });
 
     /// <summary>Called about once a second by the progress loop.</summary>
     public void SampleActive() => _timeline.Active((int)Elapsed.TotalSeconds, Active);
@@ -221,7 +223,11 @@ internal sealed record SessionCounts(long Started, long Finished, long Failed, l
 
 internal sealed record TimelinePoint(int Second, long Requests, long Bytes, long Errors, long Rebuffers, long ActiveSessions, long FailedSessions);
 
-internal sealed record TimelineEvent(double AtSeconds, string Kind, string Text);
+internal sealed record TimelineEvent(double AtSeconds, string Kind, string Text)
+{
+    /// <summary>The process a chaos event hit (<c>origin-1</c>); null for other events.</summary>
+    public string? Target { get; init; }
+}
 
 /// <summary>A consistent copy of everything recorded so far: the input of <see cref="RunReport.From"/>.</summary>
 internal sealed record RunSnapshot(

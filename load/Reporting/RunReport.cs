@@ -45,6 +45,12 @@ internal sealed record RunReport(
     IReadOnlyList<string> FailureReasons,
     IReadOnlyList<HistogramBucket> StartupDistribution)
 {
+    /// <summary>The chaos monkey's hits; null in other scenarios.</summary>
+    public ChaosFigures? Chaos { get; init; }
+
+    /// <summary>The clips uploaded during the run (<c>--uploads</c>); null when none were asked for.</summary>
+    public UploadFigures? Uploads { get; init; }
+
     /// <summary>Scenario-specific figures (flash-crowd origin fetches, throughput), written as they are.</summary>
     public IReadOnlyDictionary<string, object> Extra { get; init; } = new Dictionary<string, object>();
 
@@ -115,6 +121,11 @@ internal sealed record RunReport(
         if (thresholds.MaxStartupP95Ms is { } p95 && (report.Startup.Count == 0 || report.Startup.P95Ms > p95))
         {
             failures.Add($"startup p95 {report.Startup.P95Ms:0} ms (max {p95:0} ms)");
+        }
+
+        if (report.Uploads is { } u && (u.Failed > 0 || u.Ready != u.Requested))
+        {
+            failures.Add($"uploads: {u.Ready} of {u.Requested} ready, {u.Failed} failed");
         }
 
         return failures;

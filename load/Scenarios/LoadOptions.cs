@@ -11,10 +11,19 @@ internal sealed record LoadOptions
 {
     public static readonly string[] Scenarios = ["steady", "flash-crowd", "chaos", "throughput"];
 
+    /// <summary>What <c>chaos --targets</c> may name: the <c>&lt;kind&gt;-N.pid</c> files run.sh writes.</summary>
+    public static readonly string[] ChaosKinds = ["edge", "origin", "redis", "transcoder", "sentinel"];
+
     public required string Scenario { get; init; }
     public int Viewers { get; init; } = 50;
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(60);
-    public Uri Origin { get; init; } = new("http://127.0.0.1:5100");
+
+    /// <summary>The entry URLs (<c>--origin a,b</c>), tried in order: a viewer moves to the next one when a request fails.</summary>
+    public IReadOnlyList<Uri> Origins { get; init; } = [new("http://127.0.0.1:5100")];
+
+    /// <summary>The first entry.</summary>
+    public Uri Origin => Origins[0];
+
     public IReadOnlyList<string> Titles { get; init; } = [];
     public string? JsonFile { get; init; }
     public string? HtmlFile { get; init; }
@@ -30,10 +39,24 @@ internal sealed record LoadOptions
     public TimeSpan RestartAfter { get; init; } = TimeSpan.FromSeconds(5);
     public string KillSignal { get; init; } = "KILL";
     public IReadOnlyDictionary<string, int> EdgePids { get; init; } = new Dictionary<string, int>();
-    public string PidFile { get; init; } = "run/pids/{edge}.pid";
+
+    /// <summary>An explicit <c>--pid-file</c> template for edges (ids from <c>/api/edges</c>); null: <see cref="PidDirectory"/>.</summary>
+    public string? PidFile { get; init; }
+
+    /// <summary>Where the supervisor writes <c>&lt;kind&gt;-N.pid</c> (re-read at every hit).</summary>
+    public string PidDirectory { get; init; } = "run/pids";
+
+    /// <summary>The kinds the monkey hits, round robin in this order.</summary>
+    public IReadOnlyList<string> Targets { get; init; } = ["edge"];
+
+    /// <summary>Run after <see cref="RestartAfter"/> for a KILLed process; null: the supervisor restarts it.</summary>
     public string? RestartCommand { get; init; }
 
-    // flash-crowd
+    // steady and chaos: clips uploaded during the run
+    public int Uploads { get; init; }
+    public TimeSpan UploadTimeout { get; init; } = TimeSpan.FromSeconds(180);
+
+    // flash-crowd (purge) and uploads
     public string? AdminKey { get; init; }
 
     // throughput
@@ -91,13 +114,33 @@ internal sealed record LoadOptions
             throw new UsageException("--kill-signal is KILL or STOP");
         }
 
-        var origin = ParseUrl(Get("origin") ?? "http://127.0.0.1:5100", "origin");
+        var origins = (Get("origin") ?? "http://127.0.0.1:5100")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(o => ParseUrl(o, "origin")).Distinct().ToList();
+        if (origins.Count == 0)
+        {
+            throw new UsageException("--origin needs at least one URL");
+        }
+
+        var targets = ParseTargets(Get("targets"));
+        var uploads = Int(Get("uploads"), 0, 0);
+        var adminKey = Get("admin-key") ?? Environment.GetEnvironmentVariable("VOD_ADMIN_KEY");
+        if (uploads > 0 && scenario is not ("steady" or "chaos"))
+        {
+            throw new UsageException("--uploads is for steady and chaos");
+        }
+
+        if (uploads > 0 && adminKey is not { Length: > 0 })
+        {
+            throw new UsageException("--uploads needs --admin-key (or VOD_ADMIN_KEY)");
+        }
+
         return new LoadOptions
         {
             Scenario = scenario,
             Viewers = Int(Get("viewers"), 50, 1),
             Duration = Get("duration") is { } d ? ParseDuration(d, "duration") : TimeSpan.FromSeconds(60),
-            Origin = origin,
+            Origins = origins,
             Titles = Get("titles")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
             JsonFile = Get("json"),
             HtmlFile = Get("html"),
@@ -109,9 +152,13 @@ internal sealed record LoadOptions
             RestartAfter = Get("restart-after") is { } ra ? ParseDuration(ra, "restart-after") : TimeSpan.FromSeconds(5),
             KillSignal = signal,
             EdgePids = Get("edge-pids") is { } pids ? EdgePidMap(pids) : new Dictionary<string, int>(),
-            PidFile = Get("pid-file") ?? "run/pids/{edge}.pid",
+            PidFile = Get("pid-file"),
+            PidDirectory = Get("pid-dir") ?? "run/pids",
+            Targets = targets,
             RestartCommand = Get("restart-command"),
-            AdminKey = Get("admin-key") ?? Environment.GetEnvironmentVariable("VOD_ADMIN_KEY"),
+            Uploads = uploads,
+            UploadTimeout = Get("upload-timeout") is { } ut ? ParseDuration(ut, "upload-timeout") : TimeSpan.FromSeconds(180),
+            AdminKey = adminKey,
             Connections = Int(Get("connections"), 32, 1),
             Url = Get("url") is { } u ? ParseUrl(u, "url") : null,
             RangeBytes = Get("range-bytes") is { } rb ? Int(rb, 0, 1) : null,
@@ -124,8 +171,8 @@ internal sealed record LoadOptions
     {
         "viewers", "duration", "origin", "titles", "json", "html", "ramp", "start-segments", "max-buffer", "watch",
         "max-failed", "max-rebuffer-ratio", "max-startup-p95", "max-origin-fetch-ratio", "seed",
-        "kill-every", "restart-after", "kill-signal", "edge-pids", "pid-file", "restart-command",
-        "admin-key", "connections", "url", "range-bytes",
+        "kill-every", "restart-after", "kill-signal", "edge-pids", "pid-file", "pid-dir", "targets", "restart-command",
+        "uploads", "upload-timeout", "admin-key", "connections", "url", "range-bytes",
     };
 
     /// <summary><c>60s</c>, <c>500ms</c>, <c>2m</c>, or a plain number of seconds.</summary>
@@ -161,6 +208,18 @@ internal sealed record LoadOptions
             $"--{option} {uri}: only loopback addresses (127.0.0.0/8, ::1, localhost) may be load-tested");
     }
 
+    private static List<string> ParseTargets(string? value)
+    {
+        var kinds = (value ?? "edge").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(k => k.ToLowerInvariant()).ToList();
+        if (kinds.Count == 0 || kinds.Any(k => !ChaosKinds.Contains(k)))
+        {
+            throw new UsageException($"--targets: '{value}' is not a list of {string.Join(", ", ChaosKinds)}");
+        }
+
+        return kinds.Count == kinds.Distinct().Count() ? kinds : throw new UsageException($"--targets: '{value}' names a kind twice");
+    }
+
     private static Dictionary<string, int> EdgePidMap(string value)
     {
         var map = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -181,13 +240,24 @@ internal sealed record LoadOptions
     public const string Usage = """
         usage: dotnet run -c Release --project load -- <scenario> [options]
           scenarios: steady | flash-crowd | chaos | throughput
-          --viewers N (50)  --duration 60s  --origin http://127.0.0.1:5100  --titles id,id (every ready title)
+          --viewers N (50)  --duration 60s  --titles id,id (every ready title)
+          --origin URL,URL (http://127.0.0.1:5100): entries tried in order; the master, steering and catalog
+                 requests move to the next entry on a network error, time-out or 5xx
           --json FILE  --html FILE  --ramp T (steady/chaos 10s, flash-crowd 3s)  --watch T (to the end)
           --start-segments N (2)  --max-buffer T (10s)  --seed N
           --max-failed N (0)  --max-rebuffer-ratio R  --max-startup-p95 T  --max-origin-fetch-ratio R (flash-crowd)
           chaos: --kill-every 15s --restart-after 5s --kill-signal KILL|STOP
-                 --edge-pids edge-1=PID,...  or  --pid-file 'run/pids/{edge}.pid' (default)
-                 --restart-command 'run/edges/{edge}.sh' (KILL only; default when that file exists)
+                 --targets edge,origin,redis,transcoder (edge; sentinel only when named): every --kill-every
+                   the next kind, round robin in this order (4 kinds at 15s: each hit in a 90s run), then a
+                   live process of it (redis: the current primary, asked with ROLE); STOP is continued after
+                   --restart-after, a KILLed process is restarted by run.sh's supervisor
+                 --pid-dir run/pids: <kind>-N.pid, re-read at every hit
+                 edges: --edge-pids edge-1=PID,...  or  --pid-file 'run/pids/{edge}.pid' (ids from /api/edges)
+                 --restart-command 'CMD {name}' ({name} origin-1, {kind} origin, {edge}; KILL only, after
+                   --restart-after; none by default: the supervisor restarts)
+          steady, chaos: --uploads N --admin-key KEY (or VOD_ADMIN_KEY): N 10 s ffmpeg clips uploaded over
+                 the first half of the run (retried on the next entry on a network error or 5xx), each must
+                 be ready by --upload-timeout 180s after the run
           flash-crowd: --admin-key KEY (or VOD_ADMIN_KEY): purge the title on every edge first
           throughput: --connections 32  --url URL (default: the first segment via the first edge)  --range-bytes N
         exit codes: 0 pass, 1 a pass criterion failed, 2 usage error (incl. a non-loopback target)

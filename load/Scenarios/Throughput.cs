@@ -14,10 +14,10 @@ namespace Vod.Load.Scenarios;
 internal static class Throughput
 {
     /// <summary>The default target: the first media segment (its byte range) of the first title via its first pathway.</summary>
-    public static async Task<(Uri Url, ByteRange Range)> DefaultTargetAsync(HttpClient http, Uri origin, ReadyTitle title, CancellationToken ct)
+    public static async Task<(Uri Url, ByteRange Range)> DefaultTargetAsync(HttpClient http, OriginEntries origins, ReadyTitle title, CancellationToken ct)
     {
-        var masterUri = new Uri(origin, $"/play/{title.Id}/master.m3u8");
-        var master = PlaylistParser.ParseMaster(await http.GetStringAsync(masterUri, ct), masterUri);
+        var (text, masterUri) = await origins.GetStringAsync($"/play/{title.Id}/master.m3u8", ct);
+        var master = PlaylistParser.ParseMaster(text, masterUri);
         var variant = master.Variants[0];
         Loopback.Require(variant.Uri, "pathway " + variant.PathwayId);
         var playlist = PlaylistParser.ParseMedia(await http.GetStringAsync(variant.Uri, ct), variant.Uri);

@@ -12,7 +12,8 @@ internal static class ViewerPool
     /// <summary>Per viewer; with titles of a few seconds this still stops long before the run's end.</summary>
     private const int MaxSessionsPerViewer = 10_000;
 
-    public static async Task RunAsync(VirtualViewer viewer, RunRecorder recorder, Uri origin, IReadOnlyList<ReadyTitle> titles, int viewers,
+    /// <param name="entries">The origin entry URLs: a viewer asks the first for the master and falls back in order.</param>
+    public static async Task RunAsync(VirtualViewer viewer, RunRecorder recorder, IReadOnlyList<Uri> entries, IReadOnlyList<ReadyTitle> titles, int viewers,
         TimeSpan ramp, bool repeat, TimeProvider time, CancellationToken runEnd)
     {
         var tasks = Enumerable.Range(0, viewers).Select(i => Task.Run(async () =>
@@ -24,7 +25,7 @@ internal static class ViewerPool
                 {
                     var title = titles[(i + session) % titles.Count];
                     recorder.SessionStarted();
-                    var (outcome, result, failure) = await viewer.PlayAsync(new Uri(origin, $"/play/{title.Id}/master.m3u8"), runEnd);
+                    var (outcome, result, failure) = await viewer.PlayAsync(entries.Select(e => new Uri(e, $"/play/{title.Id}/master.m3u8")).ToList(), runEnd);
                     recorder.SessionEnded(outcome, result, failure is null ? null : $"{title.Id}: {failure}");
                     if (outcome == SessionOutcome.Failed)
                     {

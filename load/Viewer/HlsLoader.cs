@@ -133,9 +133,7 @@ internal sealed class HlsLoader(HttpClient http, RunRecorder recorder, TimeProvi
         }
         catch (HttpRequestException e)
         {
-            return Done(e.InnerException is SocketException s ? $"socket {s.SocketErrorCode}"
-                : e.HttpRequestError == HttpRequestError.Unknown && e.InnerException is { } inner ? inner.GetType().Name
-                : e.HttpRequestError.ToString(), retriable: true);
+            return Done(Describe(e), retriable: true);
         }
         catch (IOException)
         {
@@ -149,4 +147,10 @@ internal sealed class HlsLoader(HttpClient http, RunRecorder recorder, TimeProvi
             return new LoadResult(false, null, bytes, elapsed, error, retriable);
         }
     }
+
+    /// <summary>A network error in the words the report counts it under (<c>socket ConnectionRefused</c>, ...).</summary>
+    public static string Describe(HttpRequestException e) =>
+        e.InnerException is SocketException s ? $"socket {s.SocketErrorCode}"
+        : e.HttpRequestError == HttpRequestError.Unknown && e.InnerException is { } inner ? inner.GetType().Name
+        : e.HttpRequestError.ToString();
 }

@@ -3,7 +3,8 @@ using Vod.Load.Reporting;
 namespace Vod.Load.Viewer;
 
 /// <summary>
-/// One playback session, the way the watch page's hls.js plays: the master from the origin, content steering (its
+/// One playback session, the way the watch page's hls.js plays: the master from the origin (the first of the entry
+/// URLs that answers: a network error, time-out or 5xx moves to the next entry), content steering (its
 /// pathway order, re-read every TTL), a rung chosen by measured throughput, the media playlist and then the init
 /// section and byte-range segments at playback pace against a <see cref="PlaybackBuffer"/>. A request that fails
 /// after its retries moves the viewer to the next pathway in steering order (that pathway is penalised, as hls.js
@@ -22,9 +23,14 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
 
     private ViewerSettings Settings { get; } = settings;
 
-    public async Task<(SessionOutcome Outcome, SessionResult Result, string? Failure)> PlayAsync(Uri masterUri, CancellationToken runEnd)
+    public Task<(SessionOutcome Outcome, SessionResult Result, string? Failure)> PlayAsync(Uri masterUri, CancellationToken runEnd) =>
+        PlayAsync([masterUri], runEnd);
+
+    /// <param name="masterUris">The title's master on each origin entry, in the order they are tried.</param>
+    public async Task<(SessionOutcome Outcome, SessionResult Result, string? Failure)> PlayAsync(IReadOnlyList<Uri> masterUris, CancellationToken runEnd)
     {
-        var session = new Session(this, masterUri);
+        ArgumentOutOfRangeException.ThrowIfZero(masterUris.Count);
+        var session = new Session(this, masterUris);
         try
         {
             var failure = await session.RunAsync(runEnd);
@@ -38,11 +44,11 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
         catch (FormatException e)
         {
             // A playlist or steering answer the viewer cannot read: hls.js would stop with a parsing error.
-            return (SessionOutcome.Failed, session.Result(), $"unreadable answer from {masterUri.Authority} or an edge: {e.Message}");
+            return (SessionOutcome.Failed, session.Result(), $"unreadable answer from {session.MasterUri.Authority} or an edge: {e.Message}");
         }
     }
 
-    private sealed class Session(VirtualViewer viewer, Uri masterUri)
+    private sealed class Session(VirtualViewer viewer, IReadOnlyList<Uri> masterUris)
     {
         private readonly long _start = viewer.Time.GetTimestamp();
         private readonly ThroughputEstimator _estimator = new(viewer.Settings.InitialEstimateBps);
@@ -62,6 +68,9 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
 
         public PlaybackBuffer? Buffer { get; private set; }
 
+        /// <summary>The master's URL on the entry that served it (the first entry until one has).</summary>
+        public Uri MasterUri { get; private set; } = masterUris[0];
+
         public TimeSpan Now => viewer.Time.GetElapsedTime(_start);
 
         public SessionResult Result() => new(
@@ -71,13 +80,14 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
         /// <returns>Null when the session played what it meant to; else why it failed.</returns>
         public async Task<string?> RunAsync(CancellationToken ct)
         {
-            var master = await viewer.Loader.LoadAsync(masterUri, ByteRange.Whole, RequestKind.Master, "origin", LoaderPolicy.Manifest, asText: true, ct);
-            if (!master.Ok)
+            var master = await EntryFallbackAsync(masterUris[0], RequestKind.Master, LoaderPolicy.Manifest, ct);
+            if (master is null)
             {
-                return $"master {masterUri}: {master.Error}";
+                return $"master {masterUris[0].AbsolutePath}: every origin entry failed ({_lastTried})";
             }
 
-            _master = PlaylistParser.ParseMaster(master.Text!, masterUri);
+            var masterUri = MasterUri = master.Value.Uri;
+            _master = PlaylistParser.ParseMaster(master.Value.Result.Text!, masterUri);
             foreach (var variant in _master.Variants)
             {
                 Loopback.Require(variant.Uri, $"pathway {variant.PathwayId} of {masterUri}");
@@ -275,6 +285,35 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
             return null;
         }
 
+        /// <summary>
+        /// An origin request (master or steering, counted under the pathway <c>origin</c>): <paramref name="uri"/> first,
+        /// then, after the loader's retries ended in a network error, time-out or 5xx, the same path and query on every
+        /// other entry in order. Null when every entry failed (<see cref="_lastTried"/> says how).
+        /// </summary>
+        private async Task<(LoadResult Result, Uri Uri)?> EntryFallbackAsync(Uri uri, RequestKind kind, LoaderPolicy policy, CancellationToken ct)
+        {
+            var candidates = new List<Uri> { uri };
+            candidates.AddRange(masterUris.Where(m => m.Authority != uri.Authority).Select(m => new Uri(m, uri.PathAndQuery)));
+            var tried = new List<string>();
+            foreach (var candidate in candidates)
+            {
+                var result = await viewer.Loader.LoadAsync(candidate, ByteRange.Whole, kind, "origin", policy, asText: true, ct);
+                if (result.Ok)
+                {
+                    return (result, candidate);
+                }
+
+                tried.Add($"{candidate.Authority}: {result.Error}");
+                if (!result.Retriable)
+                {
+                    break; // a 404 is an answer: another entry would give the same
+                }
+            }
+
+            _lastTried = string.Join("; ", tried);
+            return null;
+        }
+
         private bool IsPenalised(string pathway, DateTimeOffset now) =>
             _penalised.TryGetValue(pathway, out var at) && now - at < PathwayPenalty;
 
@@ -282,10 +321,13 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
         {
             var throughput = (long)_estimator.EstimateBitsPerSecond;
             var uri = new Uri(_steeringUri!, $"?_HLS_pathway={Uri.EscapeDataString(_pathway)}&_HLS_throughput={throughput}");
-            var result = await viewer.Loader.LoadAsync(uri, ByteRange.Whole, RequestKind.Steering, "origin", LoaderPolicy.Steering, asText: true, ct);
+            var loaded = await EntryFallbackAsync(uri, RequestKind.Steering, LoaderPolicy.Steering, ct);
             var ttl = TimeSpan.FromSeconds(5);
-            if (result.Ok)
+            if (loaded is { } steering)
             {
+                // Reloads go first to the entry that answered, and RELOAD-URI is relative to it.
+                _steeringUri = new Uri(steering.Uri, _steeringUri!.PathAndQuery);
+                var result = steering.Result;
                 try
                 {
                     var manifest = SteeringManifest.Parse(result.Text!);

@@ -170,4 +170,84 @@ public sealed class RunReportTests
         Assert.DoesNotContain("<script", html, StringComparison.Ordinal);
         Assert.DoesNotContain("http://", html.Replace("http 502", "", StringComparison.Ordinal), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void JsonReport_ChaosAndUploads_WritesKillsByKindAndUploadCounts()
+    {
+        var time = new FakeTimeProvider();
+        var recorder = new RunRecorder(time, TimeSpan.FromSeconds(90));
+        recorder.Mark("kill", "origin-1 (pid 1234)", "origin-1");
+        var report = RunReport.From("chaos", 10, recorder.Snapshot()) with
+        {
+            Chaos = new ChaosFigures("KILL", 15, 5, 7, ["origin", "redis", "edge"], new Dictionary<string, int> { ["origin"] = 2, ["redis"] = 2, ["edge"] = 0 }),
+            Uploads = new UploadFigures(3, 3, 2, 1, [40, 20]),
+        };
+
+        var json = JsonDocument.Parse(JsonReport.Write(report)).RootElement;
+
+        var chaos = json.GetProperty("chaos");
+        Assert.Equal("KILL", chaos.GetProperty("signal").GetString());
+        Assert.Equal(4, chaos.GetProperty("hits").GetInt32());
+        Assert.Equal(15, chaos.GetProperty("every_s").GetDouble());
+        Assert.Equal(["origin", "redis", "edge"], chaos.GetProperty("targets").EnumerateArray().Select(k => k.GetString()));
+        Assert.Equal([("origin", 2), ("redis", 2), ("edge", 0)],
+            chaos.GetProperty("kills_by_kind").EnumerateObject().Select(p => (p.Name, p.Value.GetInt32())));
+        var uploads = json.GetProperty("uploads");
+        Assert.Equal(3, uploads.GetProperty("started").GetInt32());
+        Assert.Equal(2, uploads.GetProperty("ready").GetInt32());
+        Assert.Equal(1, uploads.GetProperty("failed").GetInt32());
+        Assert.Equal(30, uploads.GetProperty("seconds_to_ready").GetProperty("p50").GetDouble());
+        Assert.Equal(40, uploads.GetProperty("seconds_to_ready").GetProperty("max").GetDouble());
+        var kill = json.GetProperty("events")[0];
+        Assert.Equal("origin-1", kill.GetProperty("target").GetString());
+        Assert.Equal("origin-1 (pid 1234)", kill.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public void JsonReport_NoChaosNoUploads_LeavesTheirObjectsOut()
+    {
+        var json = JsonDocument.Parse(JsonReport.Write(RunReport.From("steady", 1, new RunRecorder(new FakeTimeProvider(), TimeSpan.FromSeconds(1)).Snapshot()))).RootElement;
+
+        Assert.False(json.TryGetProperty("chaos", out _));
+        Assert.False(json.TryGetProperty("uploads", out _));
+    }
+
+    [Theory]
+    [InlineData(2, 2, 0, 0)]
+    [InlineData(2, 1, 1, 1)]
+    [InlineData(2, 1, 0, 1)] // one never started (the run was cut short) or still transcoding
+    public void Check_Uploads_PassOnlyWhenEveryUploadIsReady(int requested, int ready, int failed, int expectedFailures)
+    {
+        var recorder = new RunRecorder(new FakeTimeProvider(), TimeSpan.FromSeconds(5));
+        recorder.SessionStarted();
+        recorder.SessionEnded(SessionOutcome.Finished, Session(100));
+        var report = RunReport.From("steady", 1, recorder.Snapshot()) with { Uploads = new UploadFigures(requested, requested, ready, failed, []) };
+
+        var failures = RunReport.Check(report, new Thresholds());
+
+        Assert.Equal(expectedFailures, failures.Count);
+        Assert.All(failures, f => Assert.StartsWith("uploads:", f, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void HtmlReport_KillEvents_LabelTheProcessOnTheTimelineAndCountKinds()
+    {
+        var time = new FakeTimeProvider();
+        var recorder = new RunRecorder(time, TimeSpan.FromSeconds(10));
+        recorder.Request(RequestKind.Media, "edge-1", TimeSpan.FromMilliseconds(2), 100, null);
+        time.Advance(TimeSpan.FromSeconds(3));
+        recorder.Mark("kill", "redis-1 (pid 42, primary)", "redis-1");
+        time.Advance(TimeSpan.FromSeconds(3));
+        var report = RunReport.From("chaos", 1, recorder.Snapshot()) with
+        {
+            Chaos = new ChaosFigures("KILL", 3, 5, 1, ["redis"], new Dictionary<string, int> { ["redis"] = 1 }),
+            Uploads = new UploadFigures(1, 1, 1, 0, [12.5]),
+        };
+
+        var html = HtmlReport.Write(report);
+
+        Assert.Contains(">kill redis-1</text>", html, StringComparison.Ordinal);
+        Assert.Contains("kills by kind: redis 1", html, StringComparison.Ordinal);
+        Assert.Contains("1 started, 1 ready, 0 failed of 1", html, StringComparison.Ordinal);
+    }
 }

@@ -33,8 +33,45 @@ public sealed class LoadOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(2), options.RestartAfter);
     }
 
+    [Fact]
+    public void Parse_ChaosTargetsAndPidDir_ReadsKindsInTheOrderGiven()
+    {
+        var options = LoadOptions.Parse(["chaos", "--targets", "origin, Redis,edge,transcoder", "--pid-dir", "/tmp/pids", "--restart-command", "run/{name}.sh"]);
+
+        Assert.Equal(["origin", "redis", "edge", "transcoder"], options.Targets);
+        Assert.Equal("/tmp/pids", options.PidDirectory);
+        Assert.Null(options.PidFile);
+        Assert.Equal("run/{name}.sh", options.RestartCommand);
+    }
+
+    [Fact]
+    public void Parse_CommaSeparatedOrigin_KeepsEveryEntryInOrder()
+    {
+        var options = LoadOptions.Parse(["steady", "--origin", "http://127.0.0.1:5101, http://localhost:5100"]);
+
+        Assert.Equal([new Uri("http://127.0.0.1:5101"), new Uri("http://localhost:5100")], options.Origins);
+        Assert.Equal(new Uri("http://127.0.0.1:5101"), options.Origin);
+    }
+
+    [Fact]
+    public void Parse_Uploads_ReadsCountKeyAndTimeout()
+    {
+        var options = LoadOptions.Parse(["chaos", "--uploads", "3", "--admin-key", "k3y", "--upload-timeout", "2m"]);
+
+        Assert.Equal(3, options.Uploads);
+        Assert.Equal("k3y", options.AdminKey);
+        Assert.Equal(TimeSpan.FromMinutes(2), options.UploadTimeout);
+    }
+
     [Theory]
     [InlineData("nope")]
+    [InlineData("steady", "--origin", "http://127.0.0.1:5100,http://10.0.0.5:5101")]
+    [InlineData("steady", "--origin", ",")]
+    [InlineData("chaos", "--targets", "edge,database")]
+    [InlineData("chaos", "--targets", "origin,origin")]
+    [InlineData("chaos", "--targets", "")]
+    [InlineData("steady", "--uploads", "-1", "--admin-key", "k")]
+    [InlineData("flash-crowd", "--uploads", "1", "--admin-key", "k")]
     [InlineData("steady", "--viewers", "0")]
     [InlineData("steady", "--bogus", "1")]
     [InlineData("steady", "--duration", "soon")]
@@ -61,6 +98,12 @@ public sealed class LoadOptionsTests
         Assert.Null(options.Ramp);
         Assert.Equal(TimeSpan.FromSeconds(15), options.KillEvery);
         Assert.Equal("KILL", options.KillSignal);
+        Assert.Equal(["edge"], options.Targets);
+        Assert.Equal("run/pids", options.PidDirectory);
+        Assert.Null(options.PidFile);
+        Assert.Null(options.RestartCommand); // a KILLed process is the supervisor's to restart
+        Assert.Equal(0, options.Uploads);
+        Assert.Equal(TimeSpan.FromSeconds(180), options.UploadTimeout);
     }
 
     [Fact]
@@ -69,5 +112,6 @@ public sealed class LoadOptionsTests
         var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(TextWriter.Null) });
 
         Assert.Equal(2, await LoadTool.RunAsync(["steady", "--origin", "http://10.1.1.1:5100"], console, CancellationToken.None));
+        Assert.Equal(2, await LoadTool.RunAsync(["steady", "--origin", "http://127.0.0.1:5100,http://10.1.1.1:5100"], console, CancellationToken.None));
     }
 }
