@@ -53,6 +53,7 @@ done
 SUPERVISORS=()
 rm -rf "$PIDDIR" "$RUN/edges"
 mkdir -p "$PIDDIR"
+: >"$LOGS/supervisor.log"
 STOPPING=
 stop_all() {
   trap - INT TERM EXIT
