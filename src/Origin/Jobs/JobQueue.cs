@@ -18,6 +18,14 @@ internal sealed class JobOptions
     /// </summary>
     [Range(10, 86_400)]
     public int StaleTranscodingSeconds { get; set; } = 120;
+
+    /// <summary>
+    /// How often the catalog is checked against the job stream: a title <c>queued</c> for longer than this with no
+    /// entry in the stream (its enqueue was lost: the origin that took the upload died before Redis had the job, or a
+    /// Redis failover dropped it) is enqueued again. 0 turns the check off.
+    /// </summary>
+    [Range(0, 86_400)]
+    public int ReconcileSeconds { get; set; } = 15;
 }
 
 /// <summary>
@@ -25,7 +33,10 @@ internal sealed class JobOptions
 /// with status <c>queued</c>, and this queue keeps retrying until Redis takes the job. Whenever the job stream may
 /// have been lost (at start-up, and each time the connection to Redis is restored, since Redis may have come back
 /// empty), every title still <c>queued</c> on disk is enqueued again, and titles stuck in <c>transcoding</c> with no
-/// live worker are queued again. A duplicate job is harmless: the transcoder skips titles that are not queued.
+/// live worker are queued again. Every <see cref="JobOptions.ReconcileSeconds"/>, whatever happened to Redis or to the
+/// origin that took an upload, a title left <c>queued</c> with no job in the stream is enqueued again, so an upload that
+/// got its 202 is transcoded even if that origin never comes back. A duplicate job is harmless: the transcoder skips
+/// titles that are not queued.
 /// </summary>
 internal sealed partial class JobQueue(
     IConnectionMultiplexer redis,
@@ -46,7 +57,7 @@ internal sealed partial class JobQueue(
         try
         {
             _recover.Writer.TryWrite(true);
-            await Task.WhenAll(RecoverAsync(stoppingToken), DrainAsync(stoppingToken));
+            await Task.WhenAll(RecoverAsync(stoppingToken), DrainAsync(stoppingToken), ReconcileAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -90,6 +101,87 @@ internal sealed partial class JobQueue(
         }
     }
 
+    private async Task ReconcileAsync(CancellationToken stoppingToken)
+    {
+        if (options.Value.ReconcileSeconds == 0)
+        {
+            return;
+        }
+
+        var every = TimeSpan.FromSeconds(options.Value.ReconcileSeconds);
+        // Origins started together would check at the same instants and enqueue the same lost title twice: a random
+        // offset spreads them.
+        await Task.Delay(every * (1 + Random.Shared.NextDouble()), time, stoppingToken);
+        using var timer = new PeriodicTimer(every, time);
+        do
+        {
+            try
+            {
+                var queued = (await store.ListTitlesAsync(stoppingToken))
+                    .Where(t => t.Status == TitleStatus.Queued && t.UpdatedAt < time.GetUtcNow() - every)
+                    .Select(t => t.Id)
+                    .ToList();
+                if (queued.Count == 0)
+                {
+                    continue;
+                }
+
+                var inStream = await TitlesWithJobsAsync(redis.GetDatabase());
+                foreach (var id in queued.Where(id => !inStream.Contains(id)))
+                {
+                    Log.LostJob(logger, id);
+                    Enqueue(id);
+                }
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException or IOException)
+            {
+                Log.ReconcileFailed(logger, e.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>
+    /// The titles that have a job in the stream: entries not yet delivered to the group, and entries delivered but
+    /// not acknowledged (a worker has them, or had them and died). Both sets are small: the backlog and one per worker.
+    /// </summary>
+    internal static async Task<HashSet<string>> TitlesWithJobsAsync(IDatabase db)
+    {
+        var titles = new HashSet<string>(StringComparer.Ordinal);
+        if (!await db.KeyExistsAsync(TranscodeJobs.Stream))
+        {
+            return titles;
+        }
+
+        var group = (await db.StreamGroupInfoAsync(TranscodeJobs.Stream)).FirstOrDefault(g => g.Name == TranscodeJobs.Group);
+        var undelivered = await db.StreamRangeAsync(TranscodeJobs.Stream, minId: group.Name is null ? "-" : "(" + group.LastDeliveredId, maxId: "+", count: 10_000);
+        foreach (var entry in undelivered)
+        {
+            Add(entry);
+        }
+
+        if (group.Name is not null)
+        {
+            foreach (var pending in await db.StreamPendingMessagesAsync(TranscodeJobs.Stream, TranscodeJobs.Group, 1000, RedisValue.Null))
+            {
+                foreach (var entry in await db.StreamRangeAsync(TranscodeJobs.Stream, pending.MessageId, pending.MessageId))
+                {
+                    Add(entry);
+                }
+            }
+        }
+
+        return titles;
+
+        void Add(StreamEntry entry)
+        {
+            if ((string?)entry[TranscodeJobs.TitleIdField] is { } id)
+            {
+                titles.Add(id);
+            }
+        }
+    }
+
     private async Task DrainAsync(CancellationToken stoppingToken)
     {
         await foreach (var id in _pending.Reader.ReadAllAsync(stoppingToken))
@@ -128,6 +220,12 @@ internal sealed partial class JobQueue(
 
         [LoggerMessage(3, LogLevel.Information, "Job stream recovery: {Count} titles enqueued again from the catalog on disk")]
         public static partial void Recovered(ILogger logger, int count);
+
+        [LoggerMessage(4, LogLevel.Warning, "Title {TitleId} is queued but has no job in the stream (its enqueue was lost): enqueued again", EventName = "LostJobEnqueued")]
+        public static partial void LostJob(ILogger logger, string titleId);
+
+        [LoggerMessage(5, LogLevel.Warning, "Checking the catalog against the job stream failed, will retry: {Reason}", EventName = "ReconcileFailed")]
+        public static partial void ReconcileFailed(ILogger logger, string reason);
     }
 }
 

@@ -40,4 +40,30 @@ public sealed class RestartRecoveryTests
             Directory.Delete(root, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Reconcile_QueuedTitleWhoseJobWasLost_EnqueuesAndTranscodesIt()
+    {
+        // A title that got its 202 but whose job never reached the stream (the origin died between the two, or a Redis
+        // failover dropped the entry), with the origin already running, so its start-up recovery is over.
+        var stack = new StackFixture { Settings = new Dictionary<string, string> { ["Jobs__ReconcileSeconds"] = "2" } };
+        await stack.InitializeAsync();
+        try
+        {
+            stack.Store.EnsureCreated();
+            var id = TitleId.New();
+            await Media.ClipAsync(Path.Combine(stack.Store.Uploads, id + ".mp4"), 320, 180, 2);
+            var queuedAt = DateTimeOffset.UtcNow.AddMinutes(-1);
+            await stack.Store.WriteTitleAsync(new Title { Id = id, Name = "lost job", Status = TitleStatus.Queued, CreatedAt = queuedAt, UpdatedAt = queuedAt, Source = id + ".mp4" });
+
+            var title = await stack.WaitForFinalAsync(id, TimeSpan.FromSeconds(60));
+
+            Assert.Equal(TitleStatus.Ready, title.Status);
+            Assert.Contains($"Title {id} is queued but has no job in the stream", stack.Origin.Log, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await stack.DisposeAsync();
+        }
+    }
 }
