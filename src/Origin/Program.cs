@@ -5,6 +5,7 @@ using Vod.Origin.Catalog;
 using Vod.Origin.Edges;
 using Vod.Origin.Jobs;
 using Vod.Origin.Media;
+using Vod.Origin.Origins;
 using Vod.Origin.Pages;
 using Vod.Origin.Playback;
 using Vod.Origin.Purge;
@@ -24,10 +25,12 @@ builder.Services.AddEdgeMonitor(builder.Configuration);
 builder.Services.AddSteering(builder.Configuration);
 builder.Services.AddPlayback(builder.Configuration);
 builder.Services.AddMediaCors();
+builder.Services.AddOrigins(builder.Configuration);
 builder.Services.AddEdgeCachePurge();
 
 var app = builder.Build();
 app.MapServiceDefaults();
+app.UseOriginCors();
 app.UseRateLimiter();
 app.UsePlaybackCors();
 app.UseMediaFiles();
@@ -38,6 +41,7 @@ app.MapAdminCheck();
 app.MapPlayback();
 app.MapSteering();
 app.MapEdges();
+app.MapOrigins();
 app.MapPurge();
 app.Run();
 

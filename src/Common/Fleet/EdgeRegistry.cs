@@ -1,4 +1,3 @@
-using System.Text.Json;
 using StackExchange.Redis;
 
 namespace Vod.Common.Fleet;
@@ -20,54 +19,15 @@ public static class EdgeRegistry
 {
     public const string Announcements = "vod:edges";
     public const string Heartbeats = "vod:edges:heartbeats";
+    private static readonly FleetRegistry<EdgeAnnouncement> Registry = new(Announcements, Heartbeats, e => e.Id);
 
-    public static async Task HeartbeatAsync(IDatabase db, EdgeAnnouncement edge, DateTimeOffset now)
-    {
-        var batch = db.CreateBatch();
-        var announce = batch.HashSetAsync(Announcements, edge.Id, JsonSerializer.Serialize(edge));
-        var beat = batch.SortedSetAddAsync(Heartbeats, edge.Id, now.ToUnixTimeMilliseconds());
-        batch.Execute();
-        await Task.WhenAll(announce, beat);
-    }
+    public static Task HeartbeatAsync(IDatabase db, EdgeAnnouncement edge, DateTimeOffset now) => Registry.HeartbeatAsync(db, edge, now);
 
-    public static async Task DeregisterAsync(IDatabase db, string edgeId)
-    {
-        var batch = db.CreateBatch();
-        var announce = batch.HashDeleteAsync(Announcements, edgeId);
-        var beat = batch.SortedSetRemoveAsync(Heartbeats, edgeId);
-        batch.Execute();
-        await Task.WhenAll(announce, beat);
-    }
+    public static Task DeregisterAsync(IDatabase db, string edgeId) => Registry.DeregisterAsync(db, edgeId);
 
     /// <summary>Every registered edge with its last heartbeat; entries that do not parse are skipped.</summary>
-    public static async Task<IReadOnlyList<(EdgeAnnouncement Edge, DateTimeOffset LastHeartbeat)>> ReadAsync(IDatabase db)
-    {
-        var announcements = db.HashGetAllAsync(Announcements);
-        var heartbeats = db.SortedSetRangeByRankWithScoresAsync(Heartbeats);
-        var beats = (await heartbeats).ToDictionary(e => (string)e.Element!, e => DateTimeOffset.FromUnixTimeMilliseconds((long)e.Score));
-        var edges = new List<(EdgeAnnouncement, DateTimeOffset)>();
-        foreach (var entry in await announcements)
-        {
-            EdgeAnnouncement? edge;
-            try
-            {
-                edge = JsonSerializer.Deserialize<EdgeAnnouncement>((string)entry.Value!);
-            }
-            catch (JsonException)
-            {
-                continue;
-            }
-
-            if (edge is not null && beats.TryGetValue(edge.Id, out var beat))
-            {
-                edges.Add((edge, beat));
-            }
-        }
-
-        return edges;
-    }
+    public static Task<IReadOnlyList<(EdgeAnnouncement Edge, DateTimeOffset LastHeartbeat)>> ReadAsync(IDatabase db) => Registry.ReadAsync(db);
 
     /// <summary>Edge ids become HLS pathway ids and Redis fields: short, plain, and validated at start.</summary>
-    public static bool IsValidId(string? id) =>
-        id is { Length: > 0 and <= 32 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+    public static bool IsValidId(string? id) => FleetMemberId.IsValid(id);
 }

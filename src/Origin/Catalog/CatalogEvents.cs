@@ -8,7 +8,8 @@ namespace Vod.Origin.Catalog;
 /// <summary>
 /// <c>GET /api/titles/events</c>: server-sent events for the admin page, so titles move from queued to ready live.
 /// Transcoders write progress into title.json; while anyone listens, the catalog on disk is read twice a second and
-/// every title that changed is sent as a <c>title</c> event, every title that disappeared as <c>deleted</c>.
+/// every title that changed is sent as a <c>title</c> event, every title that disappeared as <c>deleted</c>. A new
+/// listener first gets a <c>listening</c> event (empty object), at once.
 /// </summary>
 internal sealed partial class CatalogEvents(MediaStore store, TimeProvider time, ILogger<CatalogEvents> logger) : BackgroundService
 {
@@ -33,6 +34,9 @@ internal sealed partial class CatalogEvents(MediaStore store, TimeProvider time,
 
         try
         {
+            // Sent at once, so the stream opens (headers and all) even while nothing changes: a client can tell a
+            // quiet catalog from an origin that does not answer, and move to another origin in the second case.
+            yield return new SseItem<object>(new { }, "listening");
             await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken))
             {
                 yield return item;

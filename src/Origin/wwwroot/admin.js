@@ -1,5 +1,6 @@
 // The admin page: sign in with the admin key, upload titles, follow transcoding live (GET /api/titles, then the
-// /api/titles/events stream), purge or delete titles, and watch the edge fleet (GET /api/edges every 2 s).
+// /api/titles/events stream), purge or delete titles, and watch the edge fleet (GET /api/edges every 2 s). When the
+// origin in use dies, every call moves to another origin of /api/origins, and an upload is sent again there.
 (() => {
   'use strict';
   const $ = (name) => document.getElementById(name);
@@ -13,6 +14,50 @@
   // The detail of a problem+json body, else its title, else the status.
   const problem = (text, status) => { const p = parse(text); return (p && (p.detail || p.title)) || `HTTP ${status}`; };
   const readProblem = async (r) => problem(await r.text().catch(() => ''), r.status);
+
+  // ---- Origins ----------------------------------------------------------------------------------------------------
+  // Every origin serves the same API over the same media store (the others answer this page's calls: CORS between
+  // registered origins). A call goes to the origin that answered last; on a network error, a time-out or a
+  // 502/503/504 (a proxy saying the origin is gone) it moves to the next origin of the list, each once. Any other
+  // answer, a 4xx too, is the answer.
+  const origins = {
+    list: [location.origin],
+    current: location.origin,
+    order() {
+      const start = Math.max(0, origins.list.indexOf(origins.current));
+      return origins.list.slice(start).concat(origins.list.slice(0, start));
+    },
+    // The server's order (the answering origin first); an origin known before stays listed, last.
+    set(list) {
+      const merged = [];
+      (Array.isArray(list) ? list : []).concat(origins.list).forEach((url) => {
+        try { const o = new URL(url).origin; if (!merged.includes(o)) merged.push(o); } catch { /* not a URL */ }
+      });
+      origins.list = merged;
+    },
+  };
+  const isOutage = (status) => status === 502 || status === 503 || status === 504;
+
+  const api = async (path, init = {}) => {
+    let failure = new Error('no origin');
+    let outage = null;
+    for (const origin of origins.order()) {
+      try {
+        const r = await fetch(origin + path, { cache: 'no-store', ...init, signal: AbortSignal.timeout(15000) });
+        if (!isOutage(r.status)) { origins.current = origin; return r; }
+        outage = r;
+      } catch (e) {
+        failure = e;
+      }
+    }
+    if (outage) return outage; // every origin said it is unavailable: show what the last one said
+    throw failure;
+  };
+
+  const loadOrigins = () => api('/api/origins').then((r) => (r.ok ? r.json() : null))
+    .then((body) => origins.set(body && body.origins)).catch(() => {});
+  loadOrigins();
+  setInterval(loadOrigins, 60000);
 
   const formatBytes = (n) => {
     if (typeof n !== 'number' || !Number.isFinite(n)) return '–';
@@ -32,7 +77,7 @@
   const check = async (candidate) => {
     // A header value must be Latin-1 (fetch throws otherwise); such a key cannot be the configured one anyway.
     if (!/^[\x20-\x7e]*$/.test(candidate)) return 401;
-    const r = await fetch('/api/admin/check', { headers: { Authorization: `Bearer ${candidate}` }, cache: 'no-store' });
+    const r = await api('/api/admin/check', { headers: { Authorization: `Bearer ${candidate}` } });
     return r.status;
   };
   const accepted = (status) => status >= 200 && status < 300; // 204
@@ -144,11 +189,11 @@
     const name = $('name').value.trim();
     if (name) data.append('name', name);
     data.append('file', file, file.name);
+    // The origin in use first; if it is lost before answering (a network error, 502/503/504), the whole file again to
+    // each other origin once, in order. A 4xx is an answer (a bad file stays a bad file) and is shown.
+    const targets = origins.order();
+    let lost = null; // why the last origin was left, for the status line
 
-    const xhr = new XMLHttpRequest();
-    upload = xhr;
-    const samples = [{ t: performance.now(), loaded: 0 }]; // for the rate over the last few seconds
-    let lastText = 0;
     const finish = () => {
       upload = null;
       const refocus = document.activeElement === cancelButton;
@@ -157,61 +202,91 @@
       if (refocus) uploadButton.focus();
     };
 
-    xhr.upload.onprogress = (e) => {
-      if (upload !== xhr) return;
-      const now = performance.now();
-      if (!e.lengthComputable) { uploadStatus.textContent = `${formatBytes(e.loaded)} sent`; return; }
-      bar.value = Math.floor((e.loaded / e.total) * 1000) / 10;
-      samples.push({ t: now, loaded: e.loaded });
-      while (samples.length > 2 && now - samples[1].t >= 3000) samples.shift();
-      // The status is a live region: rewrite it about once a second, not on every progress event.
-      if (now - lastText < 1000 && e.loaded < e.total) return;
-      lastText = now;
-      const parts = [`${formatBytes(e.loaded)} of ${formatBytes(e.total)}`];
-      if (e.loaded >= e.total) {
-        parts.push('processing…');
-      } else {
-        const first = samples[0];
-        const rate = now > first.t ? (e.loaded - first.loaded) / ((now - first.t) / 1000) : 0;
-        if (rate > 0) parts.push(`${formatBytes(rate)}/s`, `${duration(Math.ceil((e.total - e.loaded) / rate))} left`);
-      }
-      uploadStatus.textContent = parts.join(' · ');
-    };
-    xhr.onload = () => {
-      finish();
-      if (xhr.status >= 200 && xhr.status < 300) {
-        const title = parse(xhr.responseText);
-        bar.value = 100;
-        uploadStatus.textContent = `Uploaded: ${(title && title.name) || name || file.name}, transcoding…`;
-        if (title && title.id) { upsert(title); updateEmpty(); }
-        fileInput.value = '';
-        $('name').value = '';
-        choose(null);
-      } else {
+    const send = (attempt) => {
+      const origin = targets[attempt];
+      const xhr = new XMLHttpRequest();
+      upload = xhr;
+      const samples = [{ t: performance.now(), loaded: 0 }]; // for the rate over the last few seconds
+      let lastText = 0;
+      const note = lost ? `${lost}; retrying on ${origin} · ` : '';
+
+      // Another origin, if one is left: true when the upload goes on there.
+      const retry = (reason) => {
+        const next = targets[attempt + 1];
+        if (!next || upload !== xhr) return false;
+        lost = reason;
         bar.value = 0;
-        uploadStatus.textContent = problem(xhr.responseText, xhr.status);
-      }
-    };
-    xhr.onerror = () => {
-      finish();
-      bar.value = 0;
-      uploadStatus.textContent = 'Upload failed: the connection to the server was lost.';
-    };
-    xhr.onabort = () => {
-      finish();
-      bar.value = 0;
-      uploadStatus.textContent = 'Upload cancelled.';
+        uploadStatus.textContent = `${reason}; retrying on ${next}`;
+        send(attempt + 1);
+        return true;
+      };
+
+      xhr.upload.onprogress = (e) => {
+        if (upload !== xhr) return;
+        const now = performance.now();
+        if (!e.lengthComputable) { uploadStatus.textContent = `${note}${formatBytes(e.loaded)} sent`; return; }
+        bar.value = Math.floor((e.loaded / e.total) * 1000) / 10;
+        samples.push({ t: now, loaded: e.loaded });
+        while (samples.length > 2 && now - samples[1].t >= 3000) samples.shift();
+        // The status is a live region: rewrite it about once a second, not on every progress event.
+        if (now - lastText < 1000 && e.loaded < e.total) return;
+        lastText = now;
+        const parts = [`${formatBytes(e.loaded)} of ${formatBytes(e.total)}`];
+        if (e.loaded >= e.total) {
+          parts.push('processing…');
+        } else {
+          const first = samples[0];
+          const rate = now > first.t ? (e.loaded - first.loaded) / ((now - first.t) / 1000) : 0;
+          if (rate > 0) parts.push(`${formatBytes(rate)}/s`, `${duration(Math.ceil((e.total - e.loaded) / rate))} left`);
+        }
+        uploadStatus.textContent = note + parts.join(' · ');
+      };
+      xhr.onload = () => {
+        if (upload !== xhr) return;
+        if (isOutage(xhr.status) && retry(`${origin} answered ${xhr.status}`)) return;
+        finish();
+        if (xhr.status >= 200 && xhr.status < 300) {
+          origins.current = origin;
+          const title = parse(xhr.responseText);
+          bar.value = 100;
+          const where = lost ? ` (sent to ${origin} after ${lost})` : '';
+          uploadStatus.textContent = `Uploaded: ${(title && title.name) || name || file.name}, transcoding…${where}`;
+          if (title && title.id) { upsert(title); updateEmpty(); }
+          fileInput.value = '';
+          $('name').value = '';
+          choose(null);
+        } else {
+          bar.value = 0;
+          uploadStatus.textContent = problem(xhr.responseText, xhr.status);
+        }
+      };
+      xhr.onerror = () => {
+        if (upload !== xhr) return;
+        const reason = `the connection to ${origin} was lost`;
+        if (retry(reason)) return;
+        finish();
+        bar.value = 0;
+        uploadStatus.textContent = `Upload failed: ${reason}.`;
+      };
+      xhr.onabort = () => {
+        if (upload !== xhr) return;
+        finish();
+        bar.value = 0;
+        uploadStatus.textContent = 'Upload cancelled.';
+      };
+
+      xhr.open('POST', `${origin}/api/titles`);
+      xhr.setRequestHeader('Authorization', `Bearer ${key}`);
+      xhr.setRequestHeader('Accept', 'application/json');
+      xhr.send(data);
     };
 
-    xhr.open('POST', '/api/titles');
-    xhr.setRequestHeader('Authorization', `Bearer ${key}`);
-    xhr.setRequestHeader('Accept', 'application/json');
     bar.value = 0;
     uploadStatus.textContent = `Uploading ${file.name}…`;
     uploadButton.disabled = true;
     cancelButton.hidden = false;
     cancelButton.focus();
-    xhr.send(data);
+    send(0);
   });
 
   cancelButton.addEventListener('click', () => { if (upload) upload.abort(); });
@@ -224,6 +299,8 @@
   let seq = 0;
   let events = null;
   let poll = null;
+  let reopen = null;
+  let eventFailures = 0;
   let loadFailed = false;
 
   const say = (message) => { titleStatus.textContent = message; };
@@ -350,7 +427,7 @@
     const mine = session;
     const start = seq;
     try {
-      const r = await fetch('/api/titles', { headers: { ...auth(), Accept: 'application/json' }, cache: 'no-store' });
+      const r = await api('/api/titles', { headers: { ...auth(), Accept: 'application/json' } });
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
       const titles = await r.json();
       if (mine !== session || !Array.isArray(titles)) return;
@@ -371,10 +448,28 @@
 
   const openEvents = () => {
     if (events) events.close();
-    const source = new EventSource('/api/titles/events');
+    clearTimeout(reopen);
+    const mine = session;
+    const source = new EventSource(`${origins.current}/api/titles/events`);
     events = source;
     // Also on every reconnect: catch up on whatever changed while the stream was down.
-    source.addEventListener('open', () => { if (events === source) loadTitles(); });
+    source.addEventListener('open', () => {
+      if (events !== source) return;
+      eventFailures = 0;
+      loadTitles();
+    });
+    // The browser would reconnect by itself, but to the same origin, which may be dead: instead the list is loaded
+    // again (which finds an origin that answers) and the stream reopened there, sooner after a first error.
+    source.addEventListener('error', () => {
+      if (events !== source || source.readyState === EventSource.OPEN) return;
+      source.close();
+      events = null;
+      const delay = Math.min(10000, 500 * 2 ** eventFailures++);
+      reopen = setTimeout(async () => {
+        await loadTitles();
+        if (mine === session && !events) openEvents();
+      }, delay);
+    });
     source.addEventListener('title', (e) => {
       if (events !== source) return;
       upsert(parse(e.data));
@@ -384,7 +479,7 @@
       const data = parse(e.data);
       if (events === source && data && data.id) removeTitle(data.id);
     });
-    // On error the browser reconnects by itself; the poll below covers the gap (and reopens a closed stream).
+    // The poll below covers the gap while the stream is down.
   };
 
   const startTitles = () => {
@@ -402,6 +497,9 @@
     events = null;
     clearInterval(poll);
     poll = null;
+    clearTimeout(reopen);
+    reopen = null;
+    eventFailures = 0;
     rows.clear();
     titleBody.replaceChildren();
     $('titles-empty').hidden = true;
@@ -419,7 +517,7 @@
     const name = nameOf(id);
     say(`Purging ${name}…`);
     try {
-      const r = await fetch(`/api/titles/${encodeURIComponent(id)}/purge`, { method: 'POST', headers: auth() });
+      const r = await api(`/api/titles/${encodeURIComponent(id)}/purge`, { method: 'POST', headers: auth() });
       if (r.ok) {
         const body = await r.json().catch(() => null);
         const count = body && typeof body.l2KeysRemoved === 'number' ? ` (${body.l2KeysRemoved} shared cache entries removed)` : '';
@@ -436,7 +534,7 @@
     const name = nameOf(id);
     if (!confirm(`Delete "${name}"? Its media is removed for good.`)) return;
     try {
-      const r = await fetch(`/api/titles/${encodeURIComponent(id)}`, { method: 'DELETE', headers: auth() });
+      const r = await api(`/api/titles/${encodeURIComponent(id)}`, { method: 'DELETE', headers: auth() });
       if (r.status === 204 || r.status === 404) {
         removeTitle(id);
         say(r.status === 204 ? `Deleted ${name}.` : `${name} was already deleted.`);
@@ -494,7 +592,7 @@
     const mine = session;
     const status = $('edges-status');
     try {
-      const r = await fetch('/api/edges', { headers: { ...auth(), Accept: 'application/json' }, cache: 'no-store' });
+      const r = await api('/api/edges', { headers: { ...auth(), Accept: 'application/json' } });
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
       const edges = await r.json();
       if (mine !== session) return;
@@ -519,6 +617,9 @@
   };
 
   // ---- Start ------------------------------------------------------------------------------------------------------
+  // For tests and diagnostics: the origins this page calls, and the one its live stream is open on.
+  window.vodAdmin = { origins, eventsUrl: () => (events && events.readyState === EventSource.OPEN ? events.url : null) };
+
   // A key kept from earlier in this tab is checked silently; only a rejected key is forgotten.
   let stored = null;
   try { stored = sessionStorage.getItem(STORAGE); } catch { /* storage disabled */ }

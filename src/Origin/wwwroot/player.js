@@ -1,5 +1,6 @@
 // The watch page: plays /play/{id}/master.m3u8 with hls.js (native HLS on Safari), follows content steering, and
-// keeps playback stats on window.vodPlayer (tests read them; the overlay shows them).
+// keeps playback stats on window.vodPlayer (tests read them; the overlay shows them). What it asks the origins (the
+// master playlist, steering, the title) falls back to the other origins of /api/origins when the one in use fails.
 (() => {
   'use strict';
   const id = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() || '');
@@ -36,17 +37,141 @@
 
   const stats = {
     state: 'loading', errors: [], fatal: null, lastFragmentHost: null, lastPathway: null, fragmentHosts: {},
-    longestStallMs: 0, stallMs: 0, startedAt: null, recoveries: [],
+    longestStallMs: 0, stallMs: 0, startedAt: null, recoveries: [], entries: [location.origin], entryFailovers: 0,
   };
   const player = { stats, hls: null, pathway: () => stats.lastFragmentHost };
   window.vodPlayer = player;
 
   const showError = (message) => { const e = $('error'); e.textContent = message; e.hidden = false; };
 
-  fetch(`/api/titles/${encodeURIComponent(id)}`).then((r) => r.ok ? r.json() : null).then((t) => {
+  // Entry origins. Every origin serves this page, the catalog, playback manifests and steering from the same media
+  // store, so when the origin that served the page dies another one answers the same request. /api/origins lists the
+  // live ones (the answering one first); a request to an origin tries the entry that last worked first, then the
+  // ones after it in the list, each once. Media comes from the edges, which fail over through pathways instead.
+  const entries = {
+    current: location.origin, // the entry that last answered
+    // The origin of `url` if it is an entry, else null.
+    of(url) {
+      try { const origin = new URL(url, location.href).origin; return stats.entries.includes(origin) ? origin : null; } catch { return null; }
+    },
+    // Every entry once, starting with the one that last worked.
+    order() {
+      const list = stats.entries;
+      const start = Math.max(0, list.indexOf(entries.current));
+      return list.slice(start).concat(list.slice(0, start));
+    },
+    // The server's order; an origin known before stays listed last (the playlists in use may point at it), so the
+    // list never shrinks during a session.
+    set(list) {
+      const origins = [];
+      (Array.isArray(list) ? list : []).concat(stats.entries).forEach((url) => {
+        try { const o = new URL(url).origin; if (!origins.includes(o)) origins.push(o); } catch { /* not a URL */ }
+      });
+      stats.entries = origins;
+    },
+  };
+  // An outage (the origin is gone, or a proxy in front of it says so), as opposed to an answer such as a 404.
+  const isOutage = (status) => status === 0 || status >= 500;
+
+  // fetch() of an origin path through the entries in order.
+  const entryFetch = async (path) => {
+    let failure = new Error('no entry');
+    const order = entries.order();
+    for (let i = 0; i < order.length; i++) {
+      if (i > 0) stats.entryFailovers++;
+      try {
+        const r = await fetch(order[i] + path, { cache: 'no-store', signal: AbortSignal.timeout(5000) });
+        if (!isOutage(r.status)) { entries.current = order[i]; return r; }
+        failure = new Error(`HTTP ${r.status} from ${order[i]}`);
+      } catch (e) {
+        failure = e;
+      }
+    }
+    throw failure;
+  };
+
+  // The list is read at start (the page's own origin answered a moment ago) and then now and then, so that a long
+  // session also knows origins that joined later; until then the page's own origin is the only entry.
+  const loadEntries = () => entryFetch('/api/origins').then((r) => r.ok ? r.json() : null)
+    .then((body) => entries.set(body && body.origins)).catch(() => {});
+  const entriesLoaded = loadEntries();
+  setInterval(loadEntries, 60000);
+
+  entriesLoaded.then(() => entryFetch(`/api/titles/${encodeURIComponent(id)}`)).then((r) => r.ok ? r.json() : null).then((t) => {
     $('title').textContent = t ? t.name : 'Unknown title';
     document.title = t ? `${t.name} – Watch` : 'Watch';
   }).catch(() => {});
+
+  // hls.js's loader, wrapped: a request to an entry origin (the master playlist, steering; its SERVER-URI is relative
+  // to the master's URL) that fails or times out is sent again, same path and query, to the next entry, and hls.js
+  // hears of the failure only when every entry failed. Any other request (media playlists and fragments on the edges)
+  // goes to hls.js's own loader untouched. hls.js uses a loader once, so each attempt gets a fresh inner loader; the
+  // stats object hls.js holds stays the same one throughout.
+  const entryLoader = (Inner) => class EntryLoader {
+    constructor(config) {
+      this.config = config;
+      this.inner = new Inner(config);
+      this.stats = this.inner.stats;
+      this.context = null;
+      this.stopped = false;
+    }
+
+    load(context, loaderConfig, callbacks) {
+      this.context = context;
+      if (!entries.of(context.url)) {
+        this.inner.load(context, loaderConfig, callbacks);
+        return;
+      }
+      const url = new URL(context.url, location.href);
+      const rest = url.pathname + url.search;
+      const order = entries.order();
+      // With another entry left, it is the better retry than the same origin again.
+      const once = { ...loaderConfig.loadPolicy, timeoutRetry: null, errorRetry: null };
+      const attempt = (i) => {
+        const inner = i === 0 ? this.inner : this.fresh();
+        const last = i === order.length - 1;
+        const next = () => {
+          if (last || this.stopped) return false;
+          stats.entryFailovers++;
+          inner.destroy();
+          attempt(i + 1);
+          return true;
+        };
+        inner.load({ ...context, url: order[i] + rest }, { ...loaderConfig, loadPolicy: last ? loaderConfig.loadPolicy : once }, {
+          onSuccess: (response, s, _, details) => {
+            entries.current = order[i];
+            callbacks.onSuccess(response, s, context, details);
+          },
+          onError: (error, _, details, s) => {
+            if (isOutage(error.code) && next()) return;
+            callbacks.onError(error, context, details, s);
+          },
+          onTimeout: (s, _, details) => {
+            if (next()) return;
+            callbacks.onTimeout(s, context, details);
+          },
+          onAbort: callbacks.onAbort && ((s, _, details) => callbacks.onAbort(s, context, details)),
+          onProgress: callbacks.onProgress && ((s, _, data, details) => callbacks.onProgress(s, context, data, details)),
+        });
+      };
+      attempt(0);
+    }
+
+    // A new inner loader that fills the same stats object, reset for its attempt.
+    fresh() {
+      const inner = new Inner(this.config);
+      const retry = this.stats.retry;
+      Object.assign(this.stats, inner.stats, { retry });
+      inner.stats = this.stats;
+      this.inner = inner;
+      return inner;
+    }
+
+    abort() { this.stopped = true; this.inner.abort(); }
+    destroy() { this.stopped = true; this.inner.destroy(); }
+    getCacheAge() { return this.inner.getCacheAge ? this.inner.getCacheAge() : null; }
+    getResponseHeader(name) { return this.inner.getResponseHeader ? this.inner.getResponseHeader(name) : null; }
+  };
 
   // Recovery. hls.js keeps a pathway (an edge) that failed out of use for five minutes and gives up once every
   // pathway it knows has failed. In a rolling restart of the edges that is the normal case: the edge that came back is
@@ -58,7 +183,7 @@
   let mediaRecoveryTried = false;
 
   const createPlayer = (startPosition) => {
-    const hls = new Hls({ ...config, startPosition });
+    const hls = new Hls({ ...config, loader: EntryLoader, startPosition });
     player.hls = hls;
     hls.on(Hls.Events.FRAG_LOADED, (_, data) => {
       const host = new URL(data.frag.url, location.href).host;
@@ -111,6 +236,7 @@
     video.play().catch(() => {});
   };
 
+  const EntryLoader = window.Hls ? entryLoader(Hls.DefaultConfig.loader) : null;
   if (window.Hls && Hls.isSupported()) {
     $('quality').addEventListener('change', (e) => { player.hls.currentLevel = Number(e.target.value); });
     createPlayer(-1);

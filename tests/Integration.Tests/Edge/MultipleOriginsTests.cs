@@ -9,7 +9,7 @@ namespace Vod.Integration.Tests.Edge;
 /// files: when its first origin is dead or hung, fills come from the second, and once its probe has marked the first
 /// down, fills go straight to the second.
 /// </summary>
-public sealed class OriginFailoverTests : IAsyncLifetime
+public sealed class MultipleOriginsTests : IAsyncLifetime
 {
     private const string TitleId = "failover2222";
     private const int Slice = 256 * 1024;

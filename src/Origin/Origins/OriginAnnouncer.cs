@@ -1,0 +1,162 @@
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Vod.Common.Fleet;
+using IServer = Microsoft.AspNetCore.Hosting.Server.IServer;
+
+namespace Vod.Origin.Origins;
+
+/// <summary>
+/// Announces this origin in the registry once Kestrel listens, heartbeats every <see cref="OriginOptions.HeartbeatMilliseconds"/>
+/// and reads the registry back into the <see cref="OriginDirectory"/> with each beat. On shutdown it leaves the registry
+/// (best effort, at most 2 s: the heartbeat expiry removes a silent origin anyway). A Redis outage only pauses this;
+/// the directory keeps the last known list and the origin serves on.
+/// </summary>
+internal sealed partial class OriginAnnouncer(
+    IConnectionMultiplexer redis,
+    IServer server,
+    IHostApplicationLifetime lifetime,
+    OriginDirectory directory,
+    IOptions<OriginOptions> options,
+    TimeProvider time,
+    ILogger<OriginAnnouncer> logger) : BackgroundService
+{
+    private static readonly TimeSpan DeregisterLimit = TimeSpan.FromSeconds(2);
+    private bool _registryAvailable = true;
+    private HashSet<string> _peers = new(StringComparer.Ordinal);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // The public URL may be the address Kestrel bound, which is known only once the server has started.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            try
+            {
+                await started.Task.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
+        var o = options.Value;
+        var self = new OriginAnnouncement(
+            o.Id ?? OriginIdentity.DefaultId(Environment.MachineName, Environment.ProcessId),
+            OriginIdentity.PublicUrl(o.PublicUrl, server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []),
+            time.GetUtcNow());
+        directory.Announced(self);
+        Log.Announcing(logger, self.Id, self.Url);
+
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(o.HeartbeatMilliseconds), time);
+        try
+        {
+            do
+            {
+                await BeatAsync(self);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        await DeregisterAsync(self);
+    }
+
+    /// <summary>One round: heartbeat, read the registry, forget origins silent for too long.</summary>
+    private async Task BeatAsync(OriginAnnouncement self)
+    {
+        if (!redis.IsConnected)
+        {
+            Unavailable("not connected to Redis");
+            return;
+        }
+
+        try
+        {
+            var db = redis.GetDatabase();
+            await OriginRegistry.HeartbeatAsync(db, self, time.GetUtcNow());
+            var entries = await OriginRegistry.ReadAsync(db);
+            var forget = time.GetUtcNow() - TimeSpan.FromSeconds(options.Value.ForgetAfterSeconds);
+            foreach (var (origin, _) in entries.Where(e => e.LastHeartbeat < forget))
+            {
+                await OriginRegistry.DeregisterAsync(db, origin.Id);
+            }
+
+            var kept = entries.Where(e => e.LastHeartbeat >= forget).ToList();
+            directory.Update(kept);
+            if (!_registryAvailable)
+            {
+                _registryAvailable = true;
+                Log.RegistryBack(logger);
+            }
+
+            LogChanges(self);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            Unavailable(e.Message);
+        }
+    }
+
+    private void Unavailable(string reason)
+    {
+        if (_registryAvailable)
+        {
+            _registryAvailable = false;
+            Log.RegistryUnavailable(logger, reason); // the directory keeps the last known list
+        }
+    }
+
+    private void LogChanges(OriginAnnouncement self)
+    {
+        var peers = directory.Live(self.Url).Skip(1).ToHashSet(StringComparer.Ordinal); // the first is this origin
+        foreach (var url in peers.Except(_peers))
+        {
+            Log.PeerUp(logger, url);
+        }
+
+        foreach (var url in _peers.Except(peers))
+        {
+            Log.PeerDown(logger, url);
+        }
+
+        _peers = peers;
+    }
+
+    private async Task DeregisterAsync(OriginAnnouncement self)
+    {
+        try
+        {
+            await OriginRegistry.DeregisterAsync(redis.GetDatabase(), self.Id).WaitAsync(DeregisterLimit, time);
+            Log.Deregistered(logger, self.Id);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            Log.RegistryUnavailable(logger, e.Message); // the heartbeat expiry removes us anyway
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(60, LogLevel.Information, "Announcing origin {OriginId} at {Url}", EventName = "OriginAnnouncing")]
+        public static partial void Announcing(ILogger logger, string originId, string url);
+
+        [LoggerMessage(61, LogLevel.Information, "Origin {OriginId} left the registry", EventName = "OriginDeregistered")]
+        public static partial void Deregistered(ILogger logger, string originId);
+
+        [LoggerMessage(62, LogLevel.Warning, "Origin registry unavailable, keeping the last known origins: {Reason}", EventName = "OriginRegistryUnavailable")]
+        public static partial void RegistryUnavailable(ILogger logger, string reason);
+
+        [LoggerMessage(63, LogLevel.Information, "Origin registry available again", EventName = "OriginRegistryBack")]
+        public static partial void RegistryBack(ILogger logger);
+
+        [LoggerMessage(64, LogLevel.Information, "Origin {Url} is live", EventName = "PeerOriginUp")]
+        public static partial void PeerUp(ILogger logger, string url);
+
+        [LoggerMessage(65, LogLevel.Information, "Origin {Url} is no longer live (no heartbeat, or it left the registry)", EventName = "PeerOriginDown")]
+        public static partial void PeerDown(ILogger logger, string url);
+    }
+}

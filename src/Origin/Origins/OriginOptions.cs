@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Vod.Origin.Origins;
+
+internal sealed class OriginOptions
+{
+    public const string Section = "Origin";
+
+    /// <summary>This origin's id in the registry. Default: <c>origin-{machine}-{pid}</c>.</summary>
+    public string? Id { get; set; }
+
+    /// <summary>The base URL pages and players reach this origin on. Default: the address Kestrel bound (wildcards as 127.0.0.1).</summary>
+    public string? PublicUrl { get; set; }
+
+    [Range(100, 60_000)]
+    public int HeartbeatMilliseconds { get; set; } = 2000;
+
+    /// <summary>An origin whose last heartbeat is older than this is left out of <c>/api/origins</c>.</summary>
+    [Range(500, 600_000)]
+    public int ExpiryMilliseconds { get; set; } = 10_000;
+
+    /// <summary>
+    /// How long an origin stays a known page origin (for CORS) after its last heartbeat, and when its registry entry is
+    /// removed: a page served by an origin that died must still be able to call the others.
+    /// </summary>
+    [Range(1, 86_400)]
+    public int ForgetAfterSeconds { get; set; } = 600;
+}
