@@ -24,7 +24,7 @@ public sealed class EveryKindKilledTests(ResilientStackFixture fixture) : IClass
         var listedBefore = await TitleIdsAsync(_stack.Origins[1]);
 
         using var load = new LoadRun();
-        var viewers = load.RunAsync(TimeSpan.FromSeconds(120), "steady", "--viewers", "6", "--duration", "40s", "--ramp", "3s",
+        var viewers = load.RunAsync(TimeSpan.FromSeconds(120), "steady", "--viewers", "6", "--duration", "32s", "--ramp", "3s",
             "--titles", watched.Id, "--origin", entries);
 
         // An upload, then its transcoder killed mid-job: the other transcoder claims the job once it has been idle.

@@ -16,7 +16,7 @@ public sealed class SupervisorTests : IDisposable
     [Fact]
     public async Task Supervise_ChildKilled_StartsItAgainAndRewritesThePidFile()
     {
-        using var supervisor = Start();
+        var supervisor = Start();
         var first = await PidAsync(previous: null);
 
         Signals.Send(first, Signals.Kill);
@@ -44,7 +44,7 @@ public sealed class SupervisorTests : IDisposable
     [Fact]
     public async Task Supervise_ChildExitsWithACode_LogsTheCodeAndRestarts()
     {
-        using var supervisor = Start("sh", "-c", "sleep 0.3; exit 3");
+        var supervisor = Start("sh", "-c", "sleep 0.3; exit 3");
         var first = await PidAsync(previous: null);
 
         var second = await PidAsync(previous: first);
@@ -120,9 +120,14 @@ public sealed class SupervisorTests : IDisposable
 
     public void Dispose()
     {
-        foreach (var supervisor in _supervisors.Where(s => !s.HasExited))
+        foreach (var supervisor in _supervisors)
         {
-            Signals.Send(supervisor.Id, Signals.Kill); // a failed test: do not leave it restarting its child
+            if (!supervisor.HasExited)
+            {
+                Signals.Send(supervisor.Id, Signals.Kill); // a failed test: do not leave it restarting its child
+            }
+
+            supervisor.Dispose();
         }
 
         if (File.Exists(PidFile) && int.TryParse(File.ReadAllText(PidFile).Trim(), out var pid) && IsAlive(pid))
