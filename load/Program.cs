@@ -1,4 +1,4 @@
-// vod-load: virtual viewers with quality-of-experience figures (README "Load testing").
+// vod-load: virtual viewers with quality-of-experience figures (docs/load-testing.md).
 using Spectre.Console;
 
 using var cancel = new CancellationTokenSource();

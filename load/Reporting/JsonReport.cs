@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Vod.Load.Reporting;
 
 /// <summary>
-/// The report for scripts and CI. Field names are a contract (README "Load testing"): <c>sessions.started</c>,
+/// The report for scripts and CI. Field names are a contract (docs/load-testing.md): <c>sessions.started</c>,
 /// <c>sessions.failed</c>, <c>rebuffer.count</c>, <c>rebuffer.ratio</c>, <c>startup.p50_ms</c>/<c>p95_ms</c>/<c>p99_ms</c>,
 /// <c>latency.&lt;kind&gt;.p50_ms</c>/<c>p99_ms</c>, ...
 /// </summary>

@@ -6,7 +6,7 @@ namespace Vod.Load.Scenarios;
 
 internal sealed class UsageException(string message) : Exception(message);
 
-/// <summary>The command line (README "Load testing" documents every option and its default).</summary>
+/// <summary>The command line (docs/load-testing.md documents every option and its default).</summary>
 internal sealed record LoadOptions
 {
     public static readonly string[] Scenarios = ["steady", "flash-crowd", "chaos", "throughput"];

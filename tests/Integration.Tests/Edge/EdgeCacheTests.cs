@@ -212,11 +212,15 @@ public sealed class EdgeCacheTests
         fleet.Redis.Signal(Signals.Stop); // connected, never answers
         try
         {
+            // The mechanism: the first miss pays one Redis time-out (2 s) and then goes to the origin; the misses after it
+            // skip L2 and pay none. "Paid a time-out" is told apart by the 2 s it costs, with room for a loaded machine
+            // (a clean-clone run once took 3.3 s for the first); the viewer-facing bound is the 6 s one.
+            var redisTimeout = TimeSpan.FromSeconds(2);
             var timer = System.Diagnostics.Stopwatch.StartNew();
             using (var first = await fleet.GetAsync(0, EdgeFleet.MediaPath, 3 * Slice, (3 * Slice) + 99))
             {
-                Assert.Equal(HttpStatusCode.PartialContent, first.StatusCode); // one Redis timeout (2 s), then the origin
-                Assert.InRange(timer.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(3));
+                Assert.Equal(HttpStatusCode.PartialContent, first.StatusCode);
+                Assert.InRange(timer.Elapsed, redisTimeout * 0.9, TimeSpan.FromSeconds(6));
             }
 
             for (var slice = 4; slice < 9; slice++)
@@ -225,7 +229,7 @@ public sealed class EdgeCacheTests
                 using var next = await fleet.GetAsync(0, EdgeFleet.MediaPath, slice * Slice, (slice * Slice) + 99);
                 Assert.Equal(HttpStatusCode.PartialContent, next.StatusCode);
                 Assert.Equal(fleet.Media[(slice * Slice)..((slice * Slice) + 100)], await next.Content.ReadAsByteArrayAsync());
-                Assert.InRange(timer.Elapsed, TimeSpan.Zero, TimeSpan.FromMilliseconds(500)); // L2 skipped: no timeout paid
+                Assert.InRange(timer.Elapsed, TimeSpan.Zero, redisTimeout * 0.75); // L2 skipped: no time-out paid
             }
         }
         finally

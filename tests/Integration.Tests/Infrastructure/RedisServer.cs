@@ -133,6 +133,14 @@ public sealed class RedisServer : IAsyncDisposable
         {
             if (await PingAsync())
             {
+                // A redis-server that could not bind its port exits at once, while another server that holds the port
+                // answers the PING: make sure the answer was ours, or two stacks would silently share one Redis.
+                await Task.Delay(200);
+                if (_process.HasExited)
+                {
+                    throw new InvalidOperationException($"redis-server exited after start: port {Port} is held by another server (exit code {_process.ExitCode})");
+                }
+
                 return;
             }
 
