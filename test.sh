@@ -11,6 +11,11 @@ results="$PWD/run/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 
+echo "==> dotnet format --verify-no-changes (the .editorconfig style)"
+if ! dotnet format Vod.sln --verify-no-changes; then
+  echo "0 passed, 1 failed (code style: run 'dotnet format Vod.sln' to fix)"; exit 1
+fi
+
 echo "==> dotnet build Vod.sln (Release)"
 dotnet build Vod.sln -c Release -nologo -v quiet -clp:NoSummary || { echo "0 passed, 1 failed (the build failed)"; exit 1; }
 

@@ -13,12 +13,12 @@ namespace Vod.Common.Hosting;
 /// </summary>
 public static class LeanDefaultMetrics
 {
-    private static int applied;
+    private static int _applied;
 
     /// <summary>Configures the default registry once per process, before anything has used it.</summary>
     public static void Apply()
     {
-        if (Interlocked.Exchange(ref applied, 1) == 1)
+        if (Interlocked.Exchange(ref _applied, 1) == 1)
         {
             return;
         }

@@ -1,8 +1,8 @@
-using Vod.Common.Hosting;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
 using Vod.Common.Hls;
+using Vod.Common.Hosting;
 using Vod.Common.Security;
 
 namespace Vod.Edge.OriginClient;

@@ -1,10 +1,10 @@
-using Vod.Common.Hosting;
-using IServer = Microsoft.AspNetCore.Hosting.Server.IServer;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Vod.Common.Fleet;
+using Vod.Common.Hosting;
 using Vod.Edge.Metrics;
+using IServer = Microsoft.AspNetCore.Hosting.Server.IServer;
 
 namespace Vod.Edge.Registry;
 

@@ -1,9 +1,9 @@
-using Vod.Common.Hosting;
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Vod.Common.Fleet;
+using Vod.Common.Hosting;
 
 namespace Vod.Origin.Edges;
 

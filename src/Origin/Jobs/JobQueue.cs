@@ -1,9 +1,9 @@
-using Vod.Common.Hosting;
 using System.ComponentModel.DataAnnotations;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Vod.Common.Catalog;
+using Vod.Common.Hosting;
 using Vod.Common.Jobs;
 
 namespace Vod.Origin.Jobs;

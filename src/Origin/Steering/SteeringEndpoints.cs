@@ -1,9 +1,9 @@
-using Vod.Common.Hosting;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
+using Vod.Common.Hosting;
 using Vod.Origin.Edges;
 
 namespace Vod.Origin.Steering;

@@ -1,4 +1,3 @@
-using Vod.Common.Hosting;
 using System.Buffers;
 using System.ComponentModel.DataAnnotations;
 using System.Text;
@@ -8,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
+using Vod.Common.Hosting;
 using Vod.Common.Media.Probing;
 using Vod.Origin.Admin;
 using Vod.Origin.Catalog;
