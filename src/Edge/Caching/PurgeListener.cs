@@ -36,13 +36,4 @@ internal sealed partial class PurgeListener(IConnectionMultiplexer redis, Memory
             }
         }
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Information, "Purged title {TitleId} from memory")]
-        public static partial void Purged(ILogger logger, string titleId);
-
-        [LoggerMessage(2, LogLevel.Warning, "Could not subscribe to purges yet, retrying: {Reason}")]
-        public static partial void SubscribeFailed(ILogger logger, string reason);
-    }
 }

@@ -131,15 +131,6 @@ internal sealed partial class RedisEdgeCacheStore(
 
         Log.Unavailable(logger, e.Message);
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Warning, "L2 cache (Redis) unavailable, serving without it: {Reason}")]
-        public static partial void Unavailable(ILogger logger, string reason);
-
-        [LoggerMessage(2, LogLevel.Warning, "L2 cache (Redis) did not answer in time, skipping it for {Milliseconds} ms: {Reason}")]
-        public static partial void BackingOff(ILogger logger, int milliseconds, string reason);
-    }
 }
 
 internal enum Lease

@@ -356,13 +356,4 @@ internal sealed partial class SliceCache(
             return null;
         }
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Warning, "Origin failed for {Path}, serving an expired copy: {Reason}")]
-        public static partial void ServingStale(ILogger logger, string path, string reason);
-
-        [LoggerMessage(2, LogLevel.Debug, "Read-ahead of {Path} slice {Index} failed: {Reason}")]
-        public static partial void ReadAheadFailed(ILogger logger, string path, long index, string reason);
-    }
 }

@@ -126,10 +126,4 @@ internal static partial class MediaEndpoint
             await error.ExecuteAsync(context);
         }
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Warning, "Origin failed for {Path}: {Reason}")]
-        public static partial void OriginFailed(ILogger logger, string path, string reason);
-    }
 }

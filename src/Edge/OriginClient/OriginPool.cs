@@ -92,15 +92,6 @@ internal sealed partial class OriginPool
 
         public volatile string? Reason;
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(40, LogLevel.Warning, "Origin {Origin} is down, fills go to the other origins: {Reason}", EventName = "OriginDown")]
-        public static partial void OriginDown(ILogger logger, string origin, string reason);
-
-        [LoggerMessage(41, LogLevel.Information, "Origin {Origin} is up again", EventName = "OriginUp")]
-        public static partial void OriginUp(ILogger logger, string origin);
-    }
 }
 
 /// <summary>Active health: each origin's <c>/healthz</c>, every probe interval, with the interval as its time-out.</summary>

@@ -114,18 +114,6 @@ internal sealed partial class EdgeHeartbeat(
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose() => _stop.Dispose();
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Information, "Announcing edge {EdgeId} at {Url}")]
-        public static partial void Announcing(ILogger logger, string edgeId, string url);
-
-        [LoggerMessage(2, LogLevel.Information, "Edge {EdgeId} left the registry; draining for {Seconds} s")]
-        public static partial void Deregistered(ILogger logger, string edgeId, int seconds);
-
-        [LoggerMessage(3, LogLevel.Warning, "Heartbeat failed: {Reason}")]
-        public static partial void HeartbeatFailed(ILogger logger, string reason);
-    }
 }
 
 internal static class RegistryExtensions

@@ -102,10 +102,4 @@ internal sealed partial class CatalogEvents(MediaStore store, TimeProvider time,
             }
         }
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Warning, "Catalog events: reading the catalog failed: {Reason}")]
-        public static partial void ReadFailed(ILogger logger, string reason);
-    }
 }

@@ -171,18 +171,6 @@ internal sealed partial class EdgeMonitor(
     }
 
     private readonly record struct Probe(bool Ok, string? Error, DateTimeOffset At, double? Milliseconds);
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Information, "Edge {EdgeId} ({Url}) is {State}: {Reason}")]
-        public static partial void StateChanged(ILogger logger, string edgeId, string url, string state, string reason);
-
-        [LoggerMessage(2, LogLevel.Information, "Edge {EdgeId} left the registry")]
-        public static partial void Left(ILogger logger, string edgeId);
-
-        [LoggerMessage(3, LogLevel.Warning, "Edge registry unavailable, keeping the last known fleet: {Reason}")]
-        public static partial void RegistryUnavailable(ILogger logger, string reason);
-    }
 }
 
 internal static class EdgeMonitorExtensions

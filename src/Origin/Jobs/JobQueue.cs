@@ -209,24 +209,6 @@ internal sealed partial class JobQueue(
             return false;
         }
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Information, "Enqueued transcode job for title {TitleId}")]
-        public static partial void Enqueued(ILogger logger, string titleId);
-
-        [LoggerMessage(2, LogLevel.Warning, "Could not enqueue title {TitleId} yet, will retry: {Reason}")]
-        public static partial void EnqueueFailed(ILogger logger, string titleId, string reason);
-
-        [LoggerMessage(3, LogLevel.Information, "Job stream recovery: {Count} titles enqueued again from the catalog on disk")]
-        public static partial void Recovered(ILogger logger, int count);
-
-        [LoggerMessage(4, LogLevel.Warning, "Title {TitleId} is queued but has no job in the stream (its enqueue was lost): enqueued again", EventName = "LostJobEnqueued")]
-        public static partial void LostJob(ILogger logger, string titleId);
-
-        [LoggerMessage(5, LogLevel.Warning, "Checking the catalog against the job stream failed, will retry: {Reason}", EventName = "ReconcileFailed")]
-        public static partial void ReconcileFailed(ILogger logger, string reason);
-    }
 }
 
 internal static class JobQueueExtensions

@@ -106,7 +106,7 @@ internal sealed partial class OriginAnnouncer(
         if (_registryAvailable)
         {
             _registryAvailable = false;
-            Log.RegistryUnavailable(logger, reason); // the directory keeps the last known list
+            Log.OriginRegistryUnavailable(logger, reason); // the directory keeps the last known list
         }
     }
 
@@ -135,28 +135,7 @@ internal sealed partial class OriginAnnouncer(
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            Log.RegistryUnavailable(logger, e.Message); // the heartbeat expiry removes us anyway
+            Log.OriginRegistryUnavailable(logger, e.Message); // the heartbeat expiry removes us anyway
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(60, LogLevel.Information, "Announcing origin {OriginId} at {Url}", EventName = "OriginAnnouncing")]
-        public static partial void Announcing(ILogger logger, string originId, string url);
-
-        [LoggerMessage(61, LogLevel.Information, "Origin {OriginId} left the registry", EventName = "OriginDeregistered")]
-        public static partial void Deregistered(ILogger logger, string originId);
-
-        [LoggerMessage(62, LogLevel.Warning, "Origin registry unavailable, keeping the last known origins: {Reason}", EventName = "OriginRegistryUnavailable")]
-        public static partial void RegistryUnavailable(ILogger logger, string reason);
-
-        [LoggerMessage(63, LogLevel.Information, "Origin registry available again", EventName = "OriginRegistryBack")]
-        public static partial void RegistryBack(ILogger logger);
-
-        [LoggerMessage(64, LogLevel.Information, "Origin {Url} is live", EventName = "PeerOriginUp")]
-        public static partial void PeerUp(ILogger logger, string url);
-
-        [LoggerMessage(65, LogLevel.Information, "Origin {Url} is no longer live (no heartbeat, or it left the registry)", EventName = "PeerOriginDown")]
-        public static partial void PeerDown(ILogger logger, string url);
     }
 }

@@ -60,15 +60,6 @@ internal sealed partial class EdgeCachePurge(IConnectionMultiplexer redis, ILogg
             Log.PurgeFailed(logger, titleId, e.Message);
         }
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Information, "Purged title {TitleId}: {Keys} L2 keys removed, {Edges} edges notified")]
-        public static partial void Purged(ILogger logger, string titleId, long keys, long edges);
-
-        [LoggerMessage(2, LogLevel.Warning, "Could not purge title {TitleId} from the edges: {Reason}")]
-        public static partial void PurgeFailed(ILogger logger, string titleId, string reason);
-    }
 }
 
 internal static class PurgeEndpoints

@@ -241,13 +241,4 @@ internal static partial class UploadEndpoint
         Problem(StatusCodes.Status413PayloadTooLarge, $"the upload is larger than the limit of {maxBytes} bytes");
 
     private static IResult Problem(int status, string detail) => Results.Problem(detail, statusCode: status);
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Information, "Stored upload for title {TitleId} ({Bytes} bytes)")]
-        public static partial void Uploaded(ILogger logger, string titleId, long bytes);
-
-        [LoggerMessage(2, LogLevel.Information, "Refused an upload of {Bytes} bytes: {Reason}")]
-        public static partial void Refused(ILogger logger, long bytes, string reason);
-    }
 }

@@ -219,25 +219,4 @@ internal sealed partial class TitleTranscoder(
 
         public void Report(double percent) => Volatile.Write(ref _percent, Math.Clamp((int)percent, 0, 99));
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Information, "Transcoding title {TitleId}, attempt {Attempt} of {MaxAttempts} (claimed from another worker: {Claimed})")]
-        public static partial void Starting(ILogger logger, string titleId, int attempt, int maxAttempts, bool claimed);
-
-        [LoggerMessage(2, LogLevel.Information, "Title {TitleId} ready as {Version} with {Renditions} renditions")]
-        public static partial void Ready(ILogger logger, string titleId, string version, int renditions);
-
-        [LoggerMessage(3, LogLevel.Warning, "Title {TitleId} failed: {Reason}")]
-        public static partial void Failed(ILogger logger, string titleId, string reason);
-
-        [LoggerMessage(4, LogLevel.Information, "Title {TitleId} was deleted while transcoding; output dropped")]
-        public static partial void DeletedMeanwhile(ILogger logger, string titleId);
-
-        [LoggerMessage(6, LogLevel.Warning, "Progress of title {TitleId} not written: {Reason}")]
-        public static partial void ProgressNotWritten(ILogger logger, string titleId, string reason);
-
-        [LoggerMessage(5, LogLevel.Warning, "Title {TitleId} attempt {Attempt} of {MaxAttempts} failed: {Reason}")]
-        public static partial void AttemptFailed(ILogger logger, string titleId, int attempt, int maxAttempts, string reason);
-    }
 }

@@ -142,16 +142,4 @@ internal sealed partial class TranscodeWorker(
         {
         }
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Warning, "Job stream unavailable, retrying: {Reason}")]
-        public static partial void RedisUnavailable(ILogger logger, string reason);
-
-        [LoggerMessage(3, LogLevel.Error, "A job failed unexpectedly; it stays pending and will be claimed again")]
-        public static partial void JobCrashed(ILogger logger, Exception exception);
-
-        [LoggerMessage(2, LogLevel.Information, "Removed {Count} abandoned staging directories")]
-        public static partial void Swept(ILogger logger, int count);
-    }
 }

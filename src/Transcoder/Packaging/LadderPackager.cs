@@ -120,13 +120,4 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
             return null;
         }
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(2, LogLevel.Warning, "No poster frame: {Reason}")]
-        public static partial void NoPoster(ILogger logger, string reason);
-
-        [LoggerMessage(1, LogLevel.Information, "Encoding ladder [{Renditions}]: ffmpeg {Arguments}")]
-        public static partial void Encoding(ILogger logger, string renditions, string arguments);
-    }
 }

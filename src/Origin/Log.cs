@@ -1,0 +1,71 @@
+namespace Vod.Origin;
+
+/// <summary>
+/// Every log message of this service in one place, each with an event id unique in the assembly and an event name
+/// (as aspnetcore's OutputCaching keeps its messages in one LoggerExtensions.cs): a log line can be found from its id.
+/// </summary>
+internal static partial class Log
+{
+    // Catalog/CatalogEvents.cs
+    [LoggerMessage(1, LogLevel.Warning, "Catalog events: reading the catalog failed: {Reason}", EventName = "ReadFailed")]
+    public static partial void ReadFailed(ILogger logger, string reason);
+
+    // Edges/EdgeMonitor.cs
+    [LoggerMessage(2, LogLevel.Information, "Edge {EdgeId} ({Url}) is {State}: {Reason}", EventName = "StateChanged")]
+    public static partial void StateChanged(ILogger logger, string edgeId, string url, string state, string reason);
+
+    [LoggerMessage(3, LogLevel.Information, "Edge {EdgeId} left the registry", EventName = "Left")]
+    public static partial void Left(ILogger logger, string edgeId);
+
+    [LoggerMessage(4, LogLevel.Warning, "Edge registry unavailable, keeping the last known fleet: {Reason}", EventName = "RegistryUnavailable")]
+    public static partial void RegistryUnavailable(ILogger logger, string reason);
+
+    // Jobs/JobQueue.cs
+    [LoggerMessage(5, LogLevel.Information, "Enqueued transcode job for title {TitleId}", EventName = "Enqueued")]
+    public static partial void Enqueued(ILogger logger, string titleId);
+
+    [LoggerMessage(6, LogLevel.Warning, "Could not enqueue title {TitleId} yet, will retry: {Reason}", EventName = "EnqueueFailed")]
+    public static partial void EnqueueFailed(ILogger logger, string titleId, string reason);
+
+    [LoggerMessage(7, LogLevel.Information, "Job stream recovery: {Count} titles enqueued again from the catalog on disk", EventName = "Recovered")]
+    public static partial void Recovered(ILogger logger, int count);
+
+    [LoggerMessage(8, LogLevel.Warning, "Title {TitleId} is queued but has no job in the stream (its enqueue was lost): enqueued again", EventName = "LostJobEnqueued")]
+    public static partial void LostJob(ILogger logger, string titleId);
+
+    [LoggerMessage(9, LogLevel.Warning, "Checking the catalog against the job stream failed, will retry: {Reason}", EventName = "ReconcileFailed")]
+    public static partial void ReconcileFailed(ILogger logger, string reason);
+
+    // Origins/OriginAnnouncer.cs
+    [LoggerMessage(10, LogLevel.Information, "Announcing origin {OriginId} at {Url}", EventName = "OriginAnnouncing")]
+    public static partial void Announcing(ILogger logger, string originId, string url);
+
+    [LoggerMessage(11, LogLevel.Information, "Origin {OriginId} left the registry", EventName = "OriginDeregistered")]
+    public static partial void Deregistered(ILogger logger, string originId);
+
+    [LoggerMessage(12, LogLevel.Warning, "Origin registry unavailable, keeping the last known origins: {Reason}", EventName = "OriginRegistryUnavailable")]
+    public static partial void OriginRegistryUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(13, LogLevel.Information, "Origin registry available again", EventName = "OriginRegistryBack")]
+    public static partial void RegistryBack(ILogger logger);
+
+    [LoggerMessage(14, LogLevel.Information, "Origin {Url} is live", EventName = "PeerOriginUp")]
+    public static partial void PeerUp(ILogger logger, string url);
+
+    [LoggerMessage(15, LogLevel.Information, "Origin {Url} is no longer live (no heartbeat, or it left the registry)", EventName = "PeerOriginDown")]
+    public static partial void PeerDown(ILogger logger, string url);
+
+    // Purge/EdgeCachePurge.cs
+    [LoggerMessage(16, LogLevel.Information, "Purged title {TitleId}: {Keys} L2 keys removed, {Edges} edges notified", EventName = "Purged")]
+    public static partial void Purged(ILogger logger, string titleId, long keys, long edges);
+
+    [LoggerMessage(17, LogLevel.Warning, "Could not purge title {TitleId} from the edges: {Reason}", EventName = "PurgeFailed")]
+    public static partial void PurgeFailed(ILogger logger, string titleId, string reason);
+
+    // Uploads/UploadEndpoint.cs
+    [LoggerMessage(18, LogLevel.Information, "Stored upload for title {TitleId} ({Bytes} bytes)", EventName = "Uploaded")]
+    public static partial void Uploaded(ILogger logger, string titleId, long bytes);
+
+    [LoggerMessage(19, LogLevel.Information, "Refused an upload of {Bytes} bytes: {Reason}", EventName = "Refused")]
+    public static partial void Refused(ILogger logger, long bytes, string reason);
+}

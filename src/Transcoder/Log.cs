@@ -1,0 +1,44 @@
+namespace Vod.Transcoder;
+
+/// <summary>
+/// Every log message of this service in one place, each with an event id unique in the assembly and an event name
+/// (as aspnetcore's OutputCaching keeps its messages in one LoggerExtensions.cs): a log line can be found from its id.
+/// </summary>
+internal static partial class Log
+{
+    // Jobs/TitleTranscoder.cs
+    [LoggerMessage(1, LogLevel.Information, "Transcoding title {TitleId}, attempt {Attempt} of {MaxAttempts} (claimed from another worker: {Claimed})", EventName = "Starting")]
+    public static partial void Starting(ILogger logger, string titleId, int attempt, int maxAttempts, bool claimed);
+
+    [LoggerMessage(2, LogLevel.Information, "Title {TitleId} ready as {Version} with {Renditions} renditions", EventName = "Ready")]
+    public static partial void Ready(ILogger logger, string titleId, string version, int renditions);
+
+    [LoggerMessage(3, LogLevel.Warning, "Title {TitleId} failed: {Reason}", EventName = "Failed")]
+    public static partial void Failed(ILogger logger, string titleId, string reason);
+
+    [LoggerMessage(4, LogLevel.Information, "Title {TitleId} was deleted while transcoding; output dropped", EventName = "DeletedMeanwhile")]
+    public static partial void DeletedMeanwhile(ILogger logger, string titleId);
+
+    [LoggerMessage(5, LogLevel.Warning, "Progress of title {TitleId} not written: {Reason}", EventName = "ProgressNotWritten")]
+    public static partial void ProgressNotWritten(ILogger logger, string titleId, string reason);
+
+    [LoggerMessage(6, LogLevel.Warning, "Title {TitleId} attempt {Attempt} of {MaxAttempts} failed: {Reason}", EventName = "AttemptFailed")]
+    public static partial void AttemptFailed(ILogger logger, string titleId, int attempt, int maxAttempts, string reason);
+
+    // Jobs/TranscodeWorker.cs
+    [LoggerMessage(7, LogLevel.Warning, "Job stream unavailable, retrying: {Reason}", EventName = "RedisUnavailable")]
+    public static partial void RedisUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(8, LogLevel.Error, "A job failed unexpectedly; it stays pending and will be claimed again", EventName = "JobCrashed")]
+    public static partial void JobCrashed(ILogger logger, Exception exception);
+
+    [LoggerMessage(9, LogLevel.Information, "Removed {Count} abandoned staging directories", EventName = "Swept")]
+    public static partial void Swept(ILogger logger, int count);
+
+    // Packaging/LadderPackager.cs
+    [LoggerMessage(10, LogLevel.Warning, "No poster frame: {Reason}", EventName = "NoPoster")]
+    public static partial void NoPoster(ILogger logger, string reason);
+
+    [LoggerMessage(11, LogLevel.Information, "Encoding ladder [{Renditions}]: ffmpeg {Arguments}", EventName = "Encoding")]
+    public static partial void Encoding(ILogger logger, string renditions, string arguments);
+}
