@@ -17,8 +17,8 @@ public sealed record EdgeLoad(long Requests, long Hits, long BytesServed);
 /// </summary>
 public static class EdgeRegistry
 {
-    public const string Announcements = "vod:edges";
-    public const string Heartbeats = "vod:edges:heartbeats";
+    public const string Announcements = RedisKeys.EdgeAnnouncements;
+    public const string Heartbeats = RedisKeys.EdgeHeartbeats;
     private static readonly FleetRegistry<EdgeAnnouncement> Registry = new(Announcements, Heartbeats, e => e.Id);
 
     public static Task HeartbeatAsync(IDatabase db, EdgeAnnouncement edge, DateTimeOffset now) => Registry.HeartbeatAsync(db, edge, now);

@@ -12,8 +12,8 @@ public sealed record OriginAnnouncement(string Id, string Url, DateTimeOffset St
 /// </summary>
 public static class OriginRegistry
 {
-    public const string Announcements = "vod:origins";
-    public const string Heartbeats = "vod:origins:heartbeats";
+    public const string Announcements = RedisKeys.OriginAnnouncements;
+    public const string Heartbeats = RedisKeys.OriginHeartbeats;
     private static readonly FleetRegistry<OriginAnnouncement> Registry = new(Announcements, Heartbeats, o => o.Id);
 
     public static Task HeartbeatAsync(IDatabase db, OriginAnnouncement origin, DateTimeOffset now) => Registry.HeartbeatAsync(db, origin, now);

@@ -8,11 +8,11 @@ namespace Vod.Common.Hls;
 public static class EdgeCacheKeys
 {
     /// <summary>Pub/sub channel: a message is a title id whose cached objects every edge drops from memory.</summary>
-    public const string PurgeChannel = "vod:edge:purge";
+    public const string PurgeChannel = RedisKeys.EdgePurgeChannel;
 
     /// <summary>Refuses anything but a valid title id: a client's text can never become a key or a purge pattern.</summary>
     public static string TitlePrefix(string titleId) => TitleId.IsValid(titleId)
-        ? $"vod:edge:{{{titleId}}}:"
+        ? $"{RedisKeys.EdgeCachePrefix}{{{titleId}}}:"
         : throw new ArgumentException("not a valid title id", nameof(titleId));
 
     public static string TitlePattern(string titleId) => TitlePrefix(titleId) + "*";

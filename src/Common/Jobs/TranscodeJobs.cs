@@ -9,8 +9,8 @@ namespace Vod.Common.Jobs;
 /// </summary>
 public static class TranscodeJobs
 {
-    public const string Stream = "vod:jobs";
-    public const string Group = "transcoders";
+    public const string Stream = RedisKeys.JobStream;
+    public const string Group = RedisKeys.JobGroup;
     public const string TitleIdField = "title";
 
     /// <summary>
