@@ -8,11 +8,14 @@ namespace Vod.Common.Hls;
 /// </summary>
 public sealed record MediaPath(string TitleId, string RelativePath)
 {
+    /// <summary>Where packaged media lives in every URL, on origins and edges: <c>/titles/{id}/{version}/...</c>.</summary>
+    public const string UrlPrefix = "/titles";
+
     public const int MaxSegments = 6;
     public const int MaxSegmentLength = 64;
 
     /// <summary>The path as served, e.g. <c>/titles/abc/v1/360p/media.mp4</c>.</summary>
-    public string UrlPath => $"/titles/{TitleId}/{RelativePath}";
+    public string UrlPath => $"{UrlPrefix}/{TitleId}/{RelativePath}";
 
     public string Extension => Path.GetExtension(RelativePath);
 

@@ -194,7 +194,7 @@ public sealed class PlaybackTokens
         }
 
         var slash = rest.IndexOf('/', 1);
-        if (slash < 0 || !new PathString(rest[slash..]).StartsWithSegments("/titles", out var media))
+        if (slash < 0 || !new PathString(rest[slash..]).StartsWithSegments(MediaPath.UrlPrefix, out var media))
         {
             return false;
         }

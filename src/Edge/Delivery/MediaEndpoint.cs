@@ -17,7 +17,7 @@ namespace Vod.Edge.Delivery;
 /// </summary>
 internal static partial class MediaEndpoint
 {
-    private const string TitlesPrefix = "/titles";
+    private const string TitlesPrefix = MediaPath.UrlPrefix;
 
     public static IServiceCollection AddMediaDelivery(this IServiceCollection services, IConfiguration configuration) =>
         services.AddMediaCors().AddPlaybackTokens(configuration);

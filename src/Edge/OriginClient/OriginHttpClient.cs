@@ -192,7 +192,7 @@ internal sealed class OriginRequestSigning(PlaybackTokens tokens) : DelegatingHa
         if (tokens.Enabled && request.RequestUri is { IsAbsoluteUri: true } absolute)
         {
             var path = absolute.AbsolutePath;
-            if (path.StartsWith("/titles/", StringComparison.Ordinal) && MediaPath.TryParse(path["/titles/".Length..], out var media))
+            if (path.StartsWith(MediaPath.UrlPrefix + "/", StringComparison.Ordinal) && MediaPath.TryParse(path[(MediaPath.UrlPrefix.Length + 1)..], out var media))
             {
                 request.RequestUri = new UriBuilder(absolute) { Path = $"{PlaybackTokens.PathPrefix}/{tokens.Create(media.TitleId)}{path}" }.Uri;
             }

@@ -1,4 +1,5 @@
 using Vod.Common.Catalog;
+using Vod.Common.Hls;
 
 namespace Vod.Origin.Catalog;
 
@@ -19,5 +20,5 @@ internal sealed record TitleResource(
     public static TitleResource From(Title t) => new(
         t.Id, t.Name, t.Status, t.Progress, t.Error, t.CreatedAt, t.UpdatedAt, t.DurationSeconds, t.Renditions,
         t.Status == TitleStatus.Ready ? $"/play/{t.Id}/master.m3u8" : null,
-        t.Status == TitleStatus.Ready && t.Poster is not null ? $"/titles/{t.Id}/{t.Version}/{t.Poster}" : null);
+        t.Status == TitleStatus.Ready && t.Poster is not null ? $"{MediaPath.UrlPrefix}/{t.Id}/{t.Version}/{t.Poster}" : null);
 }

@@ -28,7 +28,7 @@ internal static class MediaFiles
     public static WebApplication UsePlaybackCors(this WebApplication app)
     {
         app.UseWhen(
-            c => c.Request.Path.StartsWithSegments("/titles") || c.Request.Path.StartsWithSegments(PlaybackTokens.PathPrefix)
+            c => c.Request.Path.StartsWithSegments(MediaPath.UrlPrefix) || c.Request.Path.StartsWithSegments(PlaybackTokens.PathPrefix)
                 || c.Request.Path.StartsWithSegments("/play") || c.Request.Path.StartsWithSegments("/steering"),
             b => b.UseCors(MediaCors.Policy));
         return app;
@@ -64,11 +64,11 @@ internal static class MediaFiles
             context.Request.Path = media.UrlPath;
             return next(context);
         }));
-        app.UseWhen(c => c.Request.Path.StartsWithSegments("/titles", out _), branch =>
+        app.UseWhen(c => c.Request.Path.StartsWithSegments(MediaPath.UrlPrefix, out _), branch =>
         {
             branch.Use((context, next) =>
             {
-                context.Request.Path.StartsWithSegments("/titles", out var rest);
+                context.Request.Path.StartsWithSegments(MediaPath.UrlPrefix, out var rest);
                 if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
                 {
                     context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
@@ -100,7 +100,7 @@ internal static class MediaFiles
             branch.UseStaticFiles(new StaticFileOptions
             {
                 FileProvider = new PhysicalFileProvider(store.Titles),
-                RequestPath = "/titles",
+                RequestPath = MediaPath.UrlPrefix,
                 ContentTypeProvider = HlsContentTypes.Instance,
                 ServeUnknownFileTypes = false,
                 OnPrepareResponse = SetCacheControl,
