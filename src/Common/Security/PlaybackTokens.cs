@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -181,6 +182,26 @@ public sealed class PlaybackTokens
         TokenCheck.BadSignature => "the playback token's signature is not valid",
         _ => "the playback token is malformed",
     };
+
+    /// <summary>
+    /// The one check of a signed request path, on origins and edges alike: <c>/t/{token}/titles/{id}/...</c> split, its
+    /// media path validated, its token verified for that title.
+    /// </summary>
+    /// <returns>False when the path is not a signed media path (answer 404); else <paramref name="check"/> says whether
+    /// the token is valid (403 unless it is).</returns>
+    public bool TryVerifySignedPath(PathString path, [NotNullWhen(true)] out MediaPath? media, out TokenCheck check)
+    {
+        check = TokenCheck.Malformed;
+        if (!TrySplitSignedPath(path, out var token, out var rest) || !MediaPath.TryParse(rest, out var parsed))
+        {
+            media = null;
+            return false;
+        }
+
+        media = parsed;
+        check = Verify(token, parsed.TitleId);
+        return true;
+    }
 
     /// <summary>
     /// Splits <c>/t/{token}/titles/rest</c> into the token and <c>rest</c>; false for any other shape.

@@ -71,12 +71,11 @@ internal static partial class MediaEndpoint
             return Results.Problem("signed playback is not configured on this edge", statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
         }
 
-        if (!PlaybackTokens.TrySplitSignedPath(context.Request.Path, out var token, out var path) || !MediaPath.TryParse(path, out var media))
+        if (!tokens.TryVerifySignedPath(context.Request.Path, out var media, out var check))
         {
             return NotAMediaPath(context);
         }
 
-        var check = tokens.Verify(token, media.TitleId);
         return check == TokenCheck.Valid
             ? ServeAsync(context, cache, logger, media)
             : Results.Problem(PlaybackTokens.Describe(check), statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context);

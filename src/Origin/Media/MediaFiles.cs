@@ -41,19 +41,12 @@ internal static class MediaFiles
         store.EnsureCreated();
         app.UseWhen(c => c.Request.Path.StartsWithSegments(PlaybackTokens.PathPrefix), branch => branch.Use((context, next) =>
         {
-            if (!tokens.Enabled || !PlaybackTokens.TrySplitSignedPath(context.Request.Path, out var token, out var rest))
+            if (!tokens.Enabled || !tokens.TryVerifySignedPath(context.Request.Path, out var media, out var check))
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;
             }
 
-            if (!MediaPath.TryParse(rest, out var media))
-            {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
-                return Task.CompletedTask;
-            }
-
-            var check = tokens.Verify(token, media.TitleId);
             if (check != TokenCheck.Valid)
             {
                 return Results.Problem(PlaybackTokens.Describe(check), statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context);

@@ -145,6 +145,28 @@ public sealed class PlaybackTokensTests
     }
 
     [Theory]
+    [InlineData("{0}/titles/abcdefghij23/v1/360p/media.mp4", true, TokenCheck.Valid)]
+    [InlineData("{1}/titles/abcdefghij23/v1/360p/media.mp4", true, TokenCheck.OtherTitle)]
+    [InlineData("/t/garbage/titles/abcdefghij23/v1/360p/media.mp4", true, TokenCheck.Malformed)]
+    [InlineData("{0}/titles/abcdefghij23/../../etc/passwd", false, TokenCheck.Malformed)]
+    [InlineData("{0}/titles/abcdefghij23", false, TokenCheck.Malformed)]
+    [InlineData("/titles/abcdefghij23/v1/360p/media.mp4", false, TokenCheck.Malformed)]
+    public void TryVerifySignedPath_Shapes_SplitParseAndVerifyInOneCheck(string template, bool signedMediaPath, TokenCheck expected)
+    {
+        var tokens = Tokens(KeyA);
+        var path = string.Format(System.Globalization.CultureInfo.InvariantCulture, template,
+            $"{PlaybackTokens.PathPrefix}/{tokens.Create(Title)}", $"{PlaybackTokens.PathPrefix}/{tokens.Create(Other)}");
+
+        Assert.Equal(signedMediaPath, tokens.TryVerifySignedPath(new PathString(path), out var media, out var check));
+        Assert.Equal(expected, check);
+        if (signedMediaPath)
+        {
+            Assert.Equal("abcdefghij23", media!.TitleId);
+            Assert.Equal("v1/360p/media.mp4", media.RelativePath);
+        }
+    }
+
+    [Theory]
     [InlineData("short", null, false)]
     [InlineData(KeyA, null, true)]
     [InlineData(null, KeyA, false)]
