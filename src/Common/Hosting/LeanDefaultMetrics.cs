@@ -7,8 +7,8 @@ namespace Vod.Common.Hosting;
 /// (<c>System.Runtime</c>: GC, heap, thread pool, exceptions, locks), all read when Prometheus scrapes.
 /// prometheus-net would by default also listen to every .NET meter and every EventSource at Informational level, and
 /// that costs work on every request: the hosting and Kestrel instruments record a tagged histogram per request and
-/// per connection, and the hosting EventSource raises RequestStart/RequestStop events. Measured on the edge with
-/// <c>bench/edge-vs-peers.sh</c> (64 KiB range cache hits, wrk -t1 -c32): 18.5k → 20.9k requests/s with them off.
+/// per connection, and the hosting EventSource raises RequestStart/RequestStop events: measurably fewer cache hits per
+/// second on the edge (bench/README.md, "Why the edge is shaped this way").
 /// Our services count their requests themselves (for example <c>vod_edge_requests_total</c>).
 /// </summary>
 public static class LeanDefaultMetrics

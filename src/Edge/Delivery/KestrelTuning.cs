@@ -33,7 +33,7 @@ internal static class KestrelTuning
     /// Kestrel's side of the same choice, and its response buffer. Inline scheduling runs request code on the thread
     /// that completed the socket read. <c>MaxResponseBufferSize</c> lets Kestrel buffer up to one slice per connection
     /// before a write waits for the socket: with the default 64 KiB every 64 KiB range response (headers + body)
-    /// waited on a flush (wrk -t1 -c32 on a 64 KiB range hit: about 15k → 21k requests/s on a 2-core box).
+    /// waited on a flush. Figures: bench/README.md, "Why the edge is shaped this way".
     /// </summary>
     public static IWebHostBuilder UseEdgeKestrelTuning(this IWebHostBuilder builder) => builder
         .ConfigureKestrel(o => o.Limits.MaxResponseBufferSize = ResponseBufferBytes)

@@ -133,11 +133,10 @@ internal static class ObjectResponse
     /// <summary>
     /// Copies the bytes into Kestrel's output pipe, flushing after each piece of up to <see cref="MaxPieceBytes"/>.
     /// A large piece goes in as one pipe segment. Kestrel's own <c>WriteAsync</c> copies into its 4 KiB pool blocks:
-    /// a 1 MiB slice became 256 pipe segments and as many buffers in each <c>sendmsg</c>. On the 2.4 MiB segment row
-    /// (edge before/after, six interleaved 5 s runs) one segment per piece cut the CPU per response by about 15 %
-    /// (medians 1.2 → 1.0 ms) and raised requests/s by 5–10 %. For a 64 KiB range the large segment (an array-pool
-    /// buffer, pinned for each send) was no better and perhaps 3 % worse than the pool's blocks, so pieces under
-    /// <see cref="LargePieceBytes"/> still take Kestrel's path.
+    /// a 1 MiB slice became 256 pipe segments and as many buffers in each <c>sendmsg</c>. One segment per piece is
+    /// cheaper for large pieces and no better for small ones (an array-pool buffer, pinned for each send), so pieces
+    /// under <see cref="LargePieceBytes"/> still take Kestrel's path. Figures: bench/README.md, "Why the edge is shaped
+    /// this way".
     /// </summary>
     /// <returns>False when the client has gone and nothing more should be written.</returns>
     internal static async ValueTask<bool> SendAsync(PipeWriter writer, ReadOnlyMemory<byte> bytes, CancellationToken aborted)
