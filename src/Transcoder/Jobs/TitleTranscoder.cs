@@ -7,19 +7,6 @@ using Vod.Transcoder.Publishing;
 
 namespace Vod.Transcoder.Jobs;
 
-/// <summary>What the worker does with a job's stream entry once <see cref="TitleTranscoder.RunAsync"/> returns.</summary>
-internal enum JobOutcome
-{
-    /// <summary>Ready, failed for good, deleted or a duplicate: acknowledge it.</summary>
-    Finished,
-
-    /// <summary>Failed for a reason that may pass (ffmpeg crashed, disk full): enqueue it again, then acknowledge.</summary>
-    Retry,
-
-    /// <summary>The worker is stopping: leave the entry pending, another worker claims it after the idle timeout.</summary>
-    HandBack,
-}
-
 /// <summary>
 /// One job: probe the upload, encode the ladder into staging, publish it as a new version, mark the title ready.
 /// Every start counts as an attempt, including one whose worker was killed; a title that has used up
@@ -41,23 +28,21 @@ internal sealed partial class TitleTranscoder(
     public async Task<JobOutcome> RunAsync(string titleId, bool claimed, CancellationToken cancellationToken)
     {
         var title = TitleId.IsValid(titleId) ? await store.ReadTitleAsync(titleId, cancellationToken) : null;
-        if (title is null || title.Status is TitleStatus.Ready or TitleStatus.Failed)
-        {
-            return JobOutcome.Finished; // deleted, or a duplicate of a job already done
-        }
-
-        if (title.Status == TitleStatus.Transcoding && !claimed)
-        {
-            return JobOutcome.Finished; // a duplicate entry of a job another worker holds; its own entry stays pending if it dies
-        }
-
         var maxAttempts = workerOptions.Value.MaxAttempts;
-        if (title.Attempts >= maxAttempts)
+        if (title is null)
         {
-            var reason = $"gave up after {title.Attempts} attempts" + (title.Error is { } last ? $"; last error: {last}" : "; the transcoder stopped each time");
-            Log.Failed(logger, titleId, reason);
-            await UpdateAsync(title with { Status = TitleStatus.Failed, Error = reason });
-            return JobOutcome.Finished;
+            return JobOutcome.Finished; // deleted: a job for nothing
+        }
+
+        if (JobDecisions.BeforeStart(title, claimed, maxAttempts) is { } skip)
+        {
+            if (skip.Status is { } status)
+            {
+                Log.Failed(logger, titleId, skip.Error ?? "");
+                await UpdateAsync(title with { Status = status, Error = skip.Error });
+            }
+
+            return skip.Outcome;
         }
 
         Log.Starting(logger, titleId, title.Attempts + 1, maxAttempts, claimed);
@@ -105,37 +90,28 @@ internal sealed partial class TitleTranscoder(
                 DurationSeconds = Math.Round(source.Duration.TotalSeconds, 3),
             });
             Log.Ready(logger, titleId, version, renditions.Count);
-            return JobOutcome.Finished;
+            return JobDecisions.AfterAttempt(AttemptEnd.Ready, title.Attempts, maxAttempts).Outcome;
         }
         catch (SourceRejectedException e)
         {
             await StopAsync(progressStop, progressLoop);
             stagingDirectory = Discard(stagingDirectory);
             Log.Failed(logger, titleId, e.Message);
-            await SetStatusAsync(titleId, TitleStatus.Failed, e.Message);
-            return JobOutcome.Finished;
+            return await ApplyAsync(titleId, JobDecisions.AfterAttempt(AttemptEnd.Rejected, title.Attempts, maxAttempts, e.Message));
         }
         catch (Exception e) when (e is PackagingException or InvalidDataException or IOException)
         {
             await StopAsync(progressStop, progressLoop);
             var reason = MediaStore.IsDiskFull(e) || StagingArea.IsNearlyFull(store.Staging) ? LadderPackager.OutOfSpace : e.Message;
             stagingDirectory = Discard(stagingDirectory); // before the status write: on a full disk, it frees the space that needs
-            var final = title.Attempts >= maxAttempts;
             Log.AttemptFailed(logger, titleId, title.Attempts, maxAttempts, reason);
-            await SetStatusAsync(titleId, final ? TitleStatus.Failed : TitleStatus.Queued,
-                final ? $"gave up after {title.Attempts} attempts; last error: {reason}" : reason);
-            return final ? JobOutcome.Finished : JobOutcome.Retry;
+            return await ApplyAsync(titleId, JobDecisions.AfterAttempt(AttemptEnd.Failed, title.Attempts, maxAttempts, reason));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Stopping: hand the job back, and the attempt with it (it was not the title's fault).
             await StopAsync(progressStop, progressLoop);
-            if (await store.ReadTitleAsync(titleId, CancellationToken.None) is { } current)
-            {
-                await UpdateAsync(current with { Status = TitleStatus.Queued, Progress = 0, Attempts = Math.Max(0, current.Attempts - 1) });
-            }
-
-            return JobOutcome.HandBack;
+            return await ApplyAsync(titleId, JobDecisions.AfterAttempt(AttemptEnd.Stopped, title.Attempts, maxAttempts));
         }
         finally
         {
@@ -156,12 +132,21 @@ internal sealed partial class TitleTranscoder(
         return null;
     }
 
-    private async Task SetStatusAsync(string titleId, TitleStatus status, string error)
+    /// <summary>Writes the decision into the title as it is now on disk (it may have been deleted meanwhile).</summary>
+    private async Task<JobOutcome> ApplyAsync(string titleId, JobDecision decision)
     {
-        if (await store.ReadTitleAsync(titleId, CancellationToken.None) is { } current)
+        if (decision.Status is { } status && await store.ReadTitleAsync(titleId, CancellationToken.None) is { } current)
         {
-            await UpdateAsync(current with { Status = status, Error = error, Progress = 0 });
+            await UpdateAsync(current with
+            {
+                Status = status,
+                Error = decision.RefundAttempt ? current.Error : decision.Error,
+                Progress = 0,
+                Attempts = decision.RefundAttempt ? Math.Max(0, current.Attempts - 1) : current.Attempts,
+            });
         }
+
+        return decision.Outcome;
     }
 
     private async Task<Title> UpdateAsync(Title title)
