@@ -2,7 +2,7 @@ using Vod.Origin.Uploads;
 
 namespace Vod.Origin.Tests.Uploads;
 
-public class UploadEndpointTests
+public class TitleIntakeTests
 {
     [Theory]
     [InlineData("movie.mp4", ".mp4")]
@@ -14,7 +14,7 @@ public class UploadEndpointTests
     [InlineData("a.abcdefgh", ".abcdefgh")] // 8 characters: the longest kept
     public void SourceExtension_ShortAlphanumericExtension_IsKeptInLowerCase(string fileName, string expected)
     {
-        Assert.Equal(expected, UploadEndpoint.SourceExtension(fileName));
+        Assert.Equal(expected, TitleIntake.SourceExtension(fileName));
     }
 
     [Theory]
@@ -32,6 +32,6 @@ public class UploadEndpointTests
     [InlineData("../../etc/passwd")]
     public void SourceExtension_MissingOrUnusualExtension_IsBin(string? fileName)
     {
-        Assert.Equal(".bin", UploadEndpoint.SourceExtension(fileName));
+        Assert.Equal(".bin", TitleIntake.SourceExtension(fileName));
     }
 }

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Options;
+using Vod.Common.Catalog;
+using Vod.Common.Hls;
+using Vod.Common.Media.Probing;
+using Vod.Origin.Catalog;
+using Vod.Origin.Jobs;
+
+namespace Vod.Origin.Uploads;
+
+/// <summary>
+/// Turns an uploaded file into a queued title: probe it with the shared <see cref="SourceProbe"/> (ffprobe with the
+/// <c>file</c>-only protocol whitelist), move it into place, write <c>title.json</c> as <c>queued</c> (from then on
+/// the upload cannot be lost: the catalog on disk is the source of truth), then enqueue its job.
+/// </summary>
+internal sealed class TitleIntake(MediaStore store, JobQueue jobs, TimeProvider time, IOptions<ProbeOptions> probeOptions)
+{
+    public const int MaxNameLength = 200;
+
+    /// <param name="tempFile">The upload under <c>uploads/</c>; moved away on success, left to the caller otherwise.</param>
+    /// <exception cref="SourceRejectedException">Not a usable video (not media, a playlist, over the limits).</exception>
+    public async Task<Title> AcceptAsync(string tempFile, string? name, string? fileName, CancellationToken cancellationToken)
+    {
+        await SourceProbe.ProbeAsync(tempFile, probeOptions.Value, cancellationToken);
+
+        var id = TitleId.New();
+        var source = id + SourceExtension(fileName);
+        File.Move(tempFile, Path.Combine(store.Uploads, source));
+
+        var now = time.GetUtcNow();
+        var title = new Title
+        {
+            Id = id,
+            Name = TitleNames.Sanitize(name, MaxNameLength) ?? TitleNames.Sanitize(Path.GetFileNameWithoutExtension(fileName), MaxNameLength) ?? id,
+            Status = TitleStatus.Queued,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Source = source,
+        };
+        await store.WriteTitleAsync(title, CancellationToken.None);
+        jobs.Enqueue(id);
+        return title;
+    }
+
+    /// <summary>Keeps a short alphanumeric extension as a hint for the demuxer; anything else becomes <c>.bin</c>.</summary>
+    internal static string SourceExtension(string? fileName)
+    {
+        var ext = Path.GetExtension(fileName ?? "").ToLowerInvariant();
+        return ext.Length is >= 2 and <= 9 && ext[1..].All(char.IsAsciiLetterOrDigit) ? ext : ".bin";
+    }
+}
