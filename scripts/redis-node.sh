@@ -30,7 +30,9 @@ fi
 [ -z "$primary" ] && primary=$default_primary
 
 mkdir -p "$dir"
+# No 5 s wait before a replica's full sync (Redis's default, to batch replicas): a primary lost in those seconds would
+# leave the replica empty.
 if [ -n "$primary" ] && [ "$primary" != "$self" ]; then
-  exec redis-server --port "${self##*:}" --dir "$dir" --save "" --appendonly no --replicaof "${primary%:*}" "${primary##*:}" "$@"
+  exec redis-server --port "${self##*:}" --dir "$dir" --save "" --appendonly no --repl-diskless-sync-delay 0 --replicaof "${primary%:*}" "${primary##*:}" "$@"
 fi
-exec redis-server --port "${self##*:}" --dir "$dir" --save "" --appendonly no "$@"
+exec redis-server --port "${self##*:}" --dir "$dir" --save "" --appendonly no --repl-diskless-sync-delay 0 "$@"

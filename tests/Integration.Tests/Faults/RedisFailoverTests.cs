@@ -33,7 +33,8 @@ public sealed class RedisFailoverTests
             }
         });
         await redis.GetDatabase().StringSetAsync("before", "1");
-        await redis.GetDatabase().ExecuteAsync("WAIT", 1, 2000); // replication is asynchronous: let the replica have it
+        // Replication is asynchronous: let the replica acknowledge the write before the primary goes.
+        Assert.Equal(1, (int)await redis.GetDatabase().ExecuteAsync("WAIT", 1, 5000));
         var old = await set.PrimaryAsync();
         Assert.Equal(old.Port, ((System.Net.IPEndPoint)connection.Primary).Port);
 

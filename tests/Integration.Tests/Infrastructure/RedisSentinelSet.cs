@@ -32,20 +32,24 @@ public sealed class RedisSentinelSet : IAsyncDisposable
 
     public static async Task<RedisSentinelSet> StartAsync()
     {
-        var primary = await RedisServer.StartAsync();
+        // Redis waits 5 s by default before a diskless full sync (to batch replicas): a test that writes and fails over
+        // within those seconds would find the replica empty. No delay here, and the set is ready once the replica's link
+        // to the primary is up.
+        string[] noSyncDelay = ["--repl-diskless-sync-delay", "0"];
+        var primary = await RedisServer.StartAsync(extraArgs: noSyncDelay);
         RedisServer? replica = null;
         RedisSentinelSet? set = null;
         try
         {
-            replica = await RedisServer.StartAsync(extraArgs: ["--replicaof", "127.0.0.1", primary.Port.ToString(CultureInfo.InvariantCulture)]);
+            replica = await RedisServer.StartAsync(extraArgs: [.. noSyncDelay, "--replicaof", "127.0.0.1", primary.Port.ToString(CultureInfo.InvariantCulture)]);
             set = new RedisSentinelSet(primary, replica);
             for (var i = 0; i < 3; i++)
             {
                 set.StartSentinel(i, primary.Port);
             }
 
-            await WaitUntilAsync(async () => (await set.ReplicaCountAsync()) >= 1 && (await set.SentinelCountAsync()) >= 3,
-                "the Sentinels did not see the replica and each other");
+            await WaitUntilAsync(async () => (await set.ReplicaCountAsync()) >= 1 && (await set.SentinelCountAsync()) >= 3
+                && await LinkUpAsync(replica), "the Sentinels did not see the replica and each other, or the replica is not in sync");
             return set;
         }
         catch
@@ -117,6 +121,21 @@ public sealed class RedisSentinelSet : IAsyncDisposable
     /// <summary>Waits until the Sentinels name a primary other than <paramref name="oldPort"/>.</summary>
     public Task WaitForFailoverAsync(int oldPort, TimeSpan? timeout = null) =>
         WaitUntilAsync(async () => await PrimaryPortAsync() is { } port && port != oldPort, $"no failover away from {oldPort}", timeout);
+
+    /// <summary>Whether a replica's link to its primary is up (its initial sync done).</summary>
+    private static async Task<bool> LinkUpAsync(RedisServer replica)
+    {
+        try
+        {
+            await using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{replica.Port},allowAdmin=true,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000");
+            var info = (string?)await connection.GetDatabase().ExecuteAsync("INFO", "replication");
+            return info?.Contains("master_link_status:up", StringComparison.Ordinal) == true;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>The role a node reports (<c>master</c> or <c>slave</c>), or null if it does not answer.</summary>
     public static async Task<string?> RoleAsync(RedisServer node)
