@@ -17,15 +17,6 @@ public static class MediaStoreExtensions
     }
 }
 
-public sealed class MediaOptions
-{
-    public const string Section = "Media";
-
-    /// <summary>The media root: <c>uploads/</c>, <c>staging/</c> and <c>titles/</c> live below it, on one file system.</summary>
-    [System.ComponentModel.DataAnnotations.Required]
-    public string Root { get; set; } = "media";
-}
-
 /// <summary>
 /// The media root on disk, shared by the origin and the transcoders:
 /// <code>

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
@@ -9,32 +8,6 @@ using Microsoft.Extensions.Options;
 using Vod.Common.Hosting;
 
 namespace Vod.Origin.Admin;
-
-internal sealed class AdminOptions
-{
-    public const string Section = "Admin";
-
-    /// <summary>The key admins send as <c>Authorization: Bearer &lt;key&gt;</c>.</summary>
-    [Required, MinLength(16)]
-    public string Key { get; set; } = "";
-
-    /// <summary>Admin requests one client address may make per <see cref="RequestWindowSeconds"/>; more is 429.</summary>
-    [Range(1, 1_000_000)]
-    public int RequestsPerWindow { get; set; } = 120;
-
-    [Range(1, 86_400)]
-    public int RequestWindowSeconds { get; set; } = 60;
-
-    /// <summary>
-    /// Wrong keys one client address may present per <see cref="FailedWindowSeconds"/>. Once spent, every admin request
-    /// from that address is 429 until the window ends, right key or not, so guessing learns nothing.
-    /// </summary>
-    [Range(1, 1_000_000)]
-    public int FailedAttemptsPerWindow { get; set; } = 10;
-
-    [Range(1, 86_400)]
-    public int FailedWindowSeconds { get; set; } = 300;
-}
 
 /// <summary>
 /// Guards admin endpoints with the configured bearer key, compared in constant time: 401 without a key, 403 with a

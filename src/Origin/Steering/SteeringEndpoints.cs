@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
@@ -7,15 +6,6 @@ using Vod.Common.Hosting;
 using Vod.Origin.Edges;
 
 namespace Vod.Origin.Steering;
-
-internal sealed class SteeringOptions
-{
-    public const string Section = "Steering";
-
-    /// <summary>How long a player keeps a steering answer before asking again: short, so a dead edge is left within seconds.</summary>
-    [Range(1, 3600)]
-    public int TtlSeconds { get; set; } = 5;
-}
 
 /// <summary>The HLS content steering manifest (draft-pantos-hls-rfc8216bis, "Content Steering").</summary>
 internal sealed record SteeringManifest(

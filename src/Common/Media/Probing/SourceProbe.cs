@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Text;
 using FFMpegCore;
 using FFMpegCore.Exceptions;
@@ -10,20 +9,6 @@ public sealed record SourceInfo(string Format, int Width, int Height, double Fra
 
 /// <summary>The source cannot be transcoded, whatever the retry: the job fails with this reason.</summary>
 public sealed class SourceRejectedException(string reason) : Exception(reason);
-
-public sealed class ProbeOptions
-{
-    public const string Section = "Probe";
-
-    [Range(1, 7 * 24 * 3600)]
-    public int MaxDurationSeconds { get; set; } = 6 * 3600;
-
-    [Range(16, 16384)]
-    public int MaxWidth { get; set; } = 7680;
-
-    [Range(16, 16384)]
-    public int MaxHeight { get; set; } = 4320;
-}
 
 /// <summary>
 /// The one check of an uploaded source, used by the origin at upload time (a bad file is 422 before any job exists)

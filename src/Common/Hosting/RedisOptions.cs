@@ -1,0 +1,117 @@
+using System.ComponentModel.DataAnnotations;
+using StackExchange.Redis;
+
+namespace Vod.Common.Hosting;
+
+public sealed class RedisOptions : IValidatableObject
+{
+    public const string Section = "Redis";
+
+    /// <summary>
+    /// A StackExchange.Redis configuration string (hosts, password=, user=, ssl=true, ...). With Sentinels, list them
+    /// and name the service: <c>127.0.0.1:26380,127.0.0.1:26381,127.0.0.1:26382,serviceName=vod</c>.
+    /// </summary>
+    [Required]
+    public string Configuration { get; set; } = "127.0.0.1:6380";
+
+    /// <summary>Overrides the configuration string's password (keeps the secret out of the connection string).</summary>
+    public string? Password { get; set; }
+
+    /// <summary>An ACL user name (Redis 6+), overriding the configuration string's <c>user=</c>.</summary>
+    public string? User { get; set; }
+
+    /// <summary>TLS to Redis, overriding the configuration string's <c>ssl=</c>.</summary>
+    public bool? Ssl { get; set; }
+
+    /// <summary>The server name the TLS certificate must match, when it differs from the host name used.</summary>
+    public string? SslHost { get; set; }
+
+    /// <summary>
+    /// A PEM file with the certificate authority that signed the Redis server's certificate, for a server whose
+    /// certificate this machine does not trust by itself (a private CA). The server's name must still match. Turns TLS on.
+    /// </summary>
+    public string? CaCertificate { get; set; }
+
+    /// <summary>
+    /// A PEM client certificate, for a Redis that asks for one (redis-server's <c>tls-auth-clients</c>, on by default),
+    /// with its PEM private key in <see cref="ClientKey"/>. Turns TLS on.
+    /// </summary>
+    public string? ClientCertificate { get; set; }
+
+    /// <summary>The PEM private key of <see cref="ClientCertificate"/>.</summary>
+    public string? ClientKey { get; set; }
+
+    /// <summary>The connection settings: the string parsed by StackExchange.Redis, then the explicit settings on top.</summary>
+    public ConfigurationOptions ToConfigurationOptions()
+    {
+        var config = ConfigurationOptions.Parse(Configuration);
+        if (!string.IsNullOrEmpty(Password))
+        {
+            config.Password = Password;
+        }
+
+        if (!string.IsNullOrEmpty(User))
+        {
+            config.User = User;
+        }
+
+        if (Ssl is { } ssl)
+        {
+            config.Ssl = ssl;
+        }
+
+        if (!string.IsNullOrEmpty(SslHost))
+        {
+            config.SslHost = SslHost;
+        }
+
+        if (!string.IsNullOrEmpty(CaCertificate))
+        {
+            config.TrustIssuer(CaCertificate);
+            config.Ssl = true;
+        }
+
+        if (!string.IsNullOrEmpty(ClientCertificate))
+        {
+            config.SetUserPemCertificate(ClientCertificate, ClientKey);
+            config.Ssl = true;
+        }
+
+        config.AbortOnConnectFail = false;
+        config.ConnectTimeout = TimeoutMilliseconds;
+        config.SyncTimeout = TimeoutMilliseconds;
+        config.AsyncTimeout = TimeoutMilliseconds;
+        config.ConnectRetry = 1;
+        // Reconnect within about a second after Redis comes back (the default backs off exponentially).
+        config.ReconnectRetryPolicy = new LinearRetry(1000);
+        return config;
+    }
+
+    /// <summary>Connect, sync and async timeouts. Short, so a dead Redis never holds a request for long.</summary>
+    [Range(100, 60_000)]
+    public int TimeoutMilliseconds { get; set; } = 2000;
+
+    /// <summary>A certificate file that is missing, or TLS files with TLS turned off, stop the service at start.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (name, path) in new[] { (nameof(CaCertificate), CaCertificate), (nameof(ClientCertificate), ClientCertificate), (nameof(ClientKey), ClientKey) })
+        {
+            if (!string.IsNullOrEmpty(path) && !File.Exists(path))
+            {
+                yield return new ValidationResult($"Redis:{name}: no file at '{path}'", [name]);
+            }
+        }
+
+        if (string.IsNullOrEmpty(ClientCertificate) != string.IsNullOrEmpty(ClientKey))
+        {
+            yield return new ValidationResult("Redis:ClientCertificate and Redis:ClientKey go together: set both or neither",
+                [nameof(ClientCertificate), nameof(ClientKey)]);
+        }
+
+        if (Ssl == false && (!string.IsNullOrEmpty(CaCertificate) || !string.IsNullOrEmpty(ClientCertificate)))
+        {
+            yield return new ValidationResult("Redis:Ssl is false, but Redis:CaCertificate or Redis:ClientCertificate is set: they need TLS",
+                [nameof(Ssl)]);
+        }
+    }
+}
