@@ -51,16 +51,16 @@ done
 
 # Every process runs under scripts/supervise.sh, which restarts it when it exits and keeps run/pids/<name>.pid current.
 SUPERVISORS=()
-rm -rf "$PIDDIR" "$RUN/edges"
+TAIL=
+rm -rf "$PIDDIR"
 mkdir -p "$PIDDIR"
 : >"$LOGS/supervisor.log"
-STOPPING=
 stop_all() {
   trap - INT TERM EXIT
-  STOPPING=1
   echo; echo "==> stopping ${#SUPERVISORS[@]} processes (edges leave the fleet and drain for 7 s)"
   for pid in "${SUPERVISORS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${SUPERVISORS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [ -n "$TAIL" ] && kill "$TAIL" 2>/dev/null || true
 }
 trap stop_all INT TERM EXIT
 
@@ -71,9 +71,8 @@ supervise() { # name log command...
   for _ in $(seq 1 50); do [ -s "$PIDDIR/$name.pid" ] && break; sleep 0.1; done
 }
 tail_supervisor() { # the supervisor's restart lines also go to this terminal
-  touch "$LOGS/supervisor.log"
   tail -n 0 -F "$LOGS/supervisor.log" 2>/dev/null &
-  SUPERVISORS+=($!)
+  TAIL=$!
 }
 
 if [ -n "${VOD_REDIS:-}" ]; then

@@ -236,25 +236,32 @@ public sealed partial class SentinelConnection : IAsyncDisposable
         public static partial void HandlerFailed(ILogger logger, string reason);
     }
 
+    /// <summary>A proxy of <typeparamref name="TInterface"/> bound to one <see cref="SentinelConnection"/>.</summary>
+    public abstract class Forwarder : DispatchProxy
+    {
+        private protected SentinelConnection Owner { get; private set; } = null!;
+
+        private protected static TInterface Bind<TInterface, TProxy>(SentinelConnection owner)
+            where TProxy : Forwarder
+        {
+            var proxy = Create<TInterface, TProxy>();
+            ((Forwarder)(object)proxy!).Owner = owner;
+            return proxy;
+        }
+    }
+
     /// <summary>
     /// The services' <see cref="IConnectionMultiplexer"/>: every call goes to the current multiplexer; event handlers
     /// and subscriptions are remembered so that a swap can move them. Disposing it disposes the whole connection.
     /// </summary>
-    public class ForwardingMultiplexer : DispatchProxy
+    public class ForwardingMultiplexer : Forwarder
     {
-        private SentinelConnection _owner = null!;
-
-        internal static IConnectionMultiplexer Create(SentinelConnection owner)
-        {
-            var proxy = Create<IConnectionMultiplexer, ForwardingMultiplexer>();
-            ((ForwardingMultiplexer)(object)proxy)._owner = owner;
-            return proxy;
-        }
+        internal static IConnectionMultiplexer Create(SentinelConnection owner) => Bind<IConnectionMultiplexer, ForwardingMultiplexer>(owner);
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
             ArgumentNullException.ThrowIfNull(targetMethod);
-            var owner = _owner;
+            var owner = Owner;
             if (targetMethod.Name is "Dispose" or "DisposeAsync" or "Close" or "CloseAsync")
             {
                 var disposing = owner.DisposeAsync();
@@ -297,21 +304,14 @@ public sealed partial class SentinelConnection : IAsyncDisposable
     }
 
     /// <summary>A subscriber on the current multiplexer; subscribe and unsubscribe calls are remembered for a swap.</summary>
-    public class ForwardingSubscriber : DispatchProxy
+    public class ForwardingSubscriber : Forwarder
     {
-        private SentinelConnection _owner = null!;
-
-        internal static ISubscriber Create(SentinelConnection owner)
-        {
-            var proxy = Create<ISubscriber, ForwardingSubscriber>();
-            ((ForwardingSubscriber)(object)proxy)._owner = owner;
-            return proxy;
-        }
+        internal static ISubscriber Create(SentinelConnection owner) => Bind<ISubscriber, ForwardingSubscriber>(owner);
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
             ArgumentNullException.ThrowIfNull(targetMethod);
-            var owner = _owner;
+            var owner = Owner;
             var name = targetMethod.Name;
             if (name.StartsWith("Subscribe", StringComparison.Ordinal) || name.StartsWith("Unsubscribe", StringComparison.Ordinal))
             {

@@ -89,7 +89,6 @@ internal sealed class OriginHttpClient(HttpClient http, OriginPool origins, IOpt
     {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(_budget);
-        var started = Environment.TickCount64;
         var candidates = origins.Candidates();
         for (var i = 0; ; i++)
         {
@@ -112,8 +111,7 @@ internal sealed class OriginHttpClient(HttpClient http, OriginPool origins, IOpt
             catch (OriginUnavailableException e) when (!cancellationToken.IsCancellationRequested)
             {
                 origins.MarkDown(origin, e.Message);
-                var spent = TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
-                if (last || spent >= _budget)
+                if (last || budget.IsCancellationRequested)
                 {
                     throw;
                 }

@@ -33,12 +33,13 @@ internal sealed class OriginOptions : IValidatableObject
     public int ProbeIntervalMilliseconds { get; set; } = 1000;
 
     /// <summary>The origins, parsed from <see cref="BaseUrl"/>.</summary>
-    public IReadOnlyList<Uri> Origins() =>
-        [.. BaseUrl.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => new Uri(u.TrimEnd('/') + "/"))];
+    public IReadOnlyList<Uri> Origins() => [.. Urls().Select(u => new Uri(u.TrimEnd('/') + "/"))];
+
+    private string[] Urls() => BaseUrl.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var urls = BaseUrl.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var urls = Urls();
         if (urls.Length == 0)
         {
             yield return new ValidationResult("Origin:BaseUrl: give at least one origin URL", [nameof(BaseUrl)]);
