@@ -13,8 +13,13 @@ public sealed class RedisServer : IAsyncDisposable
 
     private readonly string[] _extraArgs;
 
-    private RedisServer(Process process, int port, string? password, string? aclUser, TestCertificates? tls, string[]? extraArgs = null)
+    // Each server's own working directory: a replica writes the data set it receives to dump.rdb there, and any
+    // redis-server started later in a shared directory would load it (another test's data, in an "empty" Redis).
+    private readonly string _directory;
+
+    private RedisServer(Process process, int port, string? password, string? aclUser, TestCertificates? tls, string directory, string[]? extraArgs = null)
     {
+        _directory = directory;
         _extraArgs = extraArgs ?? [];
         _process = process;
         Port = port;
@@ -47,7 +52,8 @@ public sealed class RedisServer : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var port = FreePort.Next();
-            var server = new RedisServer(Launch(port, password, aclUser, tls, extraArgs ?? []), port, password, aclUser, tls, extraArgs);
+            var directory = Directory.CreateTempSubdirectory("vod-redis-").FullName;
+            var server = new RedisServer(Launch(port, password, aclUser, tls, directory, extraArgs ?? []), port, password, aclUser, tls, directory, extraArgs);
             try
             {
                 await server.WaitForPingAsync();
@@ -83,14 +89,14 @@ public sealed class RedisServer : IAsyncDisposable
     {
         await KillAsync();
         _process.Dispose();
-        _process = Launch(Port, Password, AclUser, Tls, _extraArgs);
+        _process = Launch(Port, Password, AclUser, Tls, _directory, _extraArgs);
         await WaitForPingAsync();
     }
 
     /// <summary>The process id (for signals sent by a test, or the load tool's chaos).</summary>
     public int Pid => _process.Id;
 
-    private static Process Launch(int port, string? password, string? aclUser, TestCertificates? tls, string[] extraArgs)
+    private static Process Launch(int port, string? password, string? aclUser, TestCertificates? tls, string directory, string[] extraArgs)
     {
         var psi = new ProcessStartInfo("redis-server")
         {
@@ -103,7 +109,7 @@ public sealed class RedisServer : IAsyncDisposable
             ? ["--port", portText]
             : ["--port", "0", "--tls-port", portText, "--tls-cert-file", tls.ServerCertificate, "--tls-key-file", tls.ServerKey,
                 "--tls-ca-cert-file", tls.CaCertificate, "--tls-auth-clients", "yes"];
-        args = [.. args, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", .. extraArgs];
+        args = [.. args, "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", "no", .. extraArgs];
         if (aclUser is not null)
         {
             args = [.. args, "--user", aclUser, "on", $">{password}", "~*", "&*", "+@all", "--user", "default", "off"];
@@ -214,5 +220,9 @@ public sealed class RedisServer : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
     }
 }
