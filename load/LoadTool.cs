@@ -1,6 +1,4 @@
-using System.Net.Http.Headers;
 using Spectre.Console;
-using Vod.Load.Chaos;
 using Vod.Load.Reporting;
 using Vod.Load.Scenarios;
 using Vod.Load.Viewer;
@@ -66,129 +64,38 @@ internal static class LoadTool
         return report.Passed ? 0 : 1;
     }
 
+    /// <summary>The scenario the options name, in its phases: prepare, run, summarise.</summary>
     public static async Task<RunReport> RunAsync(LoadOptions options, IAnsiConsole console, TimeProvider time, CancellationToken cancellationToken)
     {
-        using var http = HlsLoader.CreateClient(Math.Max(1024, options.Viewers * 4));
-        var origins = new OriginEntries(http, options.Origins);
+        var scenario = ScenarioRegistry.Create(options);
         // Set-up (catalog, fleet, purge, metrics, the throughput target) is bounded too: 30 s in all.
         using var setup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         setup.CancelAfter(TimeSpan.FromSeconds(30));
-        var titles = options.Scenario == "throughput" && options.Url is not null ? [] : await Catalog.ChooseAsync(origins, options.Titles, setup.Token);
-        // Before the recorder's clock starts, outside the 30 s set-up bound: ffmpeg takes about a second a clip.
-        using var clips = options.Uploads > 0 ? await MakeClipsAsync(options.Uploads, console, cancellationToken) : null;
-        var recorder = new RunRecorder(time, options.Duration);
-        var extra = new Dictionary<string, object>(StringComparer.Ordinal);
-        var failures = new List<string>();
-        OriginFetches? fetches = null;
-        ChaosMonkey? monkey = null;
-        var loader = new HlsLoader(http, recorder, time) { Observe = options.Scenario == "flash-crowd" ? (u, r) => fetches?.Requested(u, r) : null };
-        var viewer = new VirtualViewer(loader, recorder, time, options.Viewer);
-        var random = new Random(SpreadSeed(options.Seed));
+        using var context = await ScenarioContext.OpenAsync(scenario, options, console, time, setup.Token, cancellationToken);
+        await scenario.PrepareAsync(context, setup.Token);
+        var snapshot = await RunBoundedAsync(scenario, context, cancellationToken);
+        var report = scenario.Summarise(RunReport.From(options.Scenario, scenario.Concurrency, snapshot) with { Uploads = context.Uploads?.Figures });
+        return report with { Failures = [.. RunReport.Check(report, options.Thresholds), .. report.Failures] };
+    }
 
-        // Set-up that talks to the stack comes before the clock starts.
-        Func<CancellationToken, Task> scenario;
-        Func<Task>? after = null;
-        switch (options.Scenario)
-        {
-            case "steady":
-                scenario = end => ViewerPool.RunAsync(viewer, recorder, options.Origins, titles, options.Viewers,
-                    options.Ramp ?? TimeSpan.FromSeconds(10), repeat: true, time, end);
-                break;
-            case "chaos":
-                {
-                    monkey = new ChaosMonkey(await ChaosTargets.DiscoverAsync(origins, options, setup.Token), options.KillSignal == "STOP",
-                        options.KillEvery, options.RestartAfter, options.RestartCommand, recorder, time, random);
-                    scenario = end => Task.WhenAll(
-                        ViewerPool.RunAsync(viewer, recorder, options.Origins, titles, options.Viewers, options.Ramp ?? TimeSpan.FromSeconds(10), repeat: true, time, end),
-                        monkey.RunAsync(end));
-                    break;
-                }
-
-            case "flash-crowd":
-                {
-                    var title = options.Titles.Count > 0 ? titles[0] : titles.MaxBy(t => t.CreatedAt)!;
-                    var purged = await PurgeAsync(origins, options, title.Id, console, setup.Token);
-                    var edges = (await Catalog.EdgesAsync(origins, setup.Token)).Select(e => Loopback.Require(e.Url, "edge " + e.Id)).ToList();
-                    var before = await OriginFetches.ScrapeAsync(http, edges, setup.Token);
-                    fetches = new OriginFetches();
-                    scenario = end => ViewerPool.RunAsync(viewer, recorder, options.Origins, [title], options.Viewers,
-                        options.Ramp ?? TimeSpan.FromSeconds(3), repeat: false, time, end);
-                    after = async () =>
-                    {
-                        var now = await OriginFetches.ScrapeAsync(http, edges, CancellationToken.None);
-                        var delta = now.ToDictionary(kv => kv.Key, kv => kv.Value - before.GetValueOrDefault(kv.Key), StringComparer.Ordinal);
-                        var slices = delta.GetValueOrDefault("slice");
-                        var ratio = fetches.DistinctSlices > 0 ? slices / fetches.DistinctSlices : 0;
-                        extra["flash_crowd"] = new Dictionary<string, object>
-                        {
-                            ["title"] = title.Id,
-                            ["purged_first"] = purged,
-                            ["edges"] = edges.Count,
-                            ["distinct_objects"] = fetches.DistinctObjects,
-                            ["distinct_slices"] = fetches.DistinctSlices,
-                            ["origin_fetches"] = delta,
-                            ["origin_slice_fetches_per_distinct_slice"] = Math.Round(ratio, 3),
-                        };
-                        if (options.Thresholds.MaxOriginFetchesPerSlice is { } max && ratio > max)
-                        {
-                            failures.Add($"{ratio:0.###} origin slice fetches per distinct slice (max {max})");
-                        }
-                    };
-                    break;
-                }
-
-            default: // throughput
-                {
-                    var (url, range) = options.Url is { } given
-                        ? (given, options.RangeBytes is { } n ? new ByteRange(0, n) : ByteRange.Whole)
-                        : await Throughput.DefaultTargetAsync(http, origins, titles[0], setup.Token);
-                    if (options.Url is null && options.RangeBytes is { } bytes)
-                    {
-                        range = new ByteRange(range.Offset, Math.Min(bytes, range.Length));
-                    }
-
-                    using (var warm = new HttpRequestMessage(HttpMethod.Get, url))
-                    {
-                        if (!range.IsWhole)
-                        {
-                            warm.Headers.Range = new RangeHeaderValue(range.Offset, range.Offset + range.Length - 1);
-                        }
-
-                        using var response = await http.SendAsync(warm, setup.Token); // make it a cache hit
-                    }
-
-                    scenario = end => Throughput.RunAsync(http, url, range, options.Connections, recorder, end);
-                    after = () =>
-                    {
-                        extra["throughput"] = new Dictionary<string, object>
-                        {
-                            ["url"] = url.ToString(),
-                            ["range_bytes"] = range.IsWhole ? -1 : range.Length,
-                            ["connections"] = options.Connections,
-                        };
-                        return Task.CompletedTask;
-                    };
-                    break;
-                }
-        }
-
-        var uploads = clips is null ? null : new ClipUploads(clips.Files, origins, options.AdminKey!, recorder, time);
-
+    /// <summary>
+    /// The scenario's run for <c>--duration</c> with the progress line, and the <c>--uploads</c> beside it: they start with
+    /// the run, and those still transcoding at its end get the upload time-out.
+    /// </summary>
+    private static async Task<RunSnapshot> RunBoundedAsync(Scenario scenario, ScenarioContext context, CancellationToken cancellationToken)
+    {
+        var (options, console, recorder, uploads, titles) = (context.Options, context.Console, context.Recorder, context.Uploads, context.Titles);
         console.MarkupLineInterpolated(
-            $"[bold]{options.Scenario}[/]: {(options.Scenario == "throughput" ? $"{options.Connections} connections" : $"{options.Viewers} viewers")}, {options.Duration.TotalSeconds:0.#} s against {string.Join(", ", options.Origins)}{(titles.Count > 0 ? $", titles {string.Join(",", titles.Select(t => t.Id))}" : "")}");
+            $"[bold]{options.Scenario}[/]: {scenario.Concurrency} {scenario.ConcurrencyUnit}, {options.Duration.TotalSeconds:0.#} s against {string.Join(", ", options.Origins)}{(titles.Count > 0 ? $", titles {string.Join(",", titles.Select(t => t.Id))}" : "")}");
         using var runEnd = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var uploadDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         runEnd.CancelAfter(options.Duration);
         var uploading = uploads?.RunAsync(options.Duration / 2, runEnd.Token, uploadDeadline.Token) ?? Task.CompletedTask;
-        var work = scenario(runEnd.Token);
+        var work = scenario.RunAsync(context, runEnd.Token);
         try
         {
             await Scenarios.Progress.ShowAsync(console, recorder, options, work);
             await work;
-            if (after is not null)
-            {
-                await after();
-            }
         }
         catch
         {
@@ -213,59 +120,6 @@ internal static class LoadTool
             snapshot = snapshot with { Events = recorder.Snapshot().Events };
         }
 
-        var report = RunReport.From(options.Scenario, options.Scenario == "throughput" ? options.Connections : options.Viewers, snapshot) with
-        {
-            Extra = extra,
-            Uploads = uploads?.Figures,
-            Chaos = monkey is null ? null : new ChaosFigures(options.KillSignal, options.KillEvery.TotalSeconds, options.RestartAfter.TotalSeconds,
-                options.Seed, options.Targets, monkey.KillsByKind),
-        };
-        failures.InsertRange(0, RunReport.Check(report, options.Thresholds));
-        return report with { Failures = failures };
-    }
-
-    /// <summary>
-    /// SplitMix64's finaliser: <see cref="Random"/> seeded with small neighbouring integers (1, 2, 3...) draws
-    /// strongly correlated first values (Next(2) gave the same 2nd and 3rd pick for every seed 1-12), so the seed is
-    /// mixed first.
-    /// </summary>
-    internal static int SpreadSeed(int seed)
-    {
-        var z = unchecked((ulong)seed + 0x9E3779B97F4A7C15UL);
-        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
-        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
-        return unchecked((int)(z ^ (z >> 31)));
-    }
-
-    private static Task<GeneratedClips> MakeClipsAsync(int count, IAnsiConsole console, CancellationToken ct)
-    {
-        console.MarkupLineInterpolated($"making {count} clips with ffmpeg for --uploads");
-        return ClipUploads.MakeClipsAsync(count, ct);
-    }
-
-    private static async Task<bool> PurgeAsync(OriginEntries origins, LoadOptions options, string titleId, IAnsiConsole console, CancellationToken ct)
-    {
-        if (options.AdminKey is not { Length: > 0 } key)
-        {
-            console.MarkupLine("[yellow]warning:[/] no --admin-key: the title is not purged first, so the edges may already hold it");
-            return false;
-        }
-
-        var (response, _) = await origins.SendAsync(entry =>
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, new Uri(entry, $"/api/titles/{titleId}/purge"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-            return request;
-        }, OriginEntries.DefaultTimeout, ct);
-        using (response)
-        {
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new UsageException($"purge of {titleId} answered {(int)response.StatusCode}");
-            }
-        }
-
-        await Task.Delay(TimeSpan.FromMilliseconds(500), ct); // the purge reaches edges through Redis pub/sub
-        return true;
+        return snapshot;
     }
 }

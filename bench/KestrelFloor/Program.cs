@@ -1,5 +1,5 @@
 // The bench's "Kestrel floor": Kestrel, tuned exactly as the edge (Vod.Edge.Delivery.KestrelTuning) and writing bodies
-// as the edge does (ObjectResponse.SendAsync), answering from byte arrays it loaded at start-up and doing nothing
+// as the edge does (ResponsePipe.SendAsync), answering from byte arrays it loaded at start-up and doing nothing
 // else: no cache lookup, no preconditions, no metrics, no CORS.
 // Whatever our edge adds to a cache hit shows as the gap between it and this server; whatever Kestrel itself costs
 // against nginx or Varnish shows as the gap between this server and them. It serves GET with at most one
@@ -46,7 +46,7 @@ app.Run(async context =>
     }
 
     response.ContentLength = body.Length;
-    await ObjectResponse.SendAsync(response.BodyWriter, body, context.RequestAborted); // as the edge writes a body
+    await ResponsePipe.SendAsync(response.BodyWriter, body, context.RequestAborted); // as the edge writes a body
 });
 app.Run();
 return 0;

@@ -9,8 +9,6 @@ internal sealed class UsageException(string message) : Exception(message);
 /// <summary>The command line (docs/load-testing.md documents every option and its default).</summary>
 internal sealed record LoadOptions
 {
-    public static readonly string[] Scenarios = ["steady", "flash-crowd", "chaos", "throughput"];
-
     /// <summary>What <c>chaos --targets</c> may name: the <c>&lt;kind&gt;-N.pid</c> files run.sh writes.</summary>
     public static readonly string[] ChaosKinds = ["edge", "origin", "redis", "transcoder", "sentinel"];
 
@@ -71,11 +69,7 @@ internal sealed record LoadOptions
             throw new UsageException("a scenario is required");
         }
 
-        var scenario = args[0];
-        if (!Scenarios.Contains(scenario))
-        {
-            throw new UsageException($"unknown scenario '{scenario}' (one of {string.Join(", ", Scenarios)})");
-        }
+        var scenario = ScenarioRegistry.Require(args[0]);
 
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 1; i < args.Count; i++)

@@ -12,6 +12,16 @@ internal static class ViewerPool
     /// <summary>Per viewer; with titles of a few seconds this still stops long before the run's end.</summary>
     private const int MaxSessionsPerViewer = 10_000;
 
+    /// <summary>The run's viewers (<c>--viewers</c> of them, with its viewer settings and origin entries) on <paramref name="titles"/>.</summary>
+    /// <param name="observe">Sees every edge object loaded (flash-crowd counts the distinct ones).</param>
+    public static Task RunAsync(ScenarioContext context, IReadOnlyList<ReadyTitle> titles, TimeSpan ramp, bool repeat, CancellationToken runEnd,
+        Action<Uri, ByteRange>? observe = null)
+    {
+        var loader = new HlsLoader(context.Http, context.Recorder, context.Time) { Observe = observe };
+        var viewer = new VirtualViewer(loader, context.Recorder, context.Time, context.Options.Viewer);
+        return RunAsync(viewer, context.Recorder, context.Options.Origins, titles, context.Options.Viewers, ramp, repeat, context.Time, runEnd);
+    }
+
     /// <param name="entries">The origin entry URLs: a viewer asks the first for the master and falls back in order.</param>
     public static async Task RunAsync(VirtualViewer viewer, RunRecorder recorder, IReadOnlyList<Uri> entries, IReadOnlyList<ReadyTitle> titles, int viewers,
         TimeSpan ramp, bool repeat, TimeProvider time, CancellationToken runEnd)

@@ -17,13 +17,14 @@ internal static partial class Log
     [LoggerMessage(3, LogLevel.Warning, "L2 cache (Redis) unavailable, serving without it: {Reason}", EventName = "Unavailable")]
     public static partial void Unavailable(ILogger logger, string reason);
 
-    [LoggerMessage(4, LogLevel.Warning, "L2 cache (Redis) did not answer in time, skipping it for {Milliseconds} ms: {Reason}", EventName = "BackingOff")]
-    public static partial void BackingOff(ILogger logger, int milliseconds, string reason);
+    [LoggerMessage(4, LogLevel.Warning, "L2 cache (Redis) did not answer in time, skipping it for {Backoff}: {Reason}", EventName = "BackingOff")]
+    public static partial void BackingOff(ILogger logger, TimeSpan backoff, string reason);
 
     // Caching/SliceCache.cs
     [LoggerMessage(5, LogLevel.Warning, "Origin failed for {Path}, serving an expired copy: {Reason}", EventName = "ServingStale")]
     public static partial void ServingStale(ILogger logger, string path, string reason);
 
+    // Caching/ReadAhead.cs
     [LoggerMessage(6, LogLevel.Debug, "Read-ahead of {Path} slice {Index} failed: {Reason}", EventName = "ReadAheadFailed")]
     public static partial void ReadAheadFailed(ILogger logger, string path, long index, string reason);
 
@@ -42,8 +43,8 @@ internal static partial class Log
     [LoggerMessage(10, LogLevel.Information, "Announcing edge {EdgeId} at {Url}", EventName = "Announcing")]
     public static partial void Announcing(ILogger logger, string edgeId, string url);
 
-    [LoggerMessage(11, LogLevel.Information, "Edge {EdgeId} left the registry; draining for {Seconds} s", EventName = "Deregistered")]
-    public static partial void Deregistered(ILogger logger, string edgeId, int seconds);
+    [LoggerMessage(11, LogLevel.Information, "Edge {EdgeId} left the registry; draining for {Drain}", EventName = "Deregistered")]
+    public static partial void Deregistered(ILogger logger, string edgeId, TimeSpan drain);
 
     [LoggerMessage(12, LogLevel.Warning, "Heartbeat failed: {Reason}", EventName = "HeartbeatFailed")]
     public static partial void HeartbeatFailed(ILogger logger, string reason);

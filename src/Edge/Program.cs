@@ -1,9 +1,9 @@
-using Vod.Common.Hosting;
 using Vod.Edge.Caching;
 using Vod.Edge.Delivery;
 using Vod.Edge.Metrics;
 using Vod.Edge.OriginClient;
 using Vod.Edge.Registry;
+using Vod.ServiceDefaults;
 
 KestrelTuning.PreferInlineSocketCompletions();
 

@@ -1,5 +1,4 @@
 using Vod.Common.Catalog;
-using Vod.Common.Hosting;
 using Vod.Origin.Admin;
 using Vod.Origin.Catalog;
 using Vod.Origin.Edges;
@@ -11,6 +10,7 @@ using Vod.Origin.Playback;
 using Vod.Origin.Purge;
 using Vod.Origin.Steering;
 using Vod.Origin.Uploads;
+using Vod.ServiceDefaults;
 
 // appsettings.json is read from beside the binary, whatever the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });

@@ -1,5 +1,5 @@
 using Vod.Common.Catalog;
-using Vod.Common.Hosting;
+using Vod.ServiceDefaults;
 using Vod.Transcoder.Jobs;
 
 // appsettings.json is read from beside the binary, whatever the working directory.

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Vod.Common.Hosting;
+using Vod.ServiceDefaults;
 
 namespace Vod.Common.Catalog;
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vod.Common.Hls;
-using Vod.Common.Hosting;
+using Vod.ServiceDefaults;
 
 namespace Vod.Common.Security;
 

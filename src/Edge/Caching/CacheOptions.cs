@@ -15,16 +15,16 @@ internal sealed class CacheOptions
     public long MemoryLimitBytes { get; set; } = 512L << 20;
 
     /// <summary>How long versioned media stays fresh (immutable: a new transcode is a new path).</summary>
-    [Range(1, int.MaxValue)]
-    public int MediaTtlSeconds { get; set; } = 7 * 24 * 3600;
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan MediaTtl { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>How long playlists stay fresh.</summary>
-    [Range(1, int.MaxValue)]
-    public int PlaylistTtlSeconds { get; set; } = 30;
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan PlaylistTtl { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long past freshness a copy is kept to be served when the origin fails (stale-if-error).</summary>
-    [Range(0, int.MaxValue)]
-    public int StaleIfErrorSeconds { get; set; } = 24 * 3600;
+    [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
+    public TimeSpan StaleIfError { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>Slices after the one a client reads that are fetched in the background (0 turns read-ahead off).</summary>
     [Range(0, 64)]
@@ -35,12 +35,12 @@ internal sealed class CacheOptions
     public int ReadAheadConcurrency { get; set; } = 4;
 
     /// <summary>Lifetime of the fleet lease an edge holds while it fetches a key from the origin.</summary>
-    [Range(100, 60_000)]
-    public int LeaseMilliseconds { get; set; } = 5000;
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan LeaseLifetime { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long an edge waits for another edge's fill to land in L2 before fetching from the origin itself.</summary>
-    [Range(0, 60_000)]
-    public int LeaseWaitMilliseconds { get; set; } = 3000;
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan LeaseWait { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// At most this many client requests wait for a fill (origin or Redis) at once; the next one is answered 503 at
@@ -53,10 +53,10 @@ internal sealed class CacheOptions
     /// A client request waits at most this long for a fill, then gets 504 (the fill goes on for the next request).
     /// Shorter than a player's own timeouts, so a player hears a 5xx and fails over rather than waiting out its timer.
     /// </summary>
-    [Range(50, 300_000)]
-    public int MaxWaitMilliseconds { get; set; } = 3000;
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")]
+    public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>After a Redis call times out, L2 is skipped for this long (a hung Redis must not cost every miss a timeout).</summary>
-    [Range(0, 300_000)]
-    public int L2BackoffMilliseconds { get; set; } = 5000;
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan L2Backoff { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -1,4 +1,5 @@
-using Vod.Common.Hosting;
+using Vod.ServiceDefaults;
+
 namespace Vod.Edge.Caching;
 
 internal static class CachingExtensions
@@ -7,7 +8,10 @@ internal static class CachingExtensions
     {
         services.AddValidatedOptions<CacheOptions>(configuration, CacheOptions.Section);
         services.AddSingleton<MemoryEdgeCacheStore>();
-        services.AddSingleton<RedisEdgeCacheStore>();
+        services.AddSingleton<ISharedCacheStore, RedisEdgeCacheStore>();
+        services.AddSingleton<FillCoalescer>();
+        services.AddSingleton<FleetFill>();
+        services.AddSingleton<ReadAhead>();
         services.AddSingleton<SliceCache>();
         services.AddHostedService<PurgeListener>();
         return services;

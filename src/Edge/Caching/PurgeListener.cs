@@ -9,7 +9,7 @@ namespace Vod.Edge.Caching;
 /// (the origin removes the title's L2 keys itself). The subscription is re-established by the multiplexer after a
 /// Redis outage; a purge published while this edge was cut off is missed, which is why purges also delete from L2.
 /// </summary>
-internal sealed partial class PurgeListener(IConnectionMultiplexer redis, MemoryEdgeCacheStore memory, ILogger<PurgeListener> logger) : BackgroundService
+internal sealed class PurgeListener(IConnectionMultiplexer redis, MemoryEdgeCacheStore memory, EdgeMetrics metrics, ILogger<PurgeListener> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -23,7 +23,7 @@ internal sealed partial class PurgeListener(IConnectionMultiplexer redis, Memory
                     if (TitleId.IsValid(titleId))
                     {
                         memory.PurgeTitle(titleId!);
-                        EdgeMetrics.Purged();
+                        metrics.Purged();
                         Log.Purged(logger, titleId!);
                     }
                 });

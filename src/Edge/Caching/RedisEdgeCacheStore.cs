@@ -9,13 +9,13 @@ namespace Vod.Edge.Caching;
 /// cold object cost one origin fetch per fleet. While Redis is down every call answers "miss" or "no lease" at
 /// once (no wait for a timeout) and the edge goes on with L1 and the origin. A Redis that is connected but does not
 /// answer (stopped, overloaded) costs one timeout, after which L2 is skipped for
-/// <see cref="CacheOptions.L2BackoffMilliseconds"/>, then tried again.
+/// <see cref="CacheOptions.L2Backoff"/>, then tried again.
 /// </summary>
-internal sealed partial class RedisEdgeCacheStore(
+internal sealed class RedisEdgeCacheStore(
     IConnectionMultiplexer redis,
     IOptions<CacheOptions> options,
     TimeProvider time,
-    ILogger<RedisEdgeCacheStore> logger)
+    ILogger<RedisEdgeCacheStore> logger) : ISharedCacheStore
 {
     /// <summary>
     /// Compare-and-delete in one round trip: the lease goes only if this edge still holds it. (StackExchange.Redis's
@@ -66,10 +66,6 @@ internal sealed partial class RedisEdgeCacheStore(
         }
     }
 
-    /// <summary>
-    /// Takes the fleet lease for filling <paramref name="key"/>. Returns <see cref="Lease.Unavailable"/> when Redis
-    /// cannot be asked, in which case the caller fetches on its own.
-    /// </summary>
     public async ValueTask<Lease> TryAcquireLeaseAsync(string key, TimeSpan lifetime)
     {
         if (!IsAvailable)
@@ -101,7 +97,6 @@ internal sealed partial class RedisEdgeCacheStore(
         }
     }
 
-    /// <summary>Releases the lease only if this edge still holds it (it may have expired and been taken by another).</summary>
     public async ValueTask ReleaseLeaseAsync(string key)
     {
         try
@@ -119,23 +114,17 @@ internal sealed partial class RedisEdgeCacheStore(
 
     private void Failed(Exception e)
     {
-        if (e is TimeoutException && options.Value.L2BackoffMilliseconds > 0)
+        var backoff = options.Value.L2Backoff;
+        if (e is TimeoutException && backoff > TimeSpan.Zero)
         {
-            var until = time.GetUtcNow().AddMilliseconds(options.Value.L2BackoffMilliseconds).UtcTicks;
+            var until = (time.GetUtcNow() + backoff).UtcTicks;
             if (Interlocked.Exchange(ref _skipUntilTicks, until) < time.GetUtcNow().UtcTicks)
             {
-                Log.BackingOff(logger, options.Value.L2BackoffMilliseconds, e.Message);
+                Log.BackingOff(logger, backoff, e.Message);
                 return;
             }
         }
 
         Log.Unavailable(logger, e.Message);
     }
-}
-
-internal enum Lease
-{
-    Acquired,
-    HeldByAnother,
-    Unavailable,
 }

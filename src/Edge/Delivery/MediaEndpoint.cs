@@ -1,128 +1,299 @@
+using Microsoft.Net.Http.Headers;
 using Vod.Common.Hls;
-using Vod.Common.Hosting;
 using Vod.Common.Security;
 using Vod.Edge.Caching;
 using Vod.Edge.Metrics;
 using Vod.Edge.OriginClient;
+using Vod.ServiceDefaults;
 
 namespace Vod.Edge.Delivery;
 
 /// <summary>
-/// <c>GET</c>/<c>HEAD /titles/{id}/...</c>: the data plane. What is stored depends only on the validated path: query
-/// strings and request headers never change a cache key (no cache poisoning). An origin failure with nothing cached
-/// is 502 (or 504 on a timeout), never 404: players retry 5xx and give up on 4xx.
-/// With signed playback on (<c>Playback:SigningKey</c>), only <c>/t/{token}/titles/{id}/...</c> is served: the token is
-/// verified here without state (403 when expired, forged or for another title), then the request is served exactly as
-/// the unsigned path, so the token is never part of a cache key.
+/// <c>GET</c>/<c>HEAD /titles/{id}/...</c> (or <c>/t/{token}/titles/{id}/...</c> with signed playback): the edge's
+/// data plane, read top to bottom in <see cref="ServeAsync"/>:
+/// <list type="number">
+/// <item>Parse and authorise: the method, the media path, the playback token (405, 404, 403).</item>
+/// <item>Look up the object's metadata through the tiers, <see cref="SliceCache"/> (404 when the origin does not have
+/// it; 502, 503 or 504 when the origin failed and nothing is cached).</item>
+/// <item>Preconditions and range, both pure functions (<see cref="Preconditions"/>, <see cref="ByteRange"/>): 304, 412,
+/// 416, or the bytes to send (200, 206).</item>
+/// <item>Write: the headers, then the body straight from the cached slices (<see cref="ResponsePipe"/>). The first
+/// slice can still turn the answer into 502/504; a later failure can only abort the response.</item>
+/// </list>
+/// Every exit passes through one place that records the status, the cache result and the bytes sent.
+/// What is stored depends only on the validated path: query strings and request headers never change a cache key (no
+/// cache poisoning), and a playback token is verified without state, then never part of a key. An origin failure
+/// with nothing cached is 5xx, never 404: players retry 5xx and give up on 4xx.
 /// </summary>
-internal static partial class MediaEndpoint
+internal sealed class MediaEndpoint(SliceCache cache, PlaybackTokens tokens, EdgeMetrics metrics, ILogger<MediaEndpoint> logger)
 {
-    private const string TitlesPrefix = MediaPath.UrlPrefix;
-
-    public static IServiceCollection AddMediaDelivery(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddMediaCors().AddPlaybackTokens(configuration);
-
     /// <summary>
     /// The data plane is the first thing in the pipeline: a media request is served before routing and the service
-    /// middleware run (more range hits per second than as a routed endpoint: bench/README.md). CORS for
-    /// players on other sites comes from the same library policy as everywhere else, preflights included.
-    /// Anything else (health, metrics) goes on to routing.
+    /// middleware run (more range hits per second than as a routed endpoint: bench/README.md). CORS for players on
+    /// other sites comes from the same library policy as everywhere else, preflights included. Anything else (health,
+    /// metrics) goes on to routing.
     /// </summary>
-    public static WebApplication UseMediaDelivery(this WebApplication app)
+    public static void Use(WebApplication app)
     {
-        var cache = app.Services.GetRequiredService<SliceCache>();
-        var tokens = app.Services.GetRequiredService<PlaybackTokens>();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MediaEndpoint));
-        app.MapWhen(IsMediaRequest, media => media.UseCors(MediaCors.Policy).Run(context => ServeRequestAsync(context, cache, tokens, logger)));
-        return app;
+        var endpoint = app.Services.GetRequiredService<MediaEndpoint>();
+        app.MapWhen(IsMediaRequest, media => media.UseCors(MediaCors.Policy).Run(endpoint.ServeAsync));
     }
 
     private static bool IsMediaRequest(HttpContext context) =>
-        context.Request.Path.StartsWithSegments(TitlesPrefix) || context.Request.Path.StartsWithSegments(PlaybackTokens.PathPrefix);
+        context.Request.Path.StartsWithSegments(MediaPath.UrlPrefix) || context.Request.Path.StartsWithSegments(PlaybackTokens.PathPrefix);
 
-    private static Task ServeRequestAsync(HttpContext context, SliceCache cache, PlaybackTokens tokens, ILogger logger)
+    public async Task ServeAsync(HttpContext context)
     {
+        CacheResult? result = null;
+        long sent = 0;
+        try
+        {
+            // :: Step 1: parse and authorise
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            if (Authorise(context, out var refused) is not { } media)
+            {
+                await ProblemAsync(context, refused);
+                return;
+            }
+
+            // :: Step 2: look up the object
+            Lookup<CachedObject?> lookup;
+            try
+            {
+                lookup = await cache.GetObjectAsync(media, context.RequestAborted);
+            }
+            catch (OriginUnavailableException e)
+            {
+                result = CacheResult.Miss;
+                await ProblemAsync(context, OriginFailed(media, e));
+                return;
+            }
+
+            result = lookup.Result;
+            if (lookup.Value is not { } entry)
+            {
+                await ProblemAsync(context, new(StatusCodes.Status404NotFound, $"{media.UrlPath} does not exist"));
+                return;
+            }
+
+            // :: Step 3: preconditions and range
+            var response = context.Response;
+            WriteValidators(response.Headers, entry);
+            var requestHeaders = context.Request.Headers;
+            var precondition = Preconditions.Evaluate(requestHeaders, entry.EntityTag, entry.LastModified);
+            if (precondition != StatusCodes.Status200OK)
+            {
+                response.StatusCode = precondition;
+                return;
+            }
+
+            var range = ByteRange.Select(requestHeaders, entry.EntityTag, entry.LastModified, entry.Meta.Size);
+            if (range.Status == StatusCodes.Status416RangeNotSatisfiable)
+            {
+                response.StatusCode = range.Status;
+                response.Headers.ContentRange = $"bytes */{entry.Meta.Size}";
+                return;
+            }
+
+            // :: Step 4: write the headers, then the body from the slices
+            if (HttpMethods.IsHead(context.Request.Method) || range.Length == 0)
+            {
+                WriteContentHeaders(response, entry, range);
+                return;
+            }
+
+            var index = range.From / entry.SliceBytes;
+            Lookup<byte[]> slice;
+            try
+            {
+                // The first slice decides whether the answer is a body or an error: nothing has been sent yet.
+                slice = await cache.GetSliceAsync(media, entry, index, readAhead: true, context.RequestAborted);
+            }
+            catch (OriginUnavailableException e)
+            {
+                result = Costlier(result.Value, CacheResult.Miss);
+                await ProblemAsync(context, OriginFailed(media, e));
+                return;
+            }
+
+            result = Costlier(result.Value, slice.Result);
+            WriteContentHeaders(response, entry, range);
+            (result, sent) = await WriteBodyAsync(context, media, entry, range, slice, result.Value);
+        }
+        finally
+        {
+            metrics.Request(context.Response.StatusCode, result, sent);
+        }
+    }
+
+    /// <summary>Step 1. The validated path of a request that may be served; null, with the reason, when it may not.</summary>
+    private MediaPath? Authorise(HttpContext context, out Refusal refused)
+    {
+        refused = default;
         var request = context.Request;
-        context.Response.Headers.XContentTypeOptions = "nosniff";
         if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
         {
             context.Response.Headers.Allow = "GET, HEAD";
-            return Results.Problem($"{request.Method} is not allowed here: media is read with GET or HEAD",
-                statusCode: StatusCodes.Status405MethodNotAllowed).ExecuteAsync(context);
+            refused = new(StatusCodes.Status405MethodNotAllowed, $"{request.Method} is not allowed here: media is read with GET or HEAD");
+            return null;
         }
 
-        if (request.Path.StartsWithSegments(TitlesPrefix, out var rest))
+        if (request.Path.StartsWithSegments(MediaPath.UrlPrefix, out var rest))
         {
-            return tokens.Enabled
-                ? Results.Problem("this edge serves signed playback URLs only (/t/{token}/titles/...): get them from the playback manifest",
-                    statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context)
-                : MediaPath.TryParse(rest.Value is { Length: > 1 } relative ? relative[1..] : null, out var media)
-                    ? ServeAsync(context, cache, logger, media)
-                    : NotAMediaPath(context);
+            if (tokens.Enabled)
+            {
+                refused = new(StatusCodes.Status403Forbidden, "this edge serves signed playback URLs only (/t/{token}/titles/...): get them from the playback manifest");
+                return null;
+            }
+
+            if (MediaPath.TryParse(rest.Value is { Length: > 1 } relative ? relative[1..] : null, out var path))
+            {
+                return path;
+            }
+
+            refused = NotAMediaPath;
+            return null;
         }
 
-        return ServeSignedAsync(context, cache, tokens, logger);
-    }
-
-    private static Task ServeSignedAsync(HttpContext context, SliceCache cache, PlaybackTokens tokens, ILogger logger)
-    {
         if (!tokens.Enabled)
         {
-            return Results.Problem("signed playback is not configured on this edge", statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
+            refused = new(StatusCodes.Status404NotFound, "signed playback is not configured on this edge");
+            return null;
         }
 
-        if (!tokens.TryVerifySignedPath(context.Request.Path, out var media, out var check))
+        if (!tokens.TryVerifySignedPath(request.Path, out var signed, out var check))
         {
-            return NotAMediaPath(context);
+            refused = NotAMediaPath;
+            return null;
         }
 
-        return check == TokenCheck.Valid
-            ? ServeAsync(context, cache, logger, media)
-            : Results.Problem(PlaybackTokens.Describe(check), statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context);
+        if (check != TokenCheck.Valid)
+        {
+            refused = new(StatusCodes.Status403Forbidden, PlaybackTokens.Describe(check));
+            return null;
+        }
+
+        return signed;
     }
 
-    internal static IResult OriginFailure(HttpContext context, OriginUnavailableException e)
+    private static Refusal NotAMediaPath => new(StatusCodes.Status404NotFound, "not a valid media path");
+
+    /// <summary>The answer when the origin failed and nothing is cached: 503 from a busy edge, 504 on a timeout, else 502.</summary>
+    private Refusal OriginFailed(MediaPath media, OriginUnavailableException e)
     {
         if (e is EdgeBusyException)
         {
-            context.Response.Headers.RetryAfter = "1";
-            return Results.Problem($"this edge is busy ({e.Message}); try another edge", statusCode: StatusCodes.Status503ServiceUnavailable);
+            // Overload is counted in metrics, not logged per request. Retry-After tells the player to go elsewhere now.
+            return new(StatusCodes.Status503ServiceUnavailable, $"this edge is busy ({e.Message}); try another edge", RetryAfterSeconds: 1);
         }
 
+        Log.OriginFailed(logger, media.UrlPath, e.Message);
         return e.TimedOut
-            ? Results.Problem($"the origin timed out and this object is not cached ({e.Message})", statusCode: StatusCodes.Status504GatewayTimeout)
-            : Results.Problem("the origin failed and this object is not cached", statusCode: StatusCodes.Status502BadGateway);
+            ? new(StatusCodes.Status504GatewayTimeout, $"the origin timed out and this object is not cached ({e.Message})")
+            : new(StatusCodes.Status502BadGateway, "the origin failed and this object is not cached");
     }
 
-    private static Task NotAMediaPath(HttpContext context) =>
-        Results.Problem("not a valid media path", statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
-
-    /// <summary>A plain request delegate for a validated path: no parameter binding or result objects on the hot path.</summary>
-    private static async Task ServeAsync(HttpContext context, SliceCache cache, ILogger logger, MediaPath media)
+    /// <summary>Step 3. Validators and caching headers, sent with every answer about the object (304 and 416 too).</summary>
+    private static void WriteValidators(IHeaderDictionary headers, CachedObject entry)
     {
-        Lookup<CachedObject?> lookup;
+        headers.AcceptRanges = "bytes";
+        headers.ETag = entry.Meta.ETag;
+        if (entry.LastModifiedHeader is { } modified)
+        {
+            headers.LastModified = modified;
+        }
+
+        if (entry.Meta.CacheControl is { } cacheControl)
+        {
+            headers.CacheControl = cacheControl;
+        }
+    }
+
+    /// <summary>Step 4. The status and the headers that describe the body.</summary>
+    private static void WriteContentHeaders(HttpResponse response, CachedObject entry, ByteRange range)
+    {
+        response.StatusCode = range.Status;
+        response.ContentType = entry.Meta.ContentType;
+        response.ContentLength = range.Length;
+        if (range.Status == StatusCodes.Status206PartialContent)
+        {
+            response.Headers.ContentRange = $"bytes {range.From}-{range.From + range.Length - 1}/{entry.Meta.Size}";
+        }
+    }
+
+    /// <summary>Step 4. The body, slice after slice, from <paramref name="first"/> (already fetched) on.</summary>
+    /// <returns>The costliest lookup of the request and the body bytes sent.</returns>
+    private async Task<(CacheResult Result, long Sent)> WriteBodyAsync(
+        HttpContext context, MediaPath media, CachedObject entry, ByteRange range, Lookup<byte[]> first, CacheResult result)
+    {
+        var aborted = context.RequestAborted;
+        context.Response.Headers["X-Cache"] = EdgeMetrics.Label(result);
+        var index = range.From / entry.SliceBytes;
+        var offset = (int)(range.From - (index * entry.SliceBytes));
+        var slice = first;
+        var remaining = range.Length;
         try
         {
-            lookup = await cache.GetObjectAsync(media, context.RequestAborted);
-        }
-        catch (OriginUnavailableException e)
-        {
-            if (e is not EdgeBusyException)
+            while (true)
             {
-                Log.OriginFailed(logger, media.UrlPath, e.Message); // overload is counted in metrics, not logged per request
+                var count = (int)Math.Min(slice.Value.Length - offset, remaining);
+                if (!await ResponsePipe.SendAsync(context.Response.BodyWriter, slice.Value.AsMemory(offset, count), aborted))
+                {
+                    break; // the client is gone
+                }
+
+                remaining -= count;
+                if (remaining == 0)
+                {
+                    break;
+                }
+
+                offset = 0;
+                slice = await cache.GetSliceAsync(media, entry, ++index, readAhead: true, aborted);
+                result = Costlier(result, slice.Result);
             }
-
-            EdgeMetrics.Request(CacheResult.Miss, 0);
-            await OriginFailure(context, e).ExecuteAsync(context);
-            return;
         }
-
-        var error = lookup.Value is null
-            ? Results.Problem($"{media.UrlPath} does not exist", statusCode: StatusCodes.Status404NotFound)
-            : await ObjectResponse.WriteAsync(context, cache, media, lookup);
-        if (error is not null)
+        catch (OriginUnavailableException)
         {
-            await error.ExecuteAsync(context);
+            // Headers are gone: the only honest signal left is a broken response, which players retry.
+            context.Abort();
         }
+
+        return (result, range.Length - remaining);
+    }
+
+    private static Task ProblemAsync(HttpContext context, Refusal refusal)
+    {
+        if (refusal.RetryAfterSeconds is { } seconds)
+        {
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        // Nothing about the object applies to an error (an origin failure after Step 3 set them): it must not be cached.
+        var headers = context.Response.Headers;
+        headers.Remove(HeaderNames.ContentRange);
+        headers.Remove(HeaderNames.ETag);
+        headers.Remove(HeaderNames.LastModified);
+        headers.Remove(HeaderNames.CacheControl);
+        headers.Remove(HeaderNames.AcceptRanges);
+        context.Response.ContentLength = null;
+        return Results.Problem(refusal.Detail, statusCode: refusal.Status).ExecuteAsync(context);
+    }
+
+    private static CacheResult Costlier(CacheResult a, CacheResult b) => a > b ? a : b;
+
+    /// <summary>An answer that is not the object: its status and what was wrong, as problem details.</summary>
+    private readonly record struct Refusal(int Status, string Detail, int? RetryAfterSeconds = null);
+}
+
+internal static class MediaDeliveryExtensions
+{
+    public static IServiceCollection AddMediaDelivery(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddMediaCors().AddPlaybackTokens(configuration).AddSingleton<MediaEndpoint>();
+
+    public static WebApplication UseMediaDelivery(this WebApplication app)
+    {
+        MediaEndpoint.Use(app);
+        return app;
     }
 }

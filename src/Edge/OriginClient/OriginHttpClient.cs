@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
 using Vod.Common.Hls;
-using Vod.Common.Hosting;
 using Vod.Common.Security;
+using Vod.ServiceDefaults;
 
 namespace Vod.Edge.OriginClient;
 
@@ -15,8 +15,8 @@ namespace Vod.Edge.OriginClient;
 /// </summary>
 internal sealed class OriginHttpClient(HttpClient http, OriginPool origins, IOptions<OriginOptions> options)
 {
-    private readonly TimeSpan _budget = TimeSpan.FromMilliseconds(options.Value.RequestTimeoutMilliseconds);
-    private readonly TimeSpan _attempt = TimeSpan.FromMilliseconds(options.Value.AttemptTimeoutMilliseconds);
+    private readonly TimeSpan _budget = options.Value.RequestTimeout;
+    private readonly TimeSpan _attempt = options.Value.AttemptTimeout;
 
     /// <summary>The object's metadata, or null when the origin says it does not exist (404/410/403).</summary>
     public Task<ObjectMeta?> HeadAsync(string urlPath, CancellationToken cancellationToken) =>
@@ -166,7 +166,7 @@ internal static class OriginClientExtensions
                 UseCookies = false,
                 UseProxy = false,
                 AutomaticDecompression = DecompressionMethods.None,
-                ConnectTimeout = TimeSpan.FromMilliseconds(sp.GetRequiredService<IOptions<OriginOptions>>().Value.ConnectTimeoutMilliseconds),
+                ConnectTimeout = sp.GetRequiredService<IOptions<OriginOptions>>().Value.ConnectTimeout,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
                 EnableMultipleHttp2Connections = true,
@@ -198,4 +198,10 @@ internal sealed class OriginRequestSigning(PlaybackTokens tokens) : DelegatingHa
 
         return base.SendAsync(request, cancellationToken);
     }
+}
+
+/// <summary>The origin failed (5xx, refused, timed out): the edge answers 502/504, never 404.</summary>
+internal class OriginUnavailableException(string message, bool timedOut, Exception? inner = null) : Exception(message, inner)
+{
+    public bool TimedOut { get; } = timedOut;
 }

@@ -14,23 +14,23 @@ internal sealed class OriginOptions : IValidatableObject
     public string BaseUrl { get; set; } = "http://127.0.0.1:5100";
 
     /// <summary>TCP connect timeout to an origin.</summary>
-    [Range(50, 60_000)]
-    public int ConnectTimeoutMilliseconds { get; set; } = 2000;
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Whole-request timeout for one metadata or slice fetch, every origin tried included.</summary>
-    [Range(100, 300_000)]
-    public int RequestTimeoutMilliseconds { get; set; } = 10_000;
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// With several origins, how long one origin may take to answer with headers before the fetch moves to the next
     /// (a hung origin accepts connections and says nothing). The last origin tried gets what is left of the request budget.
     /// </summary>
-    [Range(50, 60_000)]
-    public int AttemptTimeoutMilliseconds { get; set; } = 1500;
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(1.5);
 
     /// <summary>How often each origin's <c>/healthz</c> is probed; a probe that takes longer than this fails.</summary>
-    [Range(100, 60_000)]
-    public int ProbeIntervalMilliseconds { get; set; } = 1000;
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The origins, parsed from <see cref="BaseUrl"/>.</summary>
     public IReadOnlyList<Uri> Origins() => [.. Urls().Select(u => new Uri(u.TrimEnd('/') + "/"))];

@@ -8,7 +8,7 @@ namespace Vod.Edge.OriginClient;
 /// the origins that are up in the configured order, then the ones that are down (a probe may be a second old), so
 /// one dead or hung origin costs a fill one attempt at most, and after the next probe not even that.
 /// </summary>
-internal sealed partial class OriginPool
+internal sealed class OriginPool
 {
     private readonly OriginState[] _origins;
     private readonly ILogger<OriginPool> _logger;
@@ -99,7 +99,7 @@ internal sealed class OriginProbe(OriginPool pool, IHttpClientFactory clients, I
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var interval = TimeSpan.FromMilliseconds(options.Value.ProbeIntervalMilliseconds);
+        var interval = options.Value.ProbeInterval;
         using var timer = new PeriodicTimer(interval, time);
         do
         {

@@ -2,22 +2,23 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Vod.Common.Fleet;
-using Vod.Common.Hosting;
 using Vod.Edge.Metrics;
+using Vod.ServiceDefaults;
 using IServer = Microsoft.AspNetCore.Hosting.Server.IServer;
 
 namespace Vod.Edge.Registry;
 
 /// <summary>
 /// Announces this edge in the registry once Kestrel listens and heartbeats every second. On SIGTERM it deregisters
-/// first, then drains: it keeps serving for <see cref="EdgeIdentityOptions.DrainSeconds"/> while the origin steers
+/// first, then drains: it keeps serving for <see cref="EdgeIdentityOptions.Drain"/> while the origin steers
 /// players away, and only then lets the host stop the server (which finishes in-flight requests).
 /// A Redis outage only pauses heartbeats; they resume when it is back.
 /// </summary>
-internal sealed partial class EdgeHeartbeat(
+internal sealed class EdgeHeartbeat(
     IConnectionMultiplexer redis,
     IServer server,
     IOptions<EdgeIdentityOptions> options,
+    EdgeMetrics metrics,
     TimeProvider time,
     ILogger<EdgeHeartbeat> logger) : IHostedLifecycleService, IDisposable
 {
@@ -52,27 +53,27 @@ internal sealed partial class EdgeHeartbeat(
         try
         {
             await EdgeRegistry.DeregisterAsync(redis.GetDatabase(), Announcement.Id).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
-            Log.Deregistered(logger, Announcement.Id, options.Value.DrainSeconds);
+            Log.Deregistered(logger, Announcement.Id, options.Value.Drain);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             Log.HeartbeatFailed(logger, e.Message); // the heartbeat expiry removes us anyway
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(options.Value.DrainSeconds), time, cancellationToken);
+        await Task.Delay(options.Value.Drain, time, cancellationToken);
     }
 
     private async Task BeatAsync(EdgeAnnouncement announcement, CancellationToken cancellationToken)
     {
         Log.Announcing(logger, announcement.Id, announcement.Url);
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.HeartbeatMilliseconds), time);
+        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
         do
         {
             try
             {
                 if (redis.IsConnected)
                 {
-                    await EdgeRegistry.HeartbeatAsync(redis.GetDatabase(), announcement with { Load = EdgeMetrics.Load() }, time.GetUtcNow());
+                    await EdgeRegistry.HeartbeatAsync(redis.GetDatabase(), announcement with { Load = metrics.Load() }, time.GetUtcNow());
                 }
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
@@ -127,7 +128,7 @@ internal static class RegistryExtensions
         services.AddHostedService(sp => sp.GetRequiredService<EdgeHeartbeat>());
         // The drain happens before the server stops; the host must allow for it.
         services.AddOptions<HostOptions>().Configure<IOptions<EdgeIdentityOptions>>((host, edge) =>
-            host.ShutdownTimeout = TimeSpan.FromSeconds(edge.Value.DrainSeconds + 15));
+            host.ShutdownTimeout = edge.Value.Drain + TimeSpan.FromSeconds(15));
         return services;
     }
 }

@@ -15,13 +15,14 @@ internal sealed class EdgeIdentityOptions
     /// <summary>The base URL the origin uses to probe this edge, when players and origin reach it differently.</summary>
     public string? InternalUrl { get; set; }
 
-    [Range(100, 60_000)]
-    public int HeartbeatMilliseconds { get; set; } = 1000;
+    /// <summary>How often the edge refreshes its registry entry (and the load figures in it).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// On SIGTERM the edge leaves the registry, then keeps serving this long before it stops accepting requests, so
     /// that players steered elsewhere (steering TTL) finish their in-flight work here without an error.
     /// </summary>
-    [Range(0, 120)]
-    public int DrainSeconds { get; set; } = 7;
+    [Range(typeof(TimeSpan), "00:00:00", "00:02:00")]
+    public TimeSpan Drain { get; set; } = TimeSpan.FromSeconds(7);
 }

@@ -5,7 +5,7 @@ using System.Text;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using Vod.Common.Hosting;
+using Vod.ServiceDefaults;
 
 namespace Vod.Origin.Admin;
 
@@ -26,7 +26,7 @@ internal sealed class AdminKeyFilter : IEndpointFilter, IDisposable
             new FixedWindowRateLimiterOptions
             {
                 PermitLimit = o.FailedAttemptsPerWindow,
-                Window = TimeSpan.FromSeconds(o.FailedWindowSeconds),
+                Window = o.FailedWindow,
                 QueueLimit = 0,
                 AutoReplenishment = true,
             }));
@@ -100,7 +100,7 @@ internal static class AdminRateLimits
                 return RateLimitPartition.GetFixedWindowLimiter(Client(context), _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = o.RequestsPerWindow,
-                    Window = TimeSpan.FromSeconds(o.RequestWindowSeconds),
+                    Window = o.RequestWindow,
                     QueueLimit = 0,
                     AutoReplenishment = true,
                 });

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Vod.Common.Fleet;
-using Vod.Common.Hosting;
+using Vod.ServiceDefaults;
 
 namespace Vod.Origin.Edges;
 
@@ -49,7 +49,7 @@ internal sealed partial class EdgeMonitor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.ProbeIntervalMilliseconds), time);
+        using var timer = new PeriodicTimer(options.Value.ProbeInterval, time);
         do
         {
             await RefreshAsync(stoppingToken);
@@ -61,7 +61,7 @@ internal sealed partial class EdgeMonitor(
     {
         await ReadRegistryAsync();
         var probes = await Task.WhenAll(_registry.Select(r => ProbeAsync(r.Edge, cancellationToken)));
-        var expiry = TimeSpan.FromMilliseconds(options.Value.HeartbeatExpiryMilliseconds);
+        var expiry = options.Value.HeartbeatExpiry;
         var statuses = new List<EdgeStatus>(_registry.Count);
         for (var i = 0; i < _registry.Count; i++)
         {
@@ -93,7 +93,7 @@ internal sealed partial class EdgeMonitor(
         {
             var db = redis.GetDatabase();
             var entries = await EdgeRegistry.ReadAsync(db);
-            var forget = time.GetUtcNow() - TimeSpan.FromSeconds(options.Value.ForgetAfterSeconds);
+            var forget = time.GetUtcNow() - options.Value.ForgetAfter;
             foreach (var (edge, _) in entries.Where(e => e.LastHeartbeat < forget))
             {
                 await EdgeRegistry.DeregisterAsync(db, edge.Id);
@@ -112,7 +112,7 @@ internal sealed partial class EdgeMonitor(
     {
         var started = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Value.ProbeTimeoutMilliseconds);
+        timeout.CancelAfter(options.Value.ProbeTimeout);
         try
         {
             using var response = await clients.CreateClient(ProbeClient).GetAsync((edge.ProbeUrl ?? edge.Url) + "/healthz", timeout.Token);
@@ -123,7 +123,7 @@ internal sealed partial class EdgeMonitor(
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new Probe(false, $"no answer within {options.Value.ProbeTimeoutMilliseconds} ms", time.GetUtcNow(), null);
+            return new Probe(false, $"no answer within {options.Value.ProbeTimeout.TotalMilliseconds:0} ms", time.GetUtcNow(), null);
         }
         catch (HttpRequestException e)
         {
@@ -162,7 +162,7 @@ internal static class EdgeMonitorExtensions
                 AllowAutoRedirect = false,
                 UseCookies = false,
                 UseProxy = false,
-                ConnectTimeout = TimeSpan.FromMilliseconds(sp.GetRequiredService<IOptions<FleetOptions>>().Value.ProbeTimeoutMilliseconds),
+                ConnectTimeout = sp.GetRequiredService<IOptions<FleetOptions>>().Value.ProbeTimeout,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(1),
             });
         services.AddSingleton<EdgeMonitor>();

@@ -7,18 +7,18 @@ internal sealed class FleetOptions
     public const string Section = "Fleet";
 
     /// <summary>An edge whose last heartbeat is older than this is down. With 1 s heartbeats, a dead edge drops in ≤ 3 s.</summary>
-    [Range(500, 600_000)]
-    public int HeartbeatExpiryMilliseconds { get; set; } = 3000;
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00")]
+    public TimeSpan HeartbeatExpiry { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How often the registry is read and every edge's <c>/healthz</c> is probed.</summary>
-    [Range(100, 60_000)]
-    public int ProbeIntervalMilliseconds { get; set; } = 1000;
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>A probe that has not answered in this time failed: a hung edge counts as down.</summary>
-    [Range(50, 60_000)]
-    public int ProbeTimeoutMilliseconds { get; set; } = 800;
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromMilliseconds(800);
 
     /// <summary>Registry entries without a heartbeat for this long are removed.</summary>
-    [Range(1, 86_400)]
-    public int ForgetAfterSeconds { get; set; } = 600;
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ForgetAfter { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -2,8 +2,8 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Vod.Common.Catalog;
-using Vod.Common.Hosting;
 using Vod.Common.Jobs;
+using Vod.ServiceDefaults;
 
 namespace Vod.Origin.Jobs;
 
@@ -12,7 +12,7 @@ namespace Vod.Origin.Jobs;
 /// with status <c>queued</c>, and this queue keeps retrying until Redis takes the job. Whenever the job stream may
 /// have been lost (at start-up, and each time the connection to Redis is restored, since Redis may have come back
 /// empty), every title still <c>queued</c> on disk is enqueued again, and titles stuck in <c>transcoding</c> with no
-/// live worker are queued again. Every <see cref="JobOptions.ReconcileSeconds"/>, whatever happened to Redis or to the
+/// live worker are queued again. Every <see cref="JobOptions.ReconcileInterval"/>, whatever happened to Redis or to the
 /// origin that took an upload, a title left <c>queued</c> with no job in the stream is enqueued again, so an upload that
 /// got its 202 is transcoded even if that origin never comes back. A duplicate job is harmless: the transcoder skips
 /// titles that are not queued.
@@ -59,7 +59,7 @@ internal sealed partial class JobQueue(
     {
         await foreach (var _ in _recover.Reader.ReadAllAsync(stoppingToken))
         {
-            var stale = time.GetUtcNow() - TimeSpan.FromSeconds(options.Value.StaleTranscodingSeconds);
+            var stale = time.GetUtcNow() - options.Value.StaleTranscodingAfter;
             var requeued = 0;
             foreach (var title in await store.ListTitlesAsync(stoppingToken))
             {
@@ -82,12 +82,12 @@ internal sealed partial class JobQueue(
 
     private async Task ReconcileAsync(CancellationToken stoppingToken)
     {
-        if (options.Value.ReconcileSeconds == 0)
+        var every = options.Value.ReconcileInterval;
+        if (every == TimeSpan.Zero)
         {
             return;
         }
 
-        var every = TimeSpan.FromSeconds(options.Value.ReconcileSeconds);
         // Origins started together would check at the same instants and enqueue the same lost title twice: a random
         // offset spreads them.
         await Task.Delay(every * (1 + Random.Shared.NextDouble()), time, stoppingToken);

@@ -3,8 +3,8 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Net.Http.Headers;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
-using Vod.Common.Hosting;
 using Vod.Common.Security;
+using Vod.ServiceDefaults;
 
 namespace Vod.Origin.Media;
 

@@ -7,7 +7,7 @@ using IServer = Microsoft.AspNetCore.Hosting.Server.IServer;
 namespace Vod.Origin.Origins;
 
 /// <summary>
-/// Announces this origin in the registry once Kestrel listens, heartbeats every <see cref="OriginOptions.HeartbeatMilliseconds"/>
+/// Announces this origin in the registry once Kestrel listens, heartbeats every <see cref="OriginOptions.HeartbeatInterval"/>
 /// and reads the registry back into the <see cref="OriginDirectory"/> with each beat. On shutdown it leaves the registry
 /// (best effort, at most 2 s: the heartbeat expiry removes a silent origin anyway). A Redis outage only pauses this;
 /// the directory keeps the last known list and the origin serves on.
@@ -49,7 +49,7 @@ internal sealed partial class OriginAnnouncer(
         directory.Announced(self);
         Log.Announcing(logger, self.Id, self.Url);
 
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(o.HeartbeatMilliseconds), time);
+        using var timer = new PeriodicTimer(o.HeartbeatInterval, time);
         try
         {
             do
@@ -79,7 +79,7 @@ internal sealed partial class OriginAnnouncer(
             var db = redis.GetDatabase();
             await OriginRegistry.HeartbeatAsync(db, self, time.GetUtcNow());
             var entries = await OriginRegistry.ReadAsync(db);
-            var forget = time.GetUtcNow() - TimeSpan.FromSeconds(options.Value.ForgetAfterSeconds);
+            var forget = time.GetUtcNow() - options.Value.ForgetAfter;
             foreach (var (origin, _) in entries.Where(e => e.LastHeartbeat < forget))
             {
                 await OriginRegistry.DeregisterAsync(db, origin.Id);

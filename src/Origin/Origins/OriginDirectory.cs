@@ -23,13 +23,12 @@ internal sealed class OriginDirectory(IOptions<OriginOptions> options, TimeProvi
     public IReadOnlyList<string> Live(string fallbackSelf)
     {
         var snapshot = _snapshot;
-        return OriginList.Order(snapshot.Self?.Url ?? fallbackSelf, snapshot.Registry, snapshot.ReadAt,
-            TimeSpan.FromMilliseconds(options.Value.ExpiryMilliseconds));
+        return OriginList.Order(snapshot.Self?.Url ?? fallbackSelf, snapshot.Registry, snapshot.ReadAt, options.Value.Expiry);
     }
 
     /// <summary>
     /// CORS: whether a page from <paramref name="requestOrigin"/> may call this origin's API. Every origin in the registry
-    /// counts, alive or not, and one that left stays known for <see cref="OriginOptions.ForgetAfterSeconds"/>: its pages
+    /// counts, alive or not, and one that left stays known for <see cref="OriginOptions.ForgetAfter"/>: its pages
     /// are still open in browsers, and they fall back to us precisely because it is gone.
     /// </summary>
     public bool AllowsPageOrigin(string requestOrigin) => OriginList.IsKnownPageOrigin(requestOrigin, _snapshot.PageOrigins);
@@ -63,7 +62,7 @@ internal sealed class OriginDirectory(IOptions<OriginOptions> options, TimeProvi
             _lastSeen[own] = now;
         }
 
-        var forget = now - TimeSpan.FromSeconds(options.Value.ForgetAfterSeconds);
+        var forget = now - options.Value.ForgetAfter;
         foreach (var key in _lastSeen.Where(e => e.Value < forget).Select(e => e.Key).ToList())
         {
             _lastSeen.Remove(key);

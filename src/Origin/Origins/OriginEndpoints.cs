@@ -1,5 +1,5 @@
 using Vod.Common.Fleet;
-using Vod.Common.Hosting;
+using Vod.ServiceDefaults;
 
 namespace Vod.Origin.Origins;
 

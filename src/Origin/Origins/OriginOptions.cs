@@ -12,17 +12,17 @@ internal sealed class OriginOptions
     /// <summary>The base URL pages and players reach this origin on. Default: the address Kestrel bound (wildcards as 127.0.0.1).</summary>
     public string? PublicUrl { get; set; }
 
-    [Range(100, 60_000)]
-    public int HeartbeatMilliseconds { get; set; } = 2000;
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>An origin whose last heartbeat is older than this is left out of <c>/api/origins</c>.</summary>
-    [Range(500, 600_000)]
-    public int ExpiryMilliseconds { get; set; } = 10_000;
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00")]
+    public TimeSpan Expiry { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// How long an origin stays a known page origin (for CORS) after its last heartbeat, and when its registry entry is
     /// removed: a page served by an origin that died must still be able to call the others.
     /// </summary>
-    [Range(1, 86_400)]
-    public int ForgetAfterSeconds { get; set; } = 600;
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ForgetAfter { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -2,8 +2,8 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
-using Vod.Common.Hosting;
 using Vod.Origin.Edges;
+using Vod.ServiceDefaults;
 
 namespace Vod.Origin.Steering;
 
@@ -64,7 +64,7 @@ internal static class SteeringEndpoints
             context.Response.Headers.CacheControl = "no-store";
             return Results.Json(new SteeringManifest(
                 1,
-                options.Value.TtlSeconds,
+                (int)options.Value.Ttl.TotalSeconds,
                 $"/steering/{id}",
                 ordered.Count > 0 ? ordered.Select(e => e.Id).ToList() : [OriginPathway]));
         });

@@ -2,10 +2,10 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Vod.Common.Catalog;
-using Vod.Common.Hosting;
-using Vod.Common.Media.Probing;
+using Vod.Media.Probing;
 using Vod.Origin.Admin;
 using Vod.Origin.Catalog;
+using Vod.ServiceDefaults;
 
 namespace Vod.Origin.Uploads;
 

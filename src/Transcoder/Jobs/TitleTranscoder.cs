@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
-using Vod.Common.Media.Probing;
+using Vod.Media.Probing;
 using Vod.Transcoder.Packaging;
 using Vod.Transcoder.Publishing;
 

@@ -7,7 +7,7 @@ namespace Vod.Transcoder.Jobs;
 
 /// <summary>
 /// Reads the job stream as one consumer of the <see cref="TranscodeJobs.Group"/> group. New jobs come first; when
-/// there are none, a job left pending by a dead worker for <see cref="WorkerOptions.ClaimIdleSeconds"/> is claimed
+/// there are none, a job left pending by a dead worker for <see cref="WorkerOptions.ClaimIdle"/> is claimed
 /// (XAUTOCLAIM). While a job runs its claim is renewed, so a long encode is not taken over by another worker.
 /// A job is acknowledged once its title is ready or failed; a worker stopped mid-job leaves it pending.
 /// </summary>
@@ -23,7 +23,7 @@ internal sealed partial class TranscodeWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var poll = TimeSpan.FromMilliseconds(options.Value.PollMilliseconds);
+        var poll = options.Value.PollInterval;
         var groupReady = false;
         var nextSweep = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
@@ -31,7 +31,7 @@ internal sealed partial class TranscodeWorker(
             if (time.GetUtcNow() >= nextSweep)
             {
                 // Leftovers of workers that died mid-job: untouched for twice the claim timeout.
-                var idle = TimeSpan.FromSeconds(2 * options.Value.ClaimIdleSeconds);
+                var idle = 2 * options.Value.ClaimIdle;
                 if (staging.Sweep(idle) is > 0 and var removed)
                 {
                     Log.Swept(logger, removed);
@@ -86,8 +86,8 @@ internal sealed partial class TranscodeWorker(
             return (fresh[0], false);
         }
 
-        var idle = (long)TimeSpan.FromSeconds(options.Value.ClaimIdleSeconds).TotalMilliseconds;
-        var claimed = await db.StreamAutoClaimAsync(TranscodeJobs.Stream, TranscodeJobs.Group, _consumer, idle, "0-0", count: 1);
+        var idleMilliseconds = (long)options.Value.ClaimIdle.TotalMilliseconds;
+        var claimed = await db.StreamAutoClaimAsync(TranscodeJobs.Stream, TranscodeJobs.Group, _consumer, idleMilliseconds, "0-0", count: 1);
         return claimed.ClaimedEntries.Length > 0 ? (claimed.ClaimedEntries[0], true) : (null, false);
     }
 
@@ -122,7 +122,7 @@ internal sealed partial class TranscodeWorker(
     /// <summary>Resets the entry's idle time every third of the claim timeout (XCLAIM to itself).</summary>
     private async Task RenewClaimAsync(IDatabase db, RedisValue id, CancellationToken cancellationToken)
     {
-        var every = TimeSpan.FromSeconds(options.Value.ClaimIdleSeconds / 3.0);
+        var every = options.Value.ClaimIdle / 3;
         try
         {
             while (true)

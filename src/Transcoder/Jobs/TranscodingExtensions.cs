@@ -1,5 +1,5 @@
-using Vod.Common.Hosting;
-using Vod.Common.Media.Probing;
+using Vod.Media.Probing;
+using Vod.ServiceDefaults;
 using Vod.Transcoder.Ladder;
 using Vod.Transcoder.Packaging;
 using Vod.Transcoder.Publishing;

@@ -10,12 +10,12 @@ internal sealed class WorkerOptions
     public string? ConsumerName { get; set; }
 
     /// <summary>How long to wait between polls of an empty stream.</summary>
-    [Range(10, 60_000)]
-    public int PollMilliseconds { get; set; } = 500;
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>A job pending this long without a keep-alive belongs to a dead worker and is claimed by another.</summary>
-    [Range(1, 3600)]
-    public int ClaimIdleSeconds { get; set; } = 60;
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ClaimIdle { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Starts per title before it is marked failed (a worker killed mid-job counts as an attempt).</summary>
     [Range(1, 100)]

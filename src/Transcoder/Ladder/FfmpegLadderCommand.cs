@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Vod.Common.Media;
+using Vod.Media;
 
 namespace Vod.Transcoder.Ladder;
 

@@ -3,8 +3,8 @@ using FFMpegCore.Exceptions;
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
-using Vod.Common.Media;
-using Vod.Common.Media.Probing;
+using Vod.Media;
+using Vod.Media.Probing;
 using Vod.Transcoder.Ladder;
 
 namespace Vod.Transcoder.Packaging;

@@ -1,5 +1,8 @@
 using System.ComponentModel.DataAnnotations;
-using Vod.Common.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Vod.ServiceDefaults;
 
 namespace Vod.Common.Tests.Hosting;
 
@@ -26,7 +29,7 @@ public sealed class RedisOptionsTests
             Password = "new",
             User = "acl-user",
             Ssl = true,
-            TimeoutMilliseconds = 750,
+            Timeout = TimeSpan.FromMilliseconds(750),
         }.ToConfigurationOptions();
 
         Assert.Equal("new", config.Password);
@@ -87,6 +90,36 @@ public sealed class RedisOptionsTests
         {
             File.Delete(ca);
         }
+    }
+
+    [Fact]
+    public void Timeout_TimeSpanSetting_BindsAndFeedsMilliseconds()
+    {
+        var options = Bind("00:00:00.750");
+
+        Assert.Equal(TimeSpan.FromMilliseconds(750), options.Value.Timeout);
+        Assert.Equal(750, options.Value.ToConfigurationOptions().SyncTimeout);
+    }
+
+    [Theory]
+    [InlineData("5")] // a bare number is days to TimeSpan, not seconds
+    [InlineData("00:00:00.050")]
+    public void Timeout_OutOfRange_FailsValidation(string value)
+    {
+        var e = Assert.Throws<OptionsValidationException>(() => Bind(value).Value);
+
+        Assert.Contains(nameof(RedisOptions.Timeout), e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The options as a service binds them: <c>Redis:Timeout</c> from configuration, validated.</summary>
+    private static IOptions<RedisOptions> Bind(string timeout)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Redis:Timeout"] = timeout })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddValidatedOptions<RedisOptions>(configuration, RedisOptions.Section);
+        return services.BuildServiceProvider().GetRequiredService<IOptions<RedisOptions>>();
     }
 
     private static List<string> Validate(RedisOptions options)

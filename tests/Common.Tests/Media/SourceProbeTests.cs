@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Vod.Common.Media;
-using Vod.Common.Media.Probing;
+using Vod.Media;
+using Vod.Media.Probing;
 
 namespace Vod.Common.Tests.Media;
 

@@ -3,16 +3,16 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using StackExchange.Redis;
 using Vod.Common.Hls;
 using Vod.Edge.Caching;
+using Vod.Edge.Metrics;
 using Vod.Edge.OriginClient;
 
 namespace Vod.Edge.Tests.Caching;
 
 /// <summary>
-/// The slice cache against an origin that answers ranges from a byte array and counts requests. Redis is a
-/// multiplexer that cannot connect, which the L2 store must treat as a miss without waiting.
+/// The tiers (L1 → L2 → fill, stale-if-error) against an origin that answers ranges from a byte array and counts
+/// requests, and an in-memory shared store (L2) the test can look into and play other edges with.
 /// </summary>
 public sealed class SliceCacheTests : IDisposable
 {
@@ -20,13 +20,15 @@ public sealed class SliceCacheTests : IDisposable
     private static readonly MediaPath Path = MediaPath.TryParse("aaaaaaaaaaaa/v1/360p/media.mp4", out var p) ? p : throw new InvalidOperationException();
     private readonly byte[] _object = Enumerable.Range(0, (Slice * 3) + 123).Select(i => (byte)(i * 7)).ToArray();
     private readonly CountingOrigin _origin;
-    private readonly ConnectionMultiplexer _redis = ConnectionMultiplexer.Connect("127.0.0.1:1,abortConnect=false,connectTimeout=100");
+    private readonly InMemorySharedStore _shared = new();
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-27T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
     private readonly MemoryEdgeCacheStore _memory;
+    private readonly FillCoalescer _fills;
+    private readonly ReadAhead _readAhead;
     private readonly SliceCache _cache;
 
     public SliceCacheTests()
-        : this(new CacheOptions { SliceBytes = Slice, ReadAheadSlices = 0 })
+        : this(new CacheOptions { SliceBytes = Slice, ReadAheadSlices = 0, LeaseWait = TimeSpan.FromSeconds(30) })
     {
     }
 
@@ -35,12 +37,19 @@ public sealed class SliceCacheTests : IDisposable
         _origin = new CountingOrigin(_object);
         var options = Options.Create(cacheOptions);
         _memory = new MemoryEdgeCacheStore(options);
+        var metrics = new EdgeMetrics();
+        _fills = new FillCoalescer(options, _time, metrics);
+        _readAhead = new ReadAhead(_memory, _fills, options, metrics, NullLogger<ReadAhead>.Instance);
         _cache = new SliceCache(
             _memory,
-            new RedisEdgeCacheStore(_redis, options, _time, NullLogger<RedisEdgeCacheStore>.Instance),
+            _shared,
+            _fills,
+            new FleetFill(_shared, options, _time),
+            _readAhead,
             OriginClient(new HttpClient(_origin)),
             options,
             _time,
+            metrics,
             NullLogger<SliceCache>.Instance);
     }
 
@@ -52,9 +61,8 @@ public sealed class SliceCacheTests : IDisposable
 
     public void Dispose()
     {
-        _cache.Dispose();
+        _readAhead.Dispose();
         _memory.Dispose();
-        _redis.Dispose();
     }
 
     private async Task<CachedObject> MetaAsync() => (await _cache.GetObjectAsync(Path, default)).Value!;
@@ -70,7 +78,7 @@ public sealed class SliceCacheTests : IDisposable
         Assert.Equal(1, _origin.RangeRequests);
         Assert.All(slices, s => Assert.Equal(_object[Slice..(2 * Slice)], s.Value));
         Assert.Equal(19, slices.Count(s => s.Result == CacheResult.Coalesced));
-        Assert.Equal(0, _cache.PendingFills);
+        Assert.Equal(0, _fills.Pending);
     }
 
     [Fact]
@@ -194,7 +202,6 @@ public sealed class SliceCacheTests : IDisposable
         }
     }
 
-    /// <summary>Answers HEAD and single-range GET for one object, as a static file server does.</summary>
     [Fact]
     public async Task GetSlice_MoreClientsWaitingThanAllowed_TheNextIsRefusedAtOnce_HitsAndLaterMissesStillServed()
     {
@@ -204,34 +211,168 @@ public sealed class SliceCacheTests : IDisposable
         bounded._origin.Delay = TimeSpan.FromSeconds(1);
 
         var waiting = Enumerable.Range(1, 2).Select(i => bounded._cache.GetSliceAsync(Path, meta, i, readAhead: false, default).AsTask()).ToArray();
-        await WaitUntilAsync(() => bounded._cache.WaitingRequests == 2);
+        await WaitUntilAsync(() => bounded._fills.Waiting == 2);
 
         await Assert.ThrowsAsync<EdgeBusyException>(() => bounded._cache.GetSliceAsync(Path, meta, 3, readAhead: false, default).AsTask());
         await Assert.ThrowsAsync<EdgeBusyException>(() => bounded._cache.GetSliceAsync(Path, meta, 1, readAhead: false, default).AsTask());
         Assert.Equal(cached.Value, (await bounded._cache.GetSliceAsync(Path, meta, 0, readAhead: false, default)).Value); // a hit never waits
 
         await Task.WhenAll(waiting);
-        Assert.Equal(0, bounded._cache.WaitingRequests);
+        Assert.Equal(0, bounded._fills.Waiting);
         Assert.Equal(_object[(3 * Slice)..], (await bounded._cache.GetSliceAsync(Path, meta, 3, readAhead: false, default)).Value);
     }
 
     [Fact]
     public async Task GetSlice_FillSlowerThanTheWaitLimit_TimesOutAs504_AndTheFillStillLandsForTheNextRequest()
     {
-        using var bounded = new SliceCacheTests(new CacheOptions { SliceBytes = Slice, ReadAheadSlices = 0, MaxWaitMilliseconds = 500 });
+        using var bounded = new SliceCacheTests(new CacheOptions { SliceBytes = Slice, ReadAheadSlices = 0, MaxWait = TimeSpan.FromMilliseconds(500) });
         var meta = await bounded.MetaAsync();
         bounded._origin.Delay = TimeSpan.FromSeconds(1);
 
         var slow = bounded._cache.GetSliceAsync(Path, meta, 1, readAhead: false, default).AsTask();
-        await WaitUntilAsync(() => bounded._cache.WaitingRequests == 1);
+        await WaitUntilAsync(() => bounded._fills.Waiting == 1);
         bounded._time.Advance(TimeSpan.FromMilliseconds(501));
 
         var error = await Assert.ThrowsAsync<OriginUnavailableException>(() => slow);
         Assert.True(error.TimedOut);
-        await WaitUntilAsync(() => bounded._cache.PendingFills == 0);
+        await WaitUntilAsync(() => bounded._fills.Pending == 0);
         var next = await bounded._cache.GetSliceAsync(Path, meta, 1, readAhead: false, default);
         Assert.Equal(CacheResult.L1Hit, next.Result);
         Assert.Equal(1, bounded._origin.RangeRequests);
+    }
+
+    [Fact]
+    public async Task GetSlice_Miss_IsStoredInL2ForTheFleet_AndTheLeaseIsReleased()
+    {
+        var meta = await MetaAsync();
+
+        var slice = await _cache.GetSliceAsync(Path, meta, 1, readAhead: false, default);
+
+        Assert.Equal(CacheResult.Miss, slice.Result);
+        Assert.True(_shared.Contains(meta.SliceKey(1)));
+        Assert.True(_shared.Contains(EdgeCacheKeys.Meta(Path)));
+        Assert.False(_shared.IsLeased(meta.SliceKey(1)));
+        var calls = _shared.Calls.ToList();
+        Assert.Contains($"set {meta.SliceKey(1)}", calls);
+        Assert.Contains($"release {meta.SliceKey(1)}", calls);
+        Assert.True(calls.IndexOf($"set {meta.SliceKey(1)}") < calls.IndexOf($"release {meta.SliceKey(1)}"), "stored before the lease goes: " + string.Join(", ", calls));
+    }
+
+    [Fact]
+    public async Task GetSlice_InL2ButNotInMemory_IsAnL2Hit_WithoutTheOrigin()
+    {
+        var meta = await MetaAsync();
+        var bytes = _object[Slice..(2 * Slice)];
+        _shared.Put(meta.SliceKey(1), bytes);
+
+        var slice = await _cache.GetSliceAsync(Path, meta, 1, readAhead: false, default);
+        var again = await _cache.GetSliceAsync(Path, meta, 1, readAhead: false, default);
+
+        Assert.Equal(CacheResult.L2Hit, slice.Result);
+        Assert.Equal(bytes, slice.Value);
+        Assert.Equal(CacheResult.L1Hit, again.Result);
+        Assert.Equal(0, _origin.RangeRequests);
+    }
+
+    [Fact]
+    public async Task GetSlice_L2HoldsAPieceOfTheWrongLength_IsNotServed_TheOriginIsAsked()
+    {
+        var meta = await MetaAsync();
+        _shared.Put(meta.SliceKey(1), new byte[10]);
+
+        var slice = await _cache.GetSliceAsync(Path, meta, 1, readAhead: false, default);
+
+        Assert.Equal(CacheResult.Miss, slice.Result);
+        Assert.Equal(_object[Slice..(2 * Slice)], slice.Value);
+    }
+
+    [Fact]
+    public async Task GetMeta_AnotherEdgeIsFilling_WaitsForItsValue_InsteadOfAskingTheOrigin()
+    {
+        using var other = new SliceCacheTests();
+        var filled = await other.MetaAsync(); // another edge's fill: its metadata entry, as it stores it in L2
+        var key = EdgeCacheKeys.Meta(Path);
+        _shared.HoldLeaseAsAnotherEdge(key);
+
+        var waiting = _cache.GetObjectAsync(Path, default).AsTask();
+        await AdvanceWhileAsync(waiting, times: 5);
+        Assert.False(waiting.IsCompleted);
+        _shared.Put(key, other._shared.Get(key)!);
+        _shared.ReleaseAnotherEdgesLease(key);
+        await AdvanceWhileAsync(waiting);
+
+        var lookup = await waiting;
+        Assert.Equal(CacheResult.Coalesced, lookup.Result);
+        Assert.Equal(filled.Meta, lookup.Value!.Meta);
+        Assert.Equal(0, _origin.HeadRequests);
+    }
+
+    [Fact]
+    public async Task GetSlice_TheLeaseHolderGoesAwayWithoutStoring_ThisEdgeFetchesItself()
+    {
+        var meta = await MetaAsync();
+        var key = meta.SliceKey(2);
+        _shared.HoldLeaseAsAnotherEdge(key);
+
+        var waiting = _cache.GetSliceAsync(Path, meta, 2, readAhead: false, default).AsTask();
+        await AdvanceWhileAsync(waiting, times: 5);
+        _shared.ReleaseAnotherEdgesLease(key);
+        await AdvanceWhileAsync(waiting);
+
+        var slice = await waiting;
+        Assert.Equal(CacheResult.Miss, slice.Result);
+        Assert.Equal(1, _origin.RangeRequests);
+    }
+
+    [Fact]
+    public async Task GetSlice_SharedStoreUnavailable_ServedFromTheOriginAndMemory()
+    {
+        _shared.Available = false;
+        var meta = await MetaAsync();
+
+        var first = await _cache.GetSliceAsync(Path, meta, 0, readAhead: false, default);
+        var second = await _cache.GetSliceAsync(Path, meta, 0, readAhead: false, default);
+
+        Assert.Equal(CacheResult.Miss, first.Result);
+        Assert.Equal(CacheResult.L1Hit, second.Result);
+        Assert.False(_shared.Contains(meta.SliceKey(0)));
+    }
+
+    [Fact]
+    public async Task GetMeta_NotInMemoryAndOriginDown_ServesTheExpiredCopyFromL2()
+    {
+        using var other = new SliceCacheTests();
+        var filled = await other.MetaAsync();
+        var key = EdgeCacheKeys.Meta(Path);
+        _shared.Put(key, other._shared.Get(key)!);
+        _time.Advance(TimeSpan.FromDays(8)); // past freshness, within the stale window
+        _origin.FailWith = HttpStatusCode.BadGateway;
+
+        var stale = await _cache.GetObjectAsync(Path, default);
+
+        Assert.Equal(CacheResult.Stale, stale.Result);
+        Assert.Equal(filled.Meta, stale.Value!.Meta);
+    }
+
+    [Fact]
+    public async Task GetMeta_OriginSaysNotFound_NothingIsStored()
+    {
+        _origin.FailWith = HttpStatusCode.NotFound;
+
+        await _cache.GetObjectAsync(Path, default);
+
+        Assert.False(_shared.Contains(EdgeCacheKeys.Meta(Path)));
+        Assert.False(_shared.IsLeased(EdgeCacheKeys.Meta(Path)));
+    }
+
+    /// <summary>Moves the fake clock in 10 ms steps (the lease poll) while <paramref name="task"/> runs, at most <paramref name="times"/> steps.</summary>
+    private async Task AdvanceWhileAsync(Task task, int times = 1000)
+    {
+        for (var i = 0; i < times && !task.IsCompleted; i++)
+        {
+            await Task.Delay(2);
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
@@ -244,6 +385,7 @@ public sealed class SliceCacheTests : IDisposable
         Assert.True(condition(), "condition not reached within 5 s");
     }
 
+    /// <summary>Answers HEAD and single-range GET for one object, as a static file server does.</summary>
     private sealed class CountingOrigin(byte[] content) : HttpMessageHandler
     {
         public byte[] Content { get; set; } = content;

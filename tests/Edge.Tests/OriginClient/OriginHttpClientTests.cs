@@ -67,8 +67,8 @@ public sealed class OriginHttpClientTests
         var options = Options.Create(new OriginOptions
         {
             BaseUrl = origins,
-            RequestTimeoutMilliseconds = requestTimeoutMs,
-            AttemptTimeoutMilliseconds = attemptTimeoutMs,
+            RequestTimeout = TimeSpan.FromMilliseconds(requestTimeoutMs),
+            AttemptTimeout = TimeSpan.FromMilliseconds(attemptTimeoutMs),
         });
         pool = new OriginPool(options, NullLogger<OriginPool>.Instance);
         return new OriginHttpClient(http, pool, options);

@@ -14,7 +14,7 @@ namespace Vod.Integration.Tests.Browser;
 public sealed class HungEdgeTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Watch = TimeSpan.FromSeconds(40);
-    private readonly StackFixture _stack = new() { Settings = new Dictionary<string, string> { ["Probe__MaxDurationSeconds"] = "200" } };
+    private readonly StackFixture _stack = new() { Settings = new Dictionary<string, string> { ["Probe__MaxDuration"] = "00:03:20" } };
     private TitleDto _title = null!;
 
     public Task InitializeAsync() => this.InitializeOrDisposeAsync(async () =>

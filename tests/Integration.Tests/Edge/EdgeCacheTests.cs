@@ -87,7 +87,7 @@ public sealed class EdgeCacheTests
     [Fact]
     public async Task OriginStopped_CachedIsServedExpiredOrNot_UncachedIs502Not404()
     {
-        await using var fleet = await EdgeFleet.StartAsync(settings: new Dictionary<string, string> { ["Cache__PlaylistTtlSeconds"] = "1" });
+        await using var fleet = await EdgeFleet.StartAsync(settings: new Dictionary<string, string> { ["Cache__PlaylistTtl"] = "00:00:01" });
         var playlist = await (await fleet.GetAsync(0, EdgeFleet.PlaylistPath)).Content.ReadAsStringAsync();
         using (var warm = await fleet.GetAsync(0, EdgeFleet.MediaPath, 0, 999))
         {
@@ -126,8 +126,8 @@ public sealed class EdgeCacheTests
     {
         await using var fleet = await EdgeFleet.StartAsync(edges: 1, settings: new Dictionary<string, string>
         {
-            ["Cache__PlaylistTtlSeconds"] = "1",
-            ["Origin__RequestTimeoutMilliseconds"] = "1500",
+            ["Cache__PlaylistTtl"] = "00:00:01",
+            ["Origin__RequestTimeout"] = "00:00:01.500",
         });
         (await fleet.GetAsync(0, EdgeFleet.PlaylistPath)).Dispose();
         (await fleet.GetAsync(0, EdgeFleet.MediaPath, 0, 999)).Dispose();
@@ -165,8 +165,8 @@ public sealed class EdgeCacheTests
         {
             ["Cache__ReadAheadSlices"] = "0",
             ["Cache__MaxWaitingRequests"] = "2",
-            ["Cache__MaxWaitMilliseconds"] = "4000",
-            ["Origin__RequestTimeoutMilliseconds"] = "20000",
+            ["Cache__MaxWait"] = "00:00:04",
+            ["Origin__RequestTimeout"] = "00:00:20",
         });
         (await fleet.GetAsync(0, EdgeFleet.MediaPath, 0, 999)).Dispose(); // metadata and slice 0 cached
         fleet.Origin.Hung = true;
@@ -206,7 +206,7 @@ public sealed class EdgeCacheTests
         await using var fleet = await EdgeFleet.StartAsync(edges: 1, settings: new Dictionary<string, string>
         {
             ["Cache__ReadAheadSlices"] = "0",
-            ["Cache__L2BackoffMilliseconds"] = "30000",
+            ["Cache__L2Backoff"] = "00:00:30",
         });
         (await fleet.GetAsync(0, EdgeFleet.MediaPath, 0, 999)).Dispose();
         fleet.Redis.Signal(Signals.Stop); // connected, never answers

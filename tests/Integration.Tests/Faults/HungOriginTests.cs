@@ -31,7 +31,7 @@ public sealed class HungOriginTests(StackFixture stack)
             }
 
             // Never requested, so not cached anywhere: the edge must ask the stopped origin, and gives up after its
-            // wait limit (Cache:MaxWaitMilliseconds, 3 s) with a 504 a player fails over on, not a 404 and not a hang.
+            // wait limit (Cache:MaxWait, 3 s) with a 504 a player fails over on, not a 404 and not a hang.
             timer.Restart();
             using (var uncached = await stack.Http.GetAsync($"{edge}/titles/{title.Id}/{version}/240p/never-requested.m4s"))
             {

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
-using Vod.Common.Hosting;
 using Vod.Integration.Tests.Infrastructure;
+using Vod.ServiceDefaults;
 
 namespace Vod.Integration.Tests.Faults;
 

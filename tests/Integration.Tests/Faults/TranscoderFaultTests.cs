@@ -8,7 +8,7 @@ public sealed class TranscoderFaultTests : IAsyncLifetime
 {
     private readonly StackFixture _stack = new()
     {
-        TranscoderSettings = new Dictionary<string, string> { ["Worker__ClaimIdleSeconds"] = "2", ["Worker__MaxAttempts"] = "2" },
+        TranscoderSettings = new Dictionary<string, string> { ["Worker__ClaimIdle"] = "00:00:02", ["Worker__MaxAttempts"] = "2" },
     };
 
     public Task InitializeAsync() => _stack.InitializeAsync();

@@ -80,7 +80,7 @@ public sealed class StackFixture : IAsyncLifetime
             ["Admin__FailedAttemptsPerWindow"] = "1000",
             ["Admin__RequestsPerWindow"] = "100000",
             // Upload-time probe limits low enough that a test can pass them with a small clip.
-            ["Probe__MaxDurationSeconds"] = MaxDurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Probe__MaxDuration"] = MaxDuration.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             ["Probe__MaxWidth"] = "1280",
             ["Probe__MaxHeight"] = "720",
         };
@@ -89,7 +89,7 @@ public sealed class StackFixture : IAsyncLifetime
             _originEnvironment[key] = value; // a test's own settings win over the defaults above
         }
 
-        _transcoderEnvironment = new Dictionary<string, string>(common) { ["Worker__PollMilliseconds"] = "100" };
+        _transcoderEnvironment = new Dictionary<string, string>(common) { ["Worker__PollInterval"] = "00:00:00.100" };
         foreach (var (key, value) in TranscoderSettings)
         {
             _transcoderEnvironment[key] = value;
@@ -131,7 +131,7 @@ public sealed class StackFixture : IAsyncLifetime
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The origin's upload probe refuses sources longer than this (unless a test's <see cref="Settings"/> say otherwise).</summary>
-    public const int MaxDurationSeconds = 60;
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromSeconds(60);
 
     /// <summary>Extra settings for transcoders (e.g. a short claim timeout), set before <see cref="InitializeAsync"/>.</summary>
     public IReadOnlyDictionary<string, string> TranscoderSettings { get; init; } = new Dictionary<string, string>();
@@ -174,7 +174,7 @@ public sealed class StackFixture : IAsyncLifetime
             ["Redis__Configuration"] = RedisConfiguration,
             ["Origin__BaseUrl"] = string.Join(",", origins),
             ["Edge__Id"] = id,
-            ["Edge__DrainSeconds"] = drainSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Edge__Drain"] = TimeSpan.FromSeconds(drainSeconds).ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         };
         return ServiceProcess.StartAsync(id, "Edge", environment, url);
     }
@@ -363,7 +363,7 @@ public sealed class ResilientStackFixture : IAsyncLifetime
         OriginCount = 2,
         TranscoderCount = 2,
         WithSentinel = true,
-        TranscoderSettings = new Dictionary<string, string> { ["Worker__ClaimIdleSeconds"] = "6" },
+        TranscoderSettings = new Dictionary<string, string> { ["Worker__ClaimIdle"] = "00:00:06" },
     };
 
     public Task InitializeAsync() => Stack.InitializeAsync();

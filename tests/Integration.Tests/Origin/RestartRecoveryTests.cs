@@ -46,7 +46,7 @@ public sealed class RestartRecoveryTests
     {
         // A title that got its 202 but whose job never reached the stream (the origin died between the two, or a Redis
         // failover dropped the entry), with the origin already running, so its start-up recovery is over.
-        var stack = new StackFixture { Settings = new Dictionary<string, string> { ["Jobs__ReconcileSeconds"] = "2" } };
+        var stack = new StackFixture { Settings = new Dictionary<string, string> { ["Jobs__ReconcileInterval"] = "00:00:02" } };
         await stack.InitializeAsync();
         try
         {

@@ -70,7 +70,7 @@ public sealed class UploadRejectionTests(StackFixture stack)
         {
             "png" => ["-f", "lavfi", "-i", "testsrc2=size=320x180", "-frames:v", "1", path],
             "audio" => ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "2", "-c:a", "aac", path],
-            "long" => ["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=2", "-t", (StackFixture.MaxDurationSeconds + 5).ToString(inv), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", path],
+            "long" => ["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=2", "-t", (StackFixture.MaxDuration.TotalSeconds + 5).ToString(inv), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", path],
             "huge" => ["-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=5", "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", path],
             _ => null,
         };

@@ -66,7 +66,7 @@ public sealed class AdminAndRedisAccessTests : IAsyncLifetime
     [Fact]
     public async Task WrongKeys_PastTheLimit_LockTheAddressOutWith429_AndNoKeyIsLogged()
     {
-        var origin = await StartOriginAsync(new() { ["Admin__FailedAttemptsPerWindow"] = "3", ["Admin__FailedWindowSeconds"] = "120" });
+        var origin = await StartOriginAsync(new() { ["Admin__FailedAttemptsPerWindow"] = "3", ["Admin__FailedWindow"] = "00:02:00" });
         var wrongKeys = Enumerable.Range(0, 4).Select(i => $"guess-{i}-0123456789abcdef").ToArray();
 
         var statuses = new List<HttpStatusCode>();
@@ -91,7 +91,7 @@ public sealed class AdminAndRedisAccessTests : IAsyncLifetime
     [Fact]
     public async Task AdminRequests_PastTheLimit_Are429WithRetryAfter_WhileReadersAreNotLimited()
     {
-        var origin = await StartOriginAsync(new() { ["Admin__RequestsPerWindow"] = "5", ["Admin__RequestWindowSeconds"] = "120" });
+        var origin = await StartOriginAsync(new() { ["Admin__RequestsPerWindow"] = "5", ["Admin__RequestWindow"] = "00:02:00" });
 
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 6; i++)

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Vod.Common.Media;
+using Vod.Media;
 using Vod.Transcoder.Ladder;
 
 namespace Vod.Transcoder.Tests.Ladder;

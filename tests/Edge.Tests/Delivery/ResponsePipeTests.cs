@@ -3,13 +3,13 @@ using Vod.Edge.Delivery;
 
 namespace Vod.Edge.Tests.Delivery;
 
-public sealed class ObjectResponseSendTests
+public sealed class ResponsePipeTests
 {
     [Theory]
     [InlineData(1)]
     [InlineData(64 * 1024)]                                     // a small range: Kestrel's own write path
-    [InlineData(ObjectResponse.LargePieceBytes)]                // the first size sent as one segment
-    [InlineData((5 * ObjectResponse.MaxPieceBytes / 2) + 17)]   // pieces of the maximum, then a small tail
+    [InlineData(ResponsePipe.LargePieceBytes)]                // the first size sent as one segment
+    [InlineData((5 * ResponsePipe.MaxPieceBytes / 2) + 17)]   // pieces of the maximum, then a small tail
     public async Task SendAsync_AnySize_DeliversTheSameBytesInOrder(int size)
     {
         var bytes = new byte[size];
@@ -18,13 +18,13 @@ public sealed class ObjectResponseSendTests
         var flushes = 0;
         var writer = new CountingWriter(pipe.Writer, () => flushes++);
 
-        var sent = await ObjectResponse.SendAsync(writer, bytes, CancellationToken.None);
+        var sent = await ResponsePipe.SendAsync(writer, bytes, CancellationToken.None);
         await pipe.Writer.CompleteAsync();
         var received = await ReadAllAsync(pipe.Reader);
 
         Assert.True(sent);
         Assert.Equal(bytes, received);
-        Assert.Equal((size + ObjectResponse.MaxPieceBytes - 1) / ObjectResponse.MaxPieceBytes, flushes);
+        Assert.Equal((size + ResponsePipe.MaxPieceBytes - 1) / ResponsePipe.MaxPieceBytes, flushes);
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public sealed class ObjectResponseSendTests
         await pipe.Reader.CompleteAsync(); // as Kestrel's pipe when the connection closed
         var flushes = 0;
 
-        var sent = await ObjectResponse.SendAsync(new CountingWriter(pipe.Writer, () => flushes++), new byte[3 * ObjectResponse.MaxPieceBytes], CancellationToken.None);
+        var sent = await ResponsePipe.SendAsync(new CountingWriter(pipe.Writer, () => flushes++), new byte[3 * ResponsePipe.MaxPieceBytes], CancellationToken.None);
 
         Assert.False(sent);
         Assert.Equal(1, flushes);

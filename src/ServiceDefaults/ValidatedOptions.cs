@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Vod.Common.Hosting;
+namespace Vod.ServiceDefaults;
 
 public static class ValidatedOptions
 {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Vod.Common.Hosting;
+namespace Vod.ServiceDefaults;
 
 /// <summary>
 /// The one CORS policy for what players fetch (media, playlists, playback manifests, steering): any site, GET and

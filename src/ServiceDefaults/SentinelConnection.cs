@@ -4,7 +4,7 @@ using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
-namespace Vod.Common.Hosting;
+namespace Vod.ServiceDefaults;
 
 /// <summary>
 /// A connection to whichever Redis the Sentinels name primary (<c>Redis:Configuration</c> lists Sentinels and

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using StackExchange.Redis;
 
-namespace Vod.Common.Hosting;
+namespace Vod.ServiceDefaults;
 
 public sealed class RedisOptions : IValidatableObject
 {
@@ -78,9 +78,11 @@ public sealed class RedisOptions : IValidatableObject
         }
 
         config.AbortOnConnectFail = false;
-        config.ConnectTimeout = TimeoutMilliseconds;
-        config.SyncTimeout = TimeoutMilliseconds;
-        config.AsyncTimeout = TimeoutMilliseconds;
+        // StackExchange.Redis takes its timeouts in whole milliseconds.
+        var timeout = (int)Timeout.TotalMilliseconds;
+        config.ConnectTimeout = timeout;
+        config.SyncTimeout = timeout;
+        config.AsyncTimeout = timeout;
         config.ConnectRetry = 1;
         // Reconnect within about a second after Redis comes back (the default backs off exponentially).
         config.ReconnectRetryPolicy = new LinearRetry(1000);
@@ -88,8 +90,8 @@ public sealed class RedisOptions : IValidatableObject
     }
 
     /// <summary>Connect, sync and async timeouts. Short, so a dead Redis never holds a request for long.</summary>
-    [Range(100, 60_000)]
-    public int TimeoutMilliseconds { get; set; } = 2000;
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>A certificate file that is missing, or TLS files with TLS turned off, stop the service at start.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

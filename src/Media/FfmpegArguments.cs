@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Vod.Common.Media;
+namespace Vod.Media;
 
 /// <summary>
 /// What every ffmpeg and ffprobe run on an uploaded file shares: the input whitelists and the argument quoting.

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Vod.Common.Hosting;
+namespace Vod.ServiceDefaults;
 
 public static class RedisConnection
 {

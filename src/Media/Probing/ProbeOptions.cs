@@ -1,13 +1,13 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Vod.Common.Media.Probing;
+namespace Vod.Media.Probing;
 
 public sealed class ProbeOptions
 {
     public const string Section = "Probe";
 
-    [Range(1, 7 * 24 * 3600)]
-    public int MaxDurationSeconds { get; set; } = 6 * 3600;
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan MaxDuration { get; set; } = TimeSpan.FromHours(6);
 
     [Range(16, 16384)]
     public int MaxWidth { get; set; } = 7680;

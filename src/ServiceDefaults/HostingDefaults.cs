@@ -8,7 +8,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Prometheus;
 
-namespace Vod.Common.Hosting;
+namespace Vod.ServiceDefaults;
 
 /// <summary>What every service sets up the same way: problem details, health endpoints, time, Redis.</summary>
 public static class HostingDefaults

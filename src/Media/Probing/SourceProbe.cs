@@ -2,7 +2,7 @@ using System.Text;
 using FFMpegCore;
 using FFMpegCore.Exceptions;
 
-namespace Vod.Common.Media.Probing;
+namespace Vod.Media.Probing;
 
 /// <summary>What the ladder needs to know about a source, as displayed (rotation applied).</summary>
 public sealed record SourceInfo(string Format, int Width, int Height, double FrameRate, bool HasAudio, TimeSpan Duration);
@@ -49,9 +49,9 @@ public static class SourceProbe
             throw new SourceRejectedException("the video has no duration");
         }
 
-        if (duration.TotalSeconds > limits.MaxDurationSeconds)
+        if (duration > limits.MaxDuration)
         {
-            throw new SourceRejectedException($"the video lasts {duration.TotalSeconds:0} s, over the limit of {limits.MaxDurationSeconds} s");
+            throw new SourceRejectedException($"the video lasts {duration.TotalSeconds:0} s, over the limit of {limits.MaxDuration.TotalSeconds:0} s");
         }
 
         // Display size: non-square pixels widened (the ladder encodes square pixels), then rotation applied.

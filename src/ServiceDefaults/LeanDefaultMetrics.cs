@@ -1,6 +1,6 @@
 using Prometheus;
 
-namespace Vod.Common.Hosting;
+namespace Vod.ServiceDefaults;
 
 /// <summary>
 /// What <c>/metrics</c> carries besides each service's own metrics: process metrics and the runtime's meter
