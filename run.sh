@@ -5,9 +5,14 @@
 # keeps run/pids/<name>.pid current. On first start it generates and uploads a 30 s sample title, waits until it is
 # ready and prints where to play it. Ctrl-C (or SIGTERM) stops everything it started; nothing else does.
 #
-# Environment: VOD_ADMIN_KEY (else generated once into media/admin.key), VOD_REDIS (a StackExchange.Redis
+# Environment: VOD_ADMIN_KEY (else generated once into media/admin.key), VOD_FLEET_KEY (32+ characters, shared by origins
+# and edges to sign their registry entries; else generated once into media/fleet.key), VOD_REDIS (a StackExchange.Redis
 # configuration string of an existing Redis), VOD_MEDIA (media root, default ./media), VOD_PLAYBACK_KEY (32+
 # characters: signed playback on origins and edges).
+#
+# The Redis it starts has no default user: each kind of service logs in as its own ACL user, allowed only its own keys
+# and commands (scripts/redis-acl.sh; passwords generated once into run/redis-acl/, mode 600), and the Sentinels
+# have a password of their own. Secrets reach the processes through their environment, never their command line.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -35,6 +40,15 @@ else
     echo "==> generated an admin key into $MEDIA/admin.key"
   fi
   ADMIN_KEY=$(cat "$MEDIA/admin.key")
+fi
+if [ -n "${VOD_FLEET_KEY:-}" ]; then
+  FLEET_KEY=$VOD_FLEET_KEY
+else
+  if [ ! -s "$MEDIA/fleet.key" ]; then
+    (umask 077; head -c 33 /dev/urandom | base64 | tr '+/' '-_' > "$MEDIA/fleet.key")
+    echo "==> generated a fleet key into $MEDIA/fleet.key"
+  fi
+  FLEET_KEY=$(cat "$MEDIA/fleet.key")
 fi
 
 echo "==> building (Release)"
@@ -75,47 +89,69 @@ tail_supervisor() { # the supervisor's restart lines also go to this terminal
   TAIL=$!
 }
 
+ACL=
 if [ -n "${VOD_REDIS:-}" ]; then
   REDIS=$VOD_REDIS
   echo "==> using Redis at $REDIS"
 else
   for port in "${REDIS_PORTS[@]}" "${SENTINEL_PORTS[@]}"; do
-    if redis-cli -p "$port" ping >/dev/null 2>&1; then
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "error: something already listens on 127.0.0.1:$port (another run?). Stop it or set VOD_REDIS." >&2; exit 1
     fi
   done
+  # Least privilege: one ACL user per kind of service, the default user off (scripts/redis-acl.sh).
+  ACL=$RUN/redis-acl
+  scripts/redis-acl.sh "$ACL"
+  redis_ping() { # PORT: whether the data node answers (as the admin user)
+    REDISCLI_AUTH=$(cat "$ACL/admin.pass") redis-cli --no-auth-warning --user admin -p "$1" ping 2>/dev/null | grep -q PONG
+  }
   # A primary, a replica and three Sentinels (quorum 2): the Sentinels promote the replica when the primary dies or
   # hangs for 2 s, and every service follows the primary they name.
   rm -rf "$RUN/redis"
-  mkdir -p "$RUN/redis"
+  (umask 077; mkdir -p "$RUN/redis")
   for i in "${!REDIS_PORTS[@]}"; do
     name="redis-$((i + 1))"
     default_primary=$([ "$i" -eq 0 ] && echo "" || echo "127.0.0.1:${REDIS_PORTS[0]}")
-    supervise "$name" "$LOGS/$name.log" scripts/redis-node.sh "127.0.0.1:${REDIS_PORTS[$i]}" "$RUN/redis/$name" vod "$default_primary" \
-      "${SENTINEL_PORTS[@]/#/127.0.0.1:}" -- --bind 127.0.0.1
-    for _ in $(seq 1 50); do redis-cli -p "${REDIS_PORTS[$i]}" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    VOD_SENTINEL_PASSWORD=$(cat "$ACL/sentinels.pass") \
+      supervise "$name" "$LOGS/$name.log" scripts/redis-node.sh "127.0.0.1:${REDIS_PORTS[$i]}" "$RUN/redis/$name" vod "$default_primary" \
+      "${SENTINEL_PORTS[@]/#/127.0.0.1:}" -- --bind 127.0.0.1 --include "$ACL/node.conf"
+    for _ in $(seq 1 50); do redis_ping "${REDIS_PORTS[$i]}" && break; sleep 0.1; done
     echo "==> $name: redis-server on 127.0.0.1:${REDIS_PORTS[$i]} ($([ "$i" -eq 0 ] && echo primary || echo replica), pid $(cat "$PIDDIR/$name.pid"))"
   done
   for i in "${!SENTINEL_PORTS[@]}"; do
     name="sentinel-$((i + 1))"
     conf="$RUN/redis/$name.conf"
-    cat >"$conf" <<CONF
+    # Sentinels share one requirepass (they also present it to each other) and monitor the nodes as the 'sentinel' user.
+    (umask 077; cat >"$conf" <<CONF
 port ${SENTINEL_PORTS[$i]}
 bind 127.0.0.1
 dir $RUN/redis
+requirepass $(cat "$ACL/sentinels.pass")
 sentinel resolve-hostnames no
 sentinel monitor vod 127.0.0.1 ${REDIS_PORTS[0]} 2
+sentinel auth-user vod sentinel
+sentinel auth-pass vod $(cat "$ACL/sentinel.pass")
 sentinel down-after-milliseconds vod 2000
 sentinel failover-timeout vod 10000
 sentinel parallel-syncs vod 1
 CONF
+    )
     supervise "$name" "$LOGS/$name.log" redis-sentinel "$conf"
     echo "==> $name: redis-sentinel on 127.0.0.1:${SENTINEL_PORTS[$i]} (pid $(cat "$PIDDIR/$name.pid"))"
   done
   REDIS=$(printf '127.0.0.1:%s,' "${SENTINEL_PORTS[@]}")serviceName=vod
 fi
 
-service_env=(Redis__Configuration="$REDIS" Media__Root="$MEDIA" DOTNET_NOLOGO=1 Playback__SigningKey="${VOD_PLAYBACK_KEY:-}")
+service_env=(Redis__Configuration="$REDIS" Media__Root="$MEDIA" DOTNET_NOLOGO=1)
+# Secrets go into the environment of a supervise call (bash exports a function call's prefix assignments to what it
+# runs), not onto a command line that any local user can read with ps.
+PLAYBACK_KEY=${VOD_PLAYBACK_KEY:-}
+redis_login() { # USER: sets REDIS_USER/REDIS_PASSWORD for that service's ACL user (empty with VOD_REDIS)
+  REDIS_USER= REDIS_PASSWORD= REDIS_SENTINEL_PASSWORD=
+  if [ -n "$ACL" ]; then
+    REDIS_USER=$1 REDIS_PASSWORD=$(cat "$ACL/$1.pass") REDIS_SENTINEL_PASSWORD=$(cat "$ACL/sentinels.pass")
+  fi
+}
 bin() { echo "$ROOT/src/$1/bin/Release/net10.0/Vod.$1.dll"; }
 origin_list() { # the origins, starting with the n-th (each edge has its own first choice)
   local n=$1 out=() i
@@ -123,20 +159,26 @@ origin_list() { # the origins, starting with the n-th (each edge has its own fir
   local IFS=,; echo "${out[*]}"
 }
 
+redis_login origin
 for i in "${!ORIGINS[@]}"; do
   name="origin-$((i + 1))"
-  supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" ASPNETCORE_URLS="${ORIGINS[$i]}" Admin__Key="$ADMIN_KEY" \
+  Admin__Key=$ADMIN_KEY Fleet__Key=$FLEET_KEY Playback__SigningKey=$PLAYBACK_KEY Redis__User=$REDIS_USER Redis__Password=$REDIS_PASSWORD Redis__SentinelPassword=$REDIS_SENTINEL_PASSWORD \
+    supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" ASPNETCORE_URLS="${ORIGINS[$i]}" \
     Origin__Id="$name" Origin__PublicUrl="${ORIGINS[$i]}" dotnet "$(bin Origin)"
   echo "==> $name on ${ORIGINS[$i]} (pid $(cat "$PIDDIR/$name.pid"), log $LOGS/$name.log)"
 done
+redis_login transcoder
 for i in "${!TRANSCODERS[@]}"; do
   name="transcoder-$((i + 1))"
-  supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" ASPNETCORE_URLS="${TRANSCODERS[$i]}" dotnet "$(bin Transcoder)"
+  Redis__User=$REDIS_USER Redis__Password=$REDIS_PASSWORD Redis__SentinelPassword=$REDIS_SENTINEL_PASSWORD \
+    supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" ASPNETCORE_URLS="${TRANSCODERS[$i]}" dotnet "$(bin Transcoder)"
   echo "==> $name on ${TRANSCODERS[$i]} (pid $(cat "$PIDDIR/$name.pid"), log $LOGS/$name.log)"
 done
+redis_login edge
 for i in "${!EDGES[@]}"; do
   name="edge-$((i + 1))"
-  supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" ASPNETCORE_URLS="${EDGES[$i]}" \
+  Fleet__Key=$FLEET_KEY Playback__SigningKey=$PLAYBACK_KEY Redis__User=$REDIS_USER Redis__Password=$REDIS_PASSWORD Redis__SentinelPassword=$REDIS_SENTINEL_PASSWORD \
+    supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" ASPNETCORE_URLS="${EDGES[$i]}" \
     Origin__BaseUrl="$(origin_list "$i")" Edge__Id="$name" Edge__PublicUrl="${EDGES[$i]}" dotnet "$(bin Edge)"
   echo "==> $name on ${EDGES[$i]} (pid $(cat "$PIDDIR/$name.pid"), log $LOGS/$name.log, origins $(origin_list "$i"))"
 done
@@ -159,7 +201,8 @@ any_origin() { # curl args...: the first origin that answers (one may be down)
   for origin in "${ORIGINS[@]}"; do curl -fsS --max-time 30 "$@" "$origin$path" 2>/dev/null && return 0; done
   return 1
 }
-sample_id=$(any_origin /api/titles | grep -o '"id":"[a-z2-7]*","name":"Sample"' | head -1 | cut -d'"' -f4 || true)
+# With the admin key: anonymous callers see ready titles only.
+sample_id=$(any_origin /api/titles "${auth[@]}" | grep -o '"id":"[a-z2-7]*","name":"Sample"' | head -1 | cut -d'"' -f4 || true)
 if [ -z "$sample_id" ]; then
   sample=$RUN/sample.mp4
   if [ ! -s "$sample" ]; then
@@ -173,9 +216,9 @@ fi
 
 started=$(date +%s)
 while :; do
-  title=$(any_origin "/api/titles/$sample_id" || echo '{"status":"unknown"}')
-  status=$(echo "$title" | grep -o '"status":"[a-z]*"' | cut -d'"' -f4)
-  progress=$(echo "$title" | grep -o '"progress":[0-9]*' | cut -d: -f2)
+  title=$(any_origin "/api/titles/$sample_id" "${auth[@]}" || echo '{"status":"unknown"}')
+  status=$(echo "$title" | grep -o '"status":"[a-z]*"' | cut -d'"' -f4 || true)
+  progress=$(echo "$title" | grep -o '"progress":[0-9]*' | cut -d: -f2 || true)
   case $status in
     ready) break ;;
     failed) echo "error: the sample failed to transcode: $title" >&2; exit 1 ;;
@@ -199,7 +242,8 @@ cat <<TXT
   Entry URLs   : $entries   (load tool: --origin $entries)
   Edges        : ${EDGES[*]}   (fleet and health: $ORIGIN/api/edges)
   Transcoders  : ${TRANSCODERS[*]}
-  Redis        : $REDIS
+  Redis        : $REDIS${ACL:+   (ACL users per service; operators: REDISCLI_AUTH=\$(cat $ACL/admin.pass) redis-cli --user admin -p ${REDIS_PORTS[0]};
+                 Sentinels: REDISCLI_AUTH=\$(cat $ACL/sentinels.pass) redis-cli -p ${SENTINEL_PORTS[0]})}
   PIDs         : $PIDDIR/<name>.pid   (kill any process: its supervisor starts it again)
   Logs         : $LOGS/   (restarts: $LOGS/supervisor.log)
 

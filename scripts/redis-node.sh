@@ -7,16 +7,24 @@
 # decides: empty for the first node, the first node's HOST:PORT for the others.
 #
 # Usage: redis-node.sh HOST:PORT DIR SERVICE DEFAULT_PRIMARY SENTINEL_HOST:PORT... [-- REDIS-SERVER ARGS...]
+# With ACLs (scripts/redis-acl.sh), pass `--include ACL-DIR/node.conf` among the redis-server arguments and the
+# Sentinels' password in VOD_SENTINEL_PASSWORD (from the environment, never the command line).
 set -u
+sentinel_password=${VOD_SENTINEL_PASSWORD:-}
+unset VOD_SENTINEL_PASSWORD
 self=$1 dir=$2 service=$3 default_primary=$4
 shift 4
 sentinels=''
 while [ $# -gt 0 ] && [ "$1" != -- ]; do sentinels="$sentinels $1"; shift; done
 [ "${1:-}" = -- ] && shift
 
+sentinel_cli() { # redis-cli ARGS..., with the Sentinels' password when they have one (REDISCLI_AUTH keeps it off the command line)
+  if [ -n "$sentinel_password" ]; then REDISCLI_AUTH=$sentinel_password redis-cli --no-auth-warning "$@"; else redis-cli "$@"; fi
+}
+
 ask_primary() { # prints HOST:PORT of the node the Sentinels name primary, or nothing
   for s in $sentinels; do
-    reply=$(redis-cli -h "${s%:*}" -p "${s##*:}" --raw sentinel get-master-addr-by-name "$service" 2>/dev/null | tr '\n' ' ')
+    reply=$(sentinel_cli -h "${s%:*}" -p "${s##*:}" --raw sentinel get-master-addr-by-name "$service" 2>/dev/null | tr '\n' ' ')
     set -- $reply
     if [ $# -eq 2 ]; then echo "$1:$2"; return; fi
   done

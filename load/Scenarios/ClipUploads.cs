@@ -203,8 +203,11 @@ internal sealed class ClipUploads(IReadOnlyList<string> clips, OriginEntries ori
             {
                 try
                 {
-                    var (response, _) = await origins.SendAsync(e => new HttpRequestMessage(HttpMethod.Get, new Uri(e, $"/api/titles/{id}")),
-                        TimeSpan.FromSeconds(5), deadline);
+                    // With the admin key: anonymous callers see ready titles only, and a failed upload must be seen failing.
+                    var (response, _) = await origins.SendAsync(e => new HttpRequestMessage(HttpMethod.Get, new Uri(e, $"/api/titles/{id}"))
+                    {
+                        Headers = { Authorization = new AuthenticationHeaderValue("Bearer", adminKey) },
+                    }, TimeSpan.FromSeconds(5), deadline);
                     using (response)
                     {
                         if (response.IsSuccessStatusCode)

@@ -22,8 +22,20 @@ public static class RedisKeys
 
     public const string OriginHeartbeats = "vod:origins:heartbeats";
 
-    /// <summary>Pub/sub channel of cache purges (a message is a title id).</summary>
+    /// <summary>Pub/sub channel of cache purges (a message is a title id): wakes the edges up to read <see cref="PurgeStream"/> at once.</summary>
     public const string EdgePurgeChannel = "vod:edge:purge";
+
+    /// <summary>
+    /// The purge outbox (a stream of {title, generation}, trimmed to about 10 000 entries; see <c>PurgeLog</c>), appended
+    /// by the origins and replayed by the edges. When it is lost, the next entry shows every edge a gap: each drops its L1.
+    /// </summary>
+    public const string PurgeStream = "vod:purges";
+
+    /// <summary>Title id → purge generation (a hash, bumped with each entry of <see cref="PurgeStream"/>); edges put it in their cache keys.</summary>
+    public const string TitleGenerations = "vod:purges:generations";
+
+    /// <summary>Edge id → the last <see cref="PurgeStream"/> entry that edge applied (a hash); edges rewrite it as they read on.</summary>
+    public const string PurgeAcks = "vod:purges:acks";
 
     /// <summary>
     /// The edges' shared cache (L2) and fill leases: every key of a title starts with <c>vod:edge:{titleId}:</c> (a

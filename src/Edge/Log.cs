@@ -7,11 +7,17 @@ namespace Vod.Edge;
 internal static partial class Log
 {
     // Caching/PurgeListener.cs
-    [LoggerMessage(1, LogLevel.Information, "Purged title {TitleId} from memory", EventName = "Purged")]
-    public static partial void Purged(ILogger logger, string titleId);
+    [LoggerMessage(1, LogLevel.Information, "Purged title {TitleId} from memory (generation {Generation})", EventName = "Purged")]
+    public static partial void Purged(ILogger logger, string titleId, long generation);
 
-    [LoggerMessage(2, LogLevel.Warning, "Could not subscribe to purges yet, retrying: {Reason}", EventName = "SubscribeFailed")]
-    public static partial void SubscribeFailed(ILogger logger, string reason);
+    [LoggerMessage(2, LogLevel.Warning, "Cannot read the purge log, retrying every second; purges are replayed once it is back: {Reason}", EventName = "PurgeLogUnreachable")]
+    public static partial void PurgeLogUnreachable(ILogger logger, string reason);
+
+    [LoggerMessage(13, LogLevel.Information, "Reading the purge log again", EventName = "PurgeLogReachable")]
+    public static partial void PurgeLogReachable(ILogger logger);
+
+    [LoggerMessage(14, LogLevel.Warning, "The purge log no longer reaches back to {Position}: purges may have been missed, dropped everything from memory", EventName = "PurgedAll")]
+    public static partial void PurgedAll(ILogger logger, string? position);
 
     // Caching/RedisEdgeCacheStore.cs
     [LoggerMessage(3, LogLevel.Warning, "L2 cache (Redis) unavailable, serving without it: {Reason}", EventName = "Unavailable")]

@@ -56,11 +56,17 @@ internal static partial class Log
     public static partial void PeerDown(ILogger logger, string url);
 
     // Purge/EdgeCachePurge.cs
-    [LoggerMessage(16, LogLevel.Information, "Purged title {TitleId}: {Keys} L2 keys removed, {Edges} edges notified", EventName = "Purged")]
-    public static partial void Purged(ILogger logger, string titleId, long keys, long edges);
+    [LoggerMessage(16, LogLevel.Information, "Purged title {TitleId} (generation {Generation}, entry {StreamId}): {Keys} L2 keys removed, every live edge acknowledged", EventName = "Purged")]
+    public static partial void Purged(ILogger logger, string titleId, long generation, string streamId, long keys);
 
-    [LoggerMessage(17, LogLevel.Warning, "Could not purge title {TitleId} from the edges: {Reason}", EventName = "PurgeFailed")]
+    [LoggerMessage(17, LogLevel.Warning, "Could not record the purge of title {TitleId} (nothing was purged or deleted): {Reason}", EventName = "PurgeFailed")]
     public static partial void PurgeFailed(ILogger logger, string titleId, string reason);
+
+    [LoggerMessage(40, LogLevel.Warning, "Purge of title {TitleId} (entry {StreamId}) is recorded but not acknowledged by edges [{EdgeIds}] yet: they drop it when they read the outbox", EventName = "PurgePending")]
+    public static partial void PurgePending(ILogger logger, string titleId, string streamId, string edgeIds);
+
+    [LoggerMessage(41, LogLevel.Warning, "Purge of title {TitleId} is recorded, but {Step} failed: {Reason}", EventName = "PurgeStepFailed")]
+    public static partial void PurgeStepFailed(ILogger logger, string titleId, string step, string reason);
 
     // Uploads/UploadEndpoint.cs
     [LoggerMessage(18, LogLevel.Information, "Stored upload for title {TitleId} ({Bytes} bytes)", EventName = "Uploaded")]
@@ -68,4 +74,14 @@ internal static partial class Log
 
     [LoggerMessage(19, LogLevel.Information, "Refused an upload of {Bytes} bytes: {Reason}", EventName = "Refused")]
     public static partial void Refused(ILogger logger, long bytes, string reason);
+
+    [LoggerMessage(80, LogLevel.Information, "Refused a malformed upload: {Reason}", EventName = "UploadMalformed")]
+    public static partial void UploadMalformed(ILogger logger, string reason, Exception? cause);
+
+    // Edges/EdgeMonitor.cs, Origins/OriginAnnouncer.cs: registry entries the origin does not trust
+    [LoggerMessage(60, LogLevel.Warning, "Ignoring {Registry} registry entry '{Field}': {Reason}", EventName = "RegistryEntryRefused")]
+    public static partial void EntryRefused(ILogger logger, string registry, string field, string reason);
+
+    [LoggerMessage(61, LogLevel.Warning, "Fleet:Key is not set: edge and origin announcements are not signed, so anyone who can write to Redis can add an edge players are sent to", EventName = "FleetUnsigned")]
+    public static partial void FleetUnsigned(ILogger logger);
 }

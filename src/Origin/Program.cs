@@ -16,7 +16,7 @@ using Vod.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddServiceDefaults();
 builder.Services.AddMediaStore(builder.Configuration);
-builder.Services.AddHealthChecks().AddCheck<MediaStoreHealthCheck>("media", tags: [HostingDefaults.ReadyTag]);
+builder.Services.AddMediaStoreHealthCheck();
 builder.Services.AddAdminKey(builder.Configuration);
 builder.Services.AddCatalog();
 builder.Services.AddUploads(builder.Configuration);
@@ -26,7 +26,7 @@ builder.Services.AddSteering(builder.Configuration);
 builder.Services.AddPlayback(builder.Configuration);
 builder.Services.AddMediaCors();
 builder.Services.AddOrigins(builder.Configuration);
-builder.Services.AddEdgeCachePurge();
+builder.Services.AddEdgeCachePurge(builder.Configuration);
 
 var app = builder.Build();
 app.MapServiceDefaults();

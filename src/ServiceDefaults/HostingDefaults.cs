@@ -1,10 +1,10 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Prometheus;
 
@@ -28,7 +28,31 @@ public static class HostingDefaults
         builder.Services.AddRedis(builder.Configuration, redisRequiredForReady);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services.Configure<KestrelServerOptions>(o => ApplyRequestLimits(o.Limits));
+        builder.Services.AddKnownProxies(builder.Configuration);
+        builder.Services.AddValidatedOptions<ManagementOptions>(builder.Configuration, ManagementOptions.Section);
+        builder.Services.AddSingleton<ReadinessReport>();
+        AddManagementListener(builder);
         return builder;
+    }
+
+    /// <summary>
+    /// Binds <c>Management:Urls</c> besides the service's own URLs (<c>ASPNETCORE_URLS</c>, <c>--urls</c>), after them, so
+    /// the first bound address, the one edges and origins announce by default, stays the public one.
+    /// </summary>
+    private static void AddManagementListener(IHostApplicationBuilder builder)
+    {
+        var management = builder.Configuration.GetSection(ManagementOptions.Section).Get<ManagementOptions>();
+        if (management is not { Enabled: true } || builder is not WebApplicationBuilder web)
+        {
+            return;
+        }
+
+        var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
+        var own = string.IsNullOrWhiteSpace(urls)
+            ? (builder.Configuration["http_ports"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(port => $"http://*:{port}").DefaultIfEmpty("http://localhost:5000")
+            : urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        web.WebHost.UseUrls([.. own, .. management.UrlList()]);
     }
 
     /// <summary>
@@ -46,12 +70,16 @@ public static class HostingDefaults
     }
 
     /// <summary>
-    /// <c>/metrics</c> is Prometheus text (prometheus-net: process and .NET metrics plus each service's own).
-    /// <c>/healthz</c> answers while the process runs (liveness); <c>/readyz</c> runs the checks tagged
-    /// <see cref="ReadyTag"/> (Redis, the media store) and answers 503 with the failing check when one fails.
+    /// <c>/metrics</c> is Prometheus text (prometheus-net: process and .NET metrics plus each service's own), served to
+    /// operators only (<see cref="OperationalAccess"/>). <c>/healthz</c> answers while the process runs (liveness);
+    /// <c>/readyz</c> runs the checks tagged <see cref="ReadyTag"/> (Redis, the media store), at most once a second, and
+    /// answers 503 when one fails, naming the checks to operators only (<see cref="ReadinessReport"/>).
+    /// The forwarded-headers middleware (<see cref="KnownProxies"/>) comes first, so every later client address is the
+    /// real client's.
     /// </summary>
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
+        app.UseKnownProxies();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use((context, next) =>
@@ -59,23 +87,10 @@ public static class HostingDefaults
             context.Response.Headers.XContentTypeOptions = "nosniff";
             return next(context);
         });
+        app.UseOperationalAccess();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
-        app.MapMetrics("/metrics");
-        app.MapHealthChecks("/readyz", new HealthCheckOptions
-        {
-            Predicate = check => check.Tags.Contains(ReadyTag),
-            ResponseWriter = WriteReport,
-        });
+        app.MapMetrics("/metrics").RequireOperationalAccess();
+        app.MapMethods("/readyz", [HttpMethods.Get, HttpMethods.Head], ReadinessReport.WriteAsync);
         return app;
-    }
-
-    private static Task WriteReport(HttpContext context, HealthReport report)
-    {
-        context.Response.ContentType = "application/json";
-        return JsonSerializer.SerializeAsync(context.Response.Body, new
-        {
-            status = report.Status.ToString(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), e.Value.Description }),
-        }, cancellationToken: context.RequestAborted);
     }
 }

@@ -22,9 +22,10 @@ public static class RedisConnection
         {
             // Sentinels and serviceName= in the configuration: follow the primary through failovers (SentinelConnection);
             // else one server (or a cluster), which the library reconnects to by itself.
-            var config = sp.GetRequiredService<IOptions<RedisOptions>>().Value.ToConfigurationOptions();
+            var options = sp.GetRequiredService<IOptions<RedisOptions>>().Value;
+            var config = options.ToConfigurationOptions();
             return SentinelConnection.IsSentinel(config)
-                ? SentinelConnection.Connect(config, sp.GetRequiredService<ILoggerFactory>().CreateLogger<SentinelConnection>()).Multiplexer
+                ? SentinelConnection.Connect(config, sp.GetRequiredService<ILoggerFactory>().CreateLogger<SentinelConnection>(), options.SentinelPassword).Multiplexer
                 : ConnectionMultiplexer.Connect(config);
         });
         // Where Redis is optional, its loss shows on /readyz as Degraded (still 200), not Unhealthy.

@@ -20,6 +20,12 @@ public sealed class RedisOptions : IValidatableObject
     /// <summary>An ACL user name (Redis 6+), overriding the configuration string's <c>user=</c>.</summary>
     public string? User { get; set; }
 
+    /// <summary>
+    /// The Sentinels' own password (their <c>requirepass</c>), when the configuration names Sentinels. Sentinels and
+    /// data nodes have separate credentials: <see cref="User"/>/<see cref="Password"/> are for the data nodes only.
+    /// </summary>
+    public string? SentinelPassword { get; set; }
+
     /// <summary>TLS to Redis, overriding the configuration string's <c>ssl=</c>.</summary>
     public bool? Ssl { get; set; }
 
@@ -75,6 +81,18 @@ public sealed class RedisOptions : IValidatableObject
         {
             config.SetUserPemCertificate(ClientCertificate, ClientKey);
             config.Ssl = true;
+        }
+
+        // No CLIENT SETINFO on connect (Redis 7.2+): one command fewer that a least-privilege ACL user must be granted.
+        config.SetClientLibrary = false;
+        if (!string.IsNullOrEmpty(config.User) && config.CommandMap == CommandMap.Default)
+        {
+            // An ACL user is granted only what its service uses (scripts/redis-acl.sh). Leave out what the library would
+            // otherwise try on connect for features no service uses: CONFIG GET (which would also show masterauth),
+            // the tie-breaker key and the reconfiguration channel. Each would be refused and logged as an ACL denial.
+            config.CommandMap = CommandMap.Create(new HashSet<string> { "CONFIG" }, available: false);
+            config.TieBreaker = "";
+            config.ConfigurationChannel = "";
         }
 
         config.AbortOnConnectFail = false;

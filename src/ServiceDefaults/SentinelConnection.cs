@@ -66,14 +66,16 @@ public sealed partial class SentinelConnection : IAsyncDisposable
     /// Connects to the Sentinels of <paramref name="config"/>, asks them for the primary (retrying within the connect
     /// time-out) and connects to it. Throws when no Sentinel names a primary: a service cannot start without one.
     /// </summary>
-    public static SentinelConnection Connect(ConfigurationOptions config, ILogger logger)
+    /// <param name="sentinelPassword">The Sentinels' <c>requirepass</c>, if they have one; the user and password of
+    /// <paramref name="config"/> are the data nodes' and are never sent to a Sentinel.</param>
+    public static SentinelConnection Connect(ConfigurationOptions config, ILogger logger, string? sentinelPassword = null)
     {
         var serviceName = config.ServiceName ?? throw new ArgumentException("not a Sentinel configuration", nameof(config));
         var sentinelConfig = config.Clone();
         sentinelConfig.ServiceName = null;
         sentinelConfig.CommandMap = CommandMap.Sentinel;
         sentinelConfig.TieBreaker = "";
-        sentinelConfig.Password = null;
+        sentinelConfig.Password = string.IsNullOrEmpty(sentinelPassword) ? null : sentinelPassword;
         sentinelConfig.User = null;
         var sentinels = ConnectionMultiplexer.Connect(sentinelConfig);
         var deadline = DateTime.UtcNow.AddMilliseconds(Math.Max(config.ConnectTimeout, 1000));

@@ -2,8 +2,10 @@ namespace Vod.Common.Hls;
 
 /// <summary>
 /// Names in Redis for the edges' shared cache (L2), known to the edges that fill it and to the origin that purges it.
-/// Every key of a title starts with <c>vod:edge:{titleId}:</c>: the braces make a Redis Cluster hash tag, so a title's
-/// keys live in one slot and a purge is one pattern scan. Keys are built only from a validated <see cref="MediaPath"/>.
+/// Every key of a title starts with <c>vod:edge:{titleId}:{generation}:</c>: the braces make a Redis Cluster hash tag,
+/// so a title's keys live in one slot and a purge is one pattern scan; the generation changes with every purge, so a
+/// fill still in flight when its title is purged writes where nobody reads. Keys are built only from a validated
+/// <see cref="MediaPath"/>.
 /// </summary>
 public static class EdgeCacheKeys
 {
@@ -17,10 +19,11 @@ public static class EdgeCacheKeys
 
     public static string TitlePattern(string titleId) => TitlePrefix(titleId) + "*";
 
-    public static string Meta(MediaPath path) => $"{TitlePrefix(path.TitleId)}m:{path.RelativePath}";
+    /// <param name="generation">The title's purge generation: a purge moves every key of the title to new names.</param>
+    public static string Meta(MediaPath path, long generation) => $"{TitlePrefix(path.TitleId)}{generation}:m:{path.RelativePath}";
 
     /// <summary>Slice keys are this prefix followed by the slice index.</summary>
-    public static string SlicePrefix(MediaPath path, string etag) => $"{TitlePrefix(path.TitleId)}s:{path.RelativePath}:{etag}:";
+    public static string SlicePrefix(MediaPath path, long generation, string etag) => $"{TitlePrefix(path.TitleId)}{generation}:s:{path.RelativePath}:{etag}:";
 
     /// <summary>The short lease the edge that fetches a key from the origin holds, so the rest of the fleet waits for L2.</summary>
     public static string Lease(string key) => key + ":lease";

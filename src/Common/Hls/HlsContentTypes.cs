@@ -16,6 +16,14 @@ public sealed class HlsContentTypes : IContentTypeProvider
 
     public static HlsContentTypes Instance { get; } = new();
 
+    /// <summary>Whether the path names a file type a title directory serves (no allocation: checked on every edge request).</summary>
+    public static bool IsServable(MediaPath path)
+    {
+        var name = path.RelativePath.AsSpan();
+        return name.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith(".m4s", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase);
+    }
+
     public bool TryGetContentType(string subpath, [MaybeNullWhen(false)] out string contentType)
     {
         contentType = Path.GetExtension(subpath).ToLowerInvariant() switch

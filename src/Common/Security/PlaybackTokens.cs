@@ -34,6 +34,7 @@ public sealed class PlaybackTokens
     private const int MacChars = 43; // 32 bytes in unpadded base64url
     private const int KeyIdChars = 8;
     public const int MaxTokenLength = TitleId.Length + 1 + 20 + 1 + KeyIdChars + 1 + MacChars;
+    private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 
     private readonly SigningKey? _current;
     private readonly SigningKey? _previous;
@@ -69,8 +70,16 @@ public sealed class PlaybackTokens
     }
 
     /// <summary>Checks a token against the title of the requested path, in constant time for the MAC.</summary>
-    public TokenCheck Verify(string? token, string titleId)
+    public TokenCheck Verify(string? token, string titleId) => Verify(token, titleId, out _);
+
+    /// <summary>
+    /// Checks a token against the title of the requested path, in constant time for the MAC; <paramref name="expires"/>
+    /// is the token's expiry when it is <see cref="TokenCheck.Valid"/> (else <see cref="DateTimeOffset.MinValue"/>), so a
+    /// response can be cached no longer than the token lives (<see cref="SignedCacheControl"/>).
+    /// </summary>
+    public TokenCheck Verify(string? token, string titleId, out DateTimeOffset expires)
     {
+        expires = DateTimeOffset.MinValue;
         if (token is null || token.Length > MaxTokenLength)
         {
             return TokenCheck.Malformed;
@@ -117,7 +126,30 @@ public sealed class PlaybackTokens
             return TokenCheck.Expired;
         }
 
-        return parts[0] == titleId ? TokenCheck.Valid : TokenCheck.OtherTitle;
+        if (parts[0] != titleId)
+        {
+            return TokenCheck.OtherTitle;
+        }
+
+        expires = DateTimeOffset.FromUnixTimeSeconds(Math.Min(expiry, MaxUnixSeconds));
+        return TokenCheck.Valid;
+    }
+
+    /// <summary>
+    /// The Cache-Control of a response to a request under <c>/t/</c> with a token valid until <paramref name="expires"/>:
+    /// <c>private</c>, so no shared cache keeps it for other viewers, and fresh for no longer than the token's remaining
+    /// life (a browser then asks again, and an expired token gets its 403). <paramref name="ceiling"/> bounds it further
+    /// (a playlist's own freshness). Never <c>immutable</c>: the token is what expires, not the file.
+    /// </summary>
+    public string SignedCacheControl(DateTimeOffset expires, TimeSpan? ceiling = null)
+    {
+        var remaining = Math.Max(0, (long)(expires - _time.GetUtcNow()).TotalSeconds);
+        if (ceiling is { } c)
+        {
+            remaining = Math.Min(remaining, (long)c.TotalSeconds);
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"private, max-age={remaining}");
     }
 
     /// <summary>Words for a 403's detail.</summary>
@@ -137,9 +169,15 @@ public sealed class PlaybackTokens
     /// </summary>
     /// <returns>False when the path is not a signed media path (answer 404); else <paramref name="check"/> says whether
     /// the token is valid (403 unless it is).</returns>
-    public bool TryVerifySignedPath(PathString path, [NotNullWhen(true)] out MediaPath? media, out TokenCheck check)
+    public bool TryVerifySignedPath(PathString path, [NotNullWhen(true)] out MediaPath? media, out TokenCheck check) =>
+        TryVerifySignedPath(path, out media, out check, out _);
+
+    /// <inheritdoc cref="TryVerifySignedPath(PathString, out MediaPath?, out TokenCheck)"/>
+    /// <param name="expires">The token's expiry when <paramref name="check"/> is <see cref="TokenCheck.Valid"/>.</param>
+    public bool TryVerifySignedPath(PathString path, [NotNullWhen(true)] out MediaPath? media, out TokenCheck check, out DateTimeOffset expires)
     {
         check = TokenCheck.Malformed;
+        expires = DateTimeOffset.MinValue;
         if (!TrySplitSignedPath(path, out var token, out var rest) || !MediaPath.TryParse(rest, out var parsed))
         {
             media = null;
@@ -147,7 +185,7 @@ public sealed class PlaybackTokens
         }
 
         media = parsed;
-        check = Verify(token, parsed.TitleId);
+        check = Verify(token, parsed.TitleId, out expires);
         return true;
     }
 
@@ -186,8 +224,11 @@ public sealed class PlaybackTokens
             }
         }
 
+        // The decoder ignores the unused low bits of the last character, so several strings decode to one MAC: only
+        // the canonical spelling (what Base64Url writes) is accepted, or one token would verify under several names.
         var padded = text.Replace('-', '+').Replace('_', '/') + "=";
-        return Convert.TryFromBase64String(padded, destination, out var written) && written == destination.Length;
+        return Convert.TryFromBase64String(padded, destination, out var written) && written == destination.Length
+            && string.Equals(Base64Url(destination), text, StringComparison.Ordinal);
     }
 
     private sealed class SigningKey

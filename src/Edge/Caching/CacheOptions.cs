@@ -30,6 +30,13 @@ internal sealed class CacheOptions
     [Range(0, 64)]
     public int ReadAheadSlices { get; set; } = 3;
 
+    /// <summary>
+    /// Only a request for at least this many bytes starts read-ahead: that is a player reading media. A tiny range (a
+    /// probe, an init segment, an attacker's 1-byte range) fetches its own slice and nothing more.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int ReadAheadMinBytes { get; set; } = 64 * 1024;
+
     /// <summary>At most this many read-ahead fetches run at once; more are skipped, never queued.</summary>
     [Range(1, 256)]
     public int ReadAheadConcurrency { get; set; } = 4;
@@ -48,6 +55,18 @@ internal sealed class CacheOptions
     /// </summary>
     [Range(1, 1_000_000)]
     public int MaxWaitingRequests { get; set; } = 512;
+
+    /// <summary>
+    /// At most this many fills (origin fetches for distinct keys) run at once on this edge; a request that would start
+    /// one more is answered 503 at once, before any origin work. Each fill may hold a slice in memory, so this also
+    /// bounds the memory a flood of distinct misses can take. Requests joining a fill in flight do not count.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxConcurrentFills { get; set; } = 128;
+
+    /// <summary>How long an origin's 404 is remembered in memory, so a repeated request for a missing object costs no origin request.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan NotFoundTtl { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// A client request waits at most this long for a fill, then gets 504 (the fill goes on for the next request).

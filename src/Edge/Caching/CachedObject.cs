@@ -16,7 +16,8 @@ internal sealed class CachedObject
     private readonly string?[] _sliceKeys;
     private long _readAheadMark = -1;
 
-    public CachedObject(MediaPath path, CachedMeta cached, int sliceBytes)
+    /// <param name="generation">The title's purge generation the entry was filled under (part of its slice keys).</param>
+    public CachedObject(MediaPath path, long generation, CachedMeta cached, int sliceBytes)
     {
         Meta = cached.Meta;
         FreshUntil = cached.FreshUntil;
@@ -27,9 +28,14 @@ internal sealed class CachedObject
             LastModifiedHeader = HeaderUtilities.FormatDate(LastModified.Value);
         }
 
+        if (Meta.CacheControl is { } cacheControl && CacheControlHeaderValue.TryParse(cacheControl, out var parsed))
+        {
+            MaxAge = parsed.MaxAge;
+        }
+
         SliceBytes = sliceBytes;
         SliceCount = Meta.Size == 0 ? 0 : ((Meta.Size - 1) / sliceBytes) + 1;
-        _sliceKeyPrefix = EdgeCacheKeys.SlicePrefix(path, Meta.ETag);
+        _sliceKeyPrefix = EdgeCacheKeys.SlicePrefix(path, generation, Meta.ETag);
         _sliceKeys = new string?[Math.Min(SliceCount, MaxRememberedKeys)];
     }
 
@@ -43,6 +49,9 @@ internal sealed class CachedObject
     public DateTimeOffset? LastModified { get; }
 
     public string? LastModifiedHeader { get; }
+
+    /// <summary>The freshness the origin gave the object (<c>max-age</c>), if any.</summary>
+    public TimeSpan? MaxAge { get; }
 
     public int SliceBytes { get; }
 

@@ -12,6 +12,7 @@ internal static class CachingExtensions
         services.AddSingleton<FillCoalescer>();
         services.AddSingleton<FleetFill>();
         services.AddSingleton<ReadAhead>();
+        services.AddSingleton<TitleGenerations>();
         services.AddSingleton<SliceCache>();
         services.AddHostedService<PurgeListener>();
         return services;

@@ -11,15 +11,18 @@ namespace Vod.Edge.Caching;
 /// request finds the value cached.
 /// </summary>
 /// <remarks>
-/// A client's wait is bounded twice (self-protection against a slow origin or Redis): at most
-/// <see cref="CacheOptions.MaxWaitingRequests"/> clients wait at once (the next gets <see cref="EdgeBusyException"/>,
-/// a 503), and none waits longer than <see cref="CacheOptions.MaxWait"/> (a 504).
+/// Admission comes before any work (self-protection against a slow origin or Redis, and against a flood of distinct
+/// misses): at most <see cref="CacheOptions.MaxWaitingRequests"/> clients wait at once, and at most
+/// <see cref="CacheOptions.MaxConcurrentFills"/> fills run at once; a request over either bound gets
+/// <see cref="EdgeBusyException"/> (a 503) without starting anything. No client waits longer than
+/// <see cref="CacheOptions.MaxWait"/> (a 504).
 /// </remarks>
 internal sealed class FillCoalescer(IOptions<CacheOptions> options, TimeProvider time, EdgeMetrics metrics)
 {
     private readonly ConcurrentDictionary<string, Task> _fills = new(StringComparer.Ordinal);
     private readonly CacheOptions _options = options.Value;
     private int _waiting;
+    private int _running;
 
     /// <summary>Fills in flight.</summary>
     public int Pending => _fills.Count;
@@ -37,7 +40,6 @@ internal sealed class FillCoalescer(IOptions<CacheOptions> options, TimeProvider
     /// <exception cref="OriginUnavailableException">No answer within <see cref="CacheOptions.MaxWait"/> (timed out), or the fill failed.</exception>
     public async Task<Lookup<T>> ForClientAsync<T>(string key, Func<Task<Lookup<T>>> fill, CancellationToken cancellationToken)
     {
-        var (running, joined) = Join(key, fill);
         if (Interlocked.Increment(ref _waiting) > _options.MaxWaitingRequests)
         {
             Interlocked.Decrement(ref _waiting);
@@ -46,8 +48,17 @@ internal sealed class FillCoalescer(IOptions<CacheOptions> options, TimeProvider
         }
 
         Lookup<T> result;
+        bool joined;
         try
         {
+            Task<Lookup<T>>? running;
+            (running, joined) = Join(key, fill);
+            if (running is null)
+            {
+                metrics.Rejected();
+                throw new EdgeBusyException($"{_options.MaxConcurrentFills} fills are already running on this edge");
+            }
+
             result = await running.WaitAsync(_options.MaxWait, time, cancellationToken);
         }
         catch (TimeoutException)
@@ -62,20 +73,51 @@ internal sealed class FillCoalescer(IOptions<CacheOptions> options, TimeProvider
         return !joined || result.Result == CacheResult.Stale ? result : result with { Result = CacheResult.Coalesced };
     }
 
-    /// <summary>For work nobody is waiting on (read-ahead): joins or starts the fill and waits for it to finish, unbounded.</summary>
-    public Task<Lookup<T>> InBackgroundAsync<T>(string key, Func<Task<Lookup<T>>> fill) => Join(key, fill).Running;
-
-    private (Task<Lookup<T>> Running, bool Joined) Join<T>(string key, Func<Task<Lookup<T>>> fill)
+    /// <summary>
+    /// For work nobody is waiting on (read-ahead): joins or starts the fill and waits for it to finish, unbounded in
+    /// time. False when the fill limit left no room (nothing was started).
+    /// </summary>
+    public async Task<bool> InBackgroundAsync<T>(string key, Func<Task<Lookup<T>>> fill)
     {
+        if (Join(key, fill).Running is not { } running)
+        {
+            return false;
+        }
+
+        await running;
+        return true;
+    }
+
+    /// <returns>The fill in flight for the key (joined), or one started now; null when starting one would exceed the fill limit.</returns>
+    private (Task<Lookup<T>>? Running, bool Joined) Join<T>(string key, Func<Task<Lookup<T>>> fill)
+    {
+        if (_fills.TryGetValue(key, out var inFlight))
+        {
+            return ((Task<Lookup<T>>)inFlight, true);
+        }
+
+        if (Interlocked.Increment(ref _running) > _options.MaxConcurrentFills)
+        {
+            Interlocked.Decrement(ref _running);
+            return (null, false);
+        }
+
         var mine = new TaskCompletionSource<Lookup<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
         var running = (Task<Lookup<T>>)_fills.GetOrAdd(key, mine.Task);
         if (running != mine.Task)
         {
+            Interlocked.Decrement(ref _running); // another request started it between the two looks
             return (running, true);
         }
 
         _ = RunAsync(key, fill, mine);
         return (running, false);
+    }
+
+    private void Finished(string key, Task fill)
+    {
+        _fills.TryRemove(new KeyValuePair<string, Task>(key, fill));
+        Interlocked.Decrement(ref _running);
     }
 
     /// <remarks>The entry is removed before the waiters are released, so a caller that saw the result never joins a finished fill.</remarks>
@@ -88,12 +130,12 @@ internal sealed class FillCoalescer(IOptions<CacheOptions> options, TimeProvider
         }
         catch (Exception e)
         {
-            _fills.TryRemove(new KeyValuePair<string, Task>(key, completion.Task));
+            Finished(key, completion.Task);
             completion.SetException(e);
             return;
         }
 
-        _fills.TryRemove(new KeyValuePair<string, Task>(key, completion.Task));
+        Finished(key, completion.Task);
         completion.SetResult(result);
     }
 }

@@ -54,6 +54,16 @@ internal sealed class MemoryEdgeCacheStore : IDisposable
         }
     }
 
+    /// <summary>Evicts everything: purges may have been missed, so nothing in memory can be trusted.</summary>
+    public void PurgeAll()
+    {
+        _cache.Clear();
+        foreach (var titleId in _titles.Keys)
+        {
+            PurgeTitle(titleId);
+        }
+    }
+
     private CancellationToken TitleToken(string titleId)
     {
         while (true)

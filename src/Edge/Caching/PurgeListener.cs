@@ -1,39 +1,138 @@
 using StackExchange.Redis;
+using Vod.Common.Fleet;
 using Vod.Common.Hls;
 using Vod.Edge.Metrics;
+using Vod.Edge.Registry;
 
 namespace Vod.Edge.Caching;
 
 /// <summary>
-/// Drops a title from this edge's memory when the origin publishes its id on <see cref="EdgeCacheKeys.PurgeChannel"/>
-/// (the origin removes the title's L2 keys itself). The subscription is re-established by the multiplexer after a
-/// Redis outage; a purge published while this edge was cut off is missed, which is why purges also delete from L2.
+/// Follows the purge log (<see cref="PurgeLog"/>, a Redis stream the origin appends to) so that no purge is missed:
+/// each entry moves its title to a new generation (<see cref="TitleGenerations"/>) and drops it from memory, and the
+/// edge acknowledges how far it has read, which is what lets the origin's DELETE say when every live edge has purged.
+/// A pub/sub message on <see cref="EdgeCacheKeys.PurgeChannel"/> wakes the follower at once; it also reads every
+/// <see cref="PollInterval"/>, so a wake-up lost while this edge was cut off from Redis costs at most that long once
+/// Redis is back: the edge then replays what it missed from where it stopped. When the log no longer reaches back that
+/// far (trimmed, or Redis lost its data), the edge cannot know what it missed and drops everything it holds in memory.
 /// </summary>
-internal sealed class PurgeListener(IConnectionMultiplexer redis, MemoryEdgeCacheStore memory, EdgeMetrics metrics, ILogger<PurgeListener> logger) : BackgroundService
+internal sealed class PurgeListener(
+    IConnectionMultiplexer redis,
+    MemoryEdgeCacheStore memory,
+    TitleGenerations generations,
+    EdgeHeartbeat heartbeat,
+    EdgeMetrics metrics,
+    ILogger<PurgeListener> logger) : BackgroundService
 {
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    private const int Batch = 1000;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private string? _position;
+    private string? _acknowledged;
+    private bool _failing;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var subscribed = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(EdgeCacheKeys.PurgeChannel), (_, message) =>
+                if (!subscribed)
                 {
-                    var titleId = (string?)message;
-                    if (TitleId.IsValid(titleId))
-                    {
-                        memory.PurgeTitle(titleId!);
-                        metrics.Purged();
-                        Log.Purged(logger, titleId!);
-                    }
-                });
-                return;
+                    await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(EdgeCacheKeys.PurgeChannel), (_, _) => Wake());
+                    subscribed = true;
+                }
+
+                await FollowAsync(redis.GetDatabase());
+                if (_failing)
+                {
+                    _failing = false;
+                    Log.PurgeLogReachable(logger);
+                }
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
-                Log.SubscribeFailed(logger, e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                if (!_failing)
+                {
+                    _failing = true;
+                    Log.PurgeLogUnreachable(logger, e.Message);
+                }
+            }
+
+            try
+            {
+                await _wake.WaitAsync(PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
+    }
+
+    /// <summary>Reads the log from where this edge stopped, applies each purge, and acknowledges the position.</summary>
+    private async Task FollowAsync(IDatabase db)
+    {
+        if (_position is null)
+        {
+            var (snapshot, lastId) = await PurgeLog.SnapshotAsync(db);
+            generations.Reset(snapshot);
+            _position = lastId;
+        }
+
+        for (var gaps = 0; ;)
+        {
+            var (entries, gap) = await PurgeLog.ReadAfterAsync(db, _position, Batch);
+            if (gap && ++gaps == 1)
+            {
+                // Purges after our position were trimmed away (or Redis lost the log): nothing in memory can be trusted.
+                memory.PurgeAll();
+                metrics.Purged();
+                Log.PurgedAll(logger, _position);
+                _position = null;
+                var (snapshot, lastId) = await PurgeLog.SnapshotAsync(db);
+                generations.Reset(snapshot);
+                _position = lastId;
+                continue;
+            }
+
+            foreach (var purge in entries)
+            {
+                generations.Advance(purge.TitleId, purge.Generation);
+                memory.PurgeTitle(purge.TitleId);
+                metrics.Purged();
+                Log.Purged(logger, purge.TitleId, purge.Generation);
+                _position = purge.StreamId;
+            }
+
+            if (entries.Count < Batch)
+            {
+                break;
+            }
+        }
+
+        if (_position != _acknowledged && heartbeat.Announcement?.Id is { } edgeId)
+        {
+            await PurgeLog.AckAsync(db, edgeId, _position);
+            _acknowledged = _position;
+        }
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // already woken
+        }
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
     }
 }

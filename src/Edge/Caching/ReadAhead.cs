@@ -59,7 +59,10 @@ internal sealed class ReadAhead(
     {
         try
         {
-            await fills.InBackgroundAsync(key, () => fill(path, entry, index, key));
+            if (!await fills.InBackgroundAsync(key, () => fill(path, entry, index, key)))
+            {
+                metrics.ReadAheadSkipped(); // the edge's fill limit is reached: client requests come first
+            }
         }
         catch (OriginUnavailableException e)
         {

@@ -32,6 +32,7 @@ internal sealed class SliceCache(
     FillCoalescer fills,
     FleetFill fleet,
     ReadAhead nextSlices,
+    TitleGenerations generations,
     OriginHttpClient origin,
     IOptions<CacheOptions> options,
     TimeProvider time,
@@ -44,13 +45,18 @@ internal sealed class SliceCache(
 
     public int SliceBytes => _options.SliceBytes;
 
+    /// <summary>Whether a request for this many bytes looks like a player reading media, and so should start read-ahead.</summary>
+    public bool ReadsAheadFor(long requestedBytes) => requestedBytes >= _options.ReadAheadMinBytes;
+
     /// <returns>The object's metadata, or null when the origin does not have it.</returns>
     /// <exception cref="OriginUnavailableException">The origin failed and nothing, not even an expired copy, is cached.</exception>
     public async ValueTask<Lookup<CachedObject?>> GetObjectAsync(MediaPath path, CancellationToken cancellationToken)
     {
-        var key = EdgeCacheKeys.Meta(path);
-        var cached = memory.Get<CachedObject>(key);
-        if (cached is not null && cached.FreshUntil > time.GetUtcNow())
+        var generation = generations.Of(path.TitleId);
+        var key = EdgeCacheKeys.Meta(path, generation);
+        var inMemory = memory.Get<object>(key);
+        var cached = inMemory as CachedObject;
+        if ((cached is not null && cached.FreshUntil > time.GetUtcNow()) || inMemory is NotFound)
         {
             metrics.MetaLookup(CacheResult.L1Hit);
             return new(cached, CacheResult.L1Hit);
@@ -59,7 +65,7 @@ internal sealed class SliceCache(
         Lookup<CachedObject?> lookup;
         try
         {
-            lookup = await fills.ForClientAsync(key, () => FillMetaAsync(path, key, cached), cancellationToken);
+            lookup = await fills.ForClientAsync(key, () => FillMetaAsync(path, generation, key, cached), cancellationToken);
         }
         catch (OriginUnavailableException e) when (cached is not null)
         {
@@ -90,7 +96,7 @@ internal sealed class SliceCache(
         return lookup;
     }
 
-    private async Task<Lookup<CachedObject?>> FillMetaAsync(MediaPath path, string key, CachedObject? expired)
+    private async Task<Lookup<CachedObject?>> FillMetaAsync(MediaPath path, long generation, string key, CachedObject? expired)
     {
         var fresh = TtlFor(path);
         try
@@ -103,18 +109,18 @@ internal sealed class SliceCache(
 
             if (bytes is null || Deserialize(bytes) is not { } cached)
             {
-                memory.Remove(key);
+                RememberNotFound(path, key);
                 return new(null, result);
             }
 
-            var entry = new CachedObject(path, cached, _options.SliceBytes);
+            var entry = new CachedObject(path, generation, cached, _options.SliceBytes);
             memory.Set(path.TitleId, key, entry, MetaSizeEstimate, Lifetime(fresh));
             return new(entry, result);
         }
         catch (OriginUnavailableException e)
         {
             var stale = expired ?? (await shared.GetAsync(key) is { } bytes && Deserialize(bytes) is { } meta
-                ? new CachedObject(path, meta, _options.SliceBytes)
+                ? new CachedObject(path, generation, meta, _options.SliceBytes)
                 : null);
             if (stale is null)
             {
@@ -137,6 +143,19 @@ internal sealed class SliceCache(
             Lifetime(fresh));
         memory.Set(path.TitleId, key, bytes!, bytes!.Length + key.Length, Lifetime(fresh));
         return new(bytes, result);
+    }
+
+    /// <summary>A short negative entry: repeating a request for a missing object costs no origin request for a while.</summary>
+    private void RememberNotFound(MediaPath path, string key)
+    {
+        if (_options.NotFoundTtl > TimeSpan.Zero)
+        {
+            memory.Set(path.TitleId, key, NotFound.Instance, MetaSizeEstimate, _options.NotFoundTtl);
+        }
+        else
+        {
+            memory.Remove(key);
+        }
     }
 
     /// <summary>An origin request, counted and timed by kind.</summary>
@@ -172,5 +191,15 @@ internal sealed class SliceCache(
         {
             return null;
         }
+    }
+}
+
+/// <summary>What L1 holds for an object the origin said does not exist, until <see cref="CacheOptions.NotFoundTtl"/> passes.</summary>
+internal sealed class NotFound
+{
+    public static readonly NotFound Instance = new();
+
+    private NotFound()
+    {
     }
 }

@@ -12,7 +12,7 @@ namespace Vod.Edge.Delivery;
 /// <c>GET</c>/<c>HEAD /titles/{id}/...</c> (or <c>/t/{token}/titles/{id}/...</c> with signed playback): the edge's
 /// data plane, read top to bottom in <see cref="ServeAsync"/>:
 /// <list type="number">
-/// <item>Parse and authorise: the method, the media path, the playback token (405, 404, 403).</item>
+/// <item>Parse and authorise: the method, the media path (an HLS file name), the playback token (405, 404, 403).</item>
 /// <item>Look up the object's metadata through the tiers, <see cref="SliceCache"/> (404 when the origin does not have
 /// it; 502, 503 or 504 when the origin failed and nothing is cached).</item>
 /// <item>Preconditions and range, both pure functions (<see cref="Preconditions"/>, <see cref="ByteRange"/>): 304, 412,
@@ -50,7 +50,7 @@ internal sealed class MediaEndpoint(SliceCache cache, PlaybackTokens tokens, Edg
         {
             // :: Step 1: parse and authorise
             context.Response.Headers.XContentTypeOptions = "nosniff";
-            if (Authorise(context, out var refused) is not { } media)
+            if (Authorise(context, out var refused, out var signedUntil) is not { } media)
             {
                 await ProblemAsync(context, refused);
                 return;
@@ -79,6 +79,12 @@ internal sealed class MediaEndpoint(SliceCache cache, PlaybackTokens tokens, Edg
             // :: Step 3: preconditions and range
             var response = context.Response;
             WriteValidators(response.Headers, entry);
+            if (signedUntil is { } expires)
+            {
+                // A signed URL's answer is the viewer's alone, and fresh no longer than its token lives.
+                response.Headers.CacheControl = tokens.SignedCacheControl(expires, entry.MaxAge);
+            }
+
             var requestHeaders = context.Request.Headers;
             var precondition = Preconditions.Evaluate(requestHeaders, entry.EntityTag, entry.LastModified);
             if (precondition != StatusCodes.Status200OK)
@@ -103,11 +109,12 @@ internal sealed class MediaEndpoint(SliceCache cache, PlaybackTokens tokens, Edg
             }
 
             var index = range.From / entry.SliceBytes;
+            var readAhead = cache.ReadsAheadFor(range.Length);
             Lookup<byte[]> slice;
             try
             {
                 // The first slice decides whether the answer is a body or an error: nothing has been sent yet.
-                slice = await cache.GetSliceAsync(media, entry, index, readAhead: true, context.RequestAborted);
+                slice = await cache.GetSliceAsync(media, entry, index, readAhead, context.RequestAborted);
             }
             catch (OriginUnavailableException e)
             {
@@ -118,7 +125,7 @@ internal sealed class MediaEndpoint(SliceCache cache, PlaybackTokens tokens, Edg
 
             result = Costlier(result.Value, slice.Result);
             WriteContentHeaders(response, entry, range);
-            (result, sent) = await WriteBodyAsync(context, media, entry, range, slice, result.Value);
+            (result, sent) = await WriteBodyAsync(context, media, entry, range, slice, result.Value, readAhead);
         }
         finally
         {
@@ -127,9 +134,11 @@ internal sealed class MediaEndpoint(SliceCache cache, PlaybackTokens tokens, Edg
     }
 
     /// <summary>Step 1. The validated path of a request that may be served; null, with the reason, when it may not.</summary>
-    private MediaPath? Authorise(HttpContext context, out Refusal refused)
+    /// <param name="signedUntil">For a signed URL, when its token expires.</param>
+    private MediaPath? Authorise(HttpContext context, out Refusal refused, out DateTimeOffset? signedUntil)
     {
         refused = default;
+        signedUntil = null;
         var request = context.Request;
         if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
         {
@@ -146,7 +155,7 @@ internal sealed class MediaEndpoint(SliceCache cache, PlaybackTokens tokens, Edg
                 return null;
             }
 
-            if (MediaPath.TryParse(rest.Value is { Length: > 1 } relative ? relative[1..] : null, out var path))
+            if (MediaPath.TryParse(rest.Value is { Length: > 1 } relative ? relative[1..] : null, out var path) && HlsContentTypes.IsServable(path))
             {
                 return path;
             }
@@ -161,7 +170,7 @@ internal sealed class MediaEndpoint(SliceCache cache, PlaybackTokens tokens, Edg
             return null;
         }
 
-        if (!tokens.TryVerifySignedPath(request.Path, out var signed, out var check))
+        if (!tokens.TryVerifySignedPath(request.Path, out var signed, out var check, out var expires) || !HlsContentTypes.IsServable(signed))
         {
             refused = NotAMediaPath;
             return null;
@@ -173,9 +182,11 @@ internal sealed class MediaEndpoint(SliceCache cache, PlaybackTokens tokens, Edg
             return null;
         }
 
+        signedUntil = expires;
         return signed;
     }
 
+    /// <summary>Not a path the origin could have: malformed, or a name that is not HLS media (answered here, never asked of the origin).</summary>
     private static Refusal NotAMediaPath => new(StatusCodes.Status404NotFound, "not a valid media path");
 
     /// <summary>The answer when the origin failed and nothing is cached: 503 from a busy edge, 504 on a timeout, else 502.</summary>
@@ -184,12 +195,12 @@ internal sealed class MediaEndpoint(SliceCache cache, PlaybackTokens tokens, Edg
         if (e is EdgeBusyException)
         {
             // Overload is counted in metrics, not logged per request. Retry-After tells the player to go elsewhere now.
-            return new(StatusCodes.Status503ServiceUnavailable, $"this edge is busy ({e.Message}); try another edge", RetryAfterSeconds: 1);
+            return new(StatusCodes.Status503ServiceUnavailable, "this edge is busy: try another edge", RetryAfterSeconds: 1);
         }
 
         Log.OriginFailed(logger, media.UrlPath, e.Message);
         return e.TimedOut
-            ? new(StatusCodes.Status504GatewayTimeout, $"the origin timed out and this object is not cached ({e.Message})")
+            ? new(StatusCodes.Status504GatewayTimeout, "the origin did not answer in time and this object is not cached")
             : new(StatusCodes.Status502BadGateway, "the origin failed and this object is not cached");
     }
 
@@ -224,7 +235,7 @@ internal sealed class MediaEndpoint(SliceCache cache, PlaybackTokens tokens, Edg
     /// <summary>Step 4. The body, slice after slice, from <paramref name="first"/> (already fetched) on.</summary>
     /// <returns>The costliest lookup of the request and the body bytes sent.</returns>
     private async Task<(CacheResult Result, long Sent)> WriteBodyAsync(
-        HttpContext context, MediaPath media, CachedObject entry, ByteRange range, Lookup<byte[]> first, CacheResult result)
+        HttpContext context, MediaPath media, CachedObject entry, ByteRange range, Lookup<byte[]> first, CacheResult result, bool readAhead)
     {
         var aborted = context.RequestAborted;
         context.Response.Headers["X-Cache"] = EdgeMetrics.Label(result);
@@ -249,7 +260,7 @@ internal sealed class MediaEndpoint(SliceCache cache, PlaybackTokens tokens, Edg
                 }
 
                 offset = 0;
-                slice = await cache.GetSliceAsync(media, entry, ++index, readAhead: true, aborted);
+                slice = await cache.GetSliceAsync(media, entry, ++index, readAhead, aborted);
                 result = Costlier(result, slice.Result);
             }
         }

@@ -20,7 +20,7 @@ internal sealed class OriginHttpClient(HttpClient http, OriginPool origins, IOpt
 
     /// <summary>The object's metadata, or null when the origin says it does not exist (404/410/403).</summary>
     public Task<ObjectMeta?> HeadAsync(string urlPath, CancellationToken cancellationToken) =>
-        FetchAsync(origin => new HttpRequestMessage(HttpMethod.Head, new Uri(origin, urlPath)),
+        FetchAsync(urlPath, origin => new HttpRequestMessage(HttpMethod.Head, new Uri(origin, urlPath)),
             (response, _, _) =>
             {
                 if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone or HttpStatusCode.Forbidden)
@@ -43,7 +43,7 @@ internal sealed class OriginHttpClient(HttpClient http, OriginPool origins, IOpt
     /// <summary>Reads bytes [<paramref name="from"/>, <paramref name="from"/> + <paramref name="length"/>) of the object.</summary>
     /// <param name="etag">The version the caller expects; a different version at the origin is an error, never mixed bytes.</param>
     public Task<byte[]> GetRangeAsync(string urlPath, string etag, long from, int length, CancellationToken cancellationToken) =>
-        FetchAsync(origin =>
+        FetchAsync(urlPath, origin =>
             {
                 var request = new HttpRequestMessage(HttpMethod.Get, new Uri(origin, urlPath));
                 request.Headers.Range = new RangeHeaderValue(from, from + length - 1);
@@ -72,7 +72,7 @@ internal sealed class OriginHttpClient(HttpClient http, OriginPool origins, IOpt
                 }
                 catch (Exception e) when (e is IOException or HttpRequestException)
                 {
-                    throw new OriginUnavailableException($"origin connection failed while reading {urlPath}: {e.Message}", timedOut: false, e);
+                    throw new OriginUnavailableException($"origin connection failed while reading {urlPath} ({e.GetType().Name})", timedOut: false, e);
                 }
 
                 return bytes;
@@ -82,9 +82,10 @@ internal sealed class OriginHttpClient(HttpClient http, OriginPool origins, IOpt
     /// <summary>
     /// One fetch over the origins in the pool's order. Headers must come within the attempt time-out (the last origin
     /// tried gets the rest of the budget); the answer is read within the budget. A failure marks that origin down and
-    /// moves on while origins and budget remain; the last failure is what the caller sees.
+    /// moves on while origins and budget remain; the last failure is what the caller sees. Messages name the unsigned
+    /// <paramref name="urlPath"/>: the request's own URI carries a playback token once it is signed.
     /// </summary>
-    private async Task<T> FetchAsync<T>(Func<Uri, HttpRequestMessage> createRequest,
+    private async Task<T> FetchAsync<T>(string urlPath, Func<Uri, HttpRequestMessage> createRequest,
         Func<HttpResponseMessage, CancellationToken, CancellationToken, Task<T>> readResponse, CancellationToken cancellationToken)
     {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -103,7 +104,7 @@ internal sealed class OriginHttpClient(HttpClient http, OriginPool origins, IOpt
                     attempt.CancelAfter(_attempt);
                 }
 
-                using var response = await SendAsync(request, attempt.Token, budget.Token, cancellationToken);
+                using var response = await SendAsync(origin, urlPath, request, attempt.Token, budget.Token, cancellationToken);
                 var result = await readResponse(response, budget.Token, cancellationToken);
                 origins.MarkUp(origin);
                 return result;
@@ -119,7 +120,8 @@ internal sealed class OriginHttpClient(HttpClient http, OriginPool origins, IOpt
         }
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken attempt, CancellationToken budget, CancellationToken caller)
+    private async Task<HttpResponseMessage> SendAsync(
+        Uri origin, string urlPath, HttpRequestMessage request, CancellationToken attempt, CancellationToken budget, CancellationToken caller)
     {
         try
         {
@@ -128,11 +130,11 @@ internal sealed class OriginHttpClient(HttpClient http, OriginPool origins, IOpt
         catch (OperationCanceledException e) when (!caller.IsCancellationRequested)
         {
             var limit = budget.IsCancellationRequested ? _budget : _attempt;
-            throw new OriginUnavailableException($"origin {request.RequestUri?.Authority} sent no headers for {request.RequestUri?.AbsolutePath} within {limit.TotalMilliseconds:0} ms", timedOut: true, e);
+            throw new OriginUnavailableException($"origin {origin.Authority} sent no headers for {urlPath} within {limit.TotalMilliseconds:0} ms", timedOut: true, e);
         }
         catch (HttpRequestException e)
         {
-            throw new OriginUnavailableException($"origin {request.RequestUri?.Authority} unreachable: {e.Message}", timedOut: false, e);
+            throw new OriginUnavailableException($"origin {origin.Authority} unreachable ({e.HttpRequestError})", timedOut: false, e);
         }
     }
 
@@ -172,7 +174,8 @@ internal static class OriginClientExtensions
                 EnableMultipleHttp2Connections = true,
             })
             .AddHttpMessageHandler(sp => new OriginRequestSigning(sp.GetRequiredService<PlaybackTokens>()))
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers(); // HttpClient's own logging writes every request URI, and a signed one carries a fresh token
         return services;
     }
 }

@@ -12,17 +12,20 @@ namespace Vod.Edge.Registry;
 /// Announces this edge in the registry once Kestrel listens and heartbeats every second. On SIGTERM it deregisters
 /// first, then drains: it keeps serving for <see cref="EdgeIdentityOptions.Drain"/> while the origin steers
 /// players away, and only then lets the host stop the server (which finishes in-flight requests).
-/// A Redis outage only pauses heartbeats; they resume when it is back.
+/// A Redis outage only pauses heartbeats; they resume when it is back. With a fleet key (<c>Fleet:Key</c>) every
+/// announcement is signed, so the origins can tell it from one written by anyone else who can write to Redis.
 /// </summary>
 internal sealed class EdgeHeartbeat(
     IConnectionMultiplexer redis,
     IServer server,
     IOptions<EdgeIdentityOptions> options,
+    IOptions<FleetKeyOptions> fleet,
     EdgeMetrics metrics,
     TimeProvider time,
     ILogger<EdgeHeartbeat> logger) : IHostedLifecycleService, IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
+    private readonly FleetKey? _key = FleetKey.From(fleet.Value);
     private Task _loop = Task.CompletedTask;
 
     public EdgeAnnouncement? Announcement { get; private set; }
@@ -37,6 +40,12 @@ internal sealed class EdgeHeartbeat(
         }
 
         Announcement = new EdgeAnnouncement(id, url.TrimEnd('/'), time.GetUtcNow(), options.Value.InternalUrl?.TrimEnd('/'));
+        if (!FleetUrl.IsValid(Announcement.Url))
+        {
+            // The origins would ignore the entry: better to say so at start than to be a silent edge nobody routes to.
+            throw new InvalidOperationException($"Edge:PublicUrl '{Announcement.Url}' is not a plain absolute http(s) URL");
+        }
+
         _loop = BeatAsync(Announcement, _stop.Token);
         return Task.CompletedTask;
     }
@@ -73,7 +82,7 @@ internal sealed class EdgeHeartbeat(
             {
                 if (redis.IsConnected)
                 {
-                    await EdgeRegistry.HeartbeatAsync(redis.GetDatabase(), announcement with { Load = metrics.Load() }, time.GetUtcNow());
+                    await EdgeRegistry.HeartbeatAsync(redis.GetDatabase(), announcement with { Load = metrics.Load() }, time.GetUtcNow(), _key);
                 }
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
@@ -123,7 +132,11 @@ internal static class RegistryExtensions
     {
         services.AddValidatedOptions<EdgeIdentityOptions>(configuration, EdgeIdentityOptions.Section)
             .Validate(o => o.Id is null || EdgeRegistry.IsValidId(o.Id), "Edge:Id: up to 32 letters, digits, '-', '_' or '.'")
-            .Validate(o => o.PublicUrl is null || Uri.TryCreate(o.PublicUrl, UriKind.Absolute, out _), "Edge:PublicUrl must be an absolute URL");
+            .Validate(o => o.PublicUrl is null || FleetUrl.IsValid(o.PublicUrl.TrimEnd('/')),
+                "Edge:PublicUrl must be an absolute http(s) URL without user info, query, fragment, quotes, commas or spaces")
+            .Validate(o => o.InternalUrl is null || FleetUrl.IsValid(o.InternalUrl.TrimEnd('/')),
+                "Edge:InternalUrl must be an absolute http(s) URL without user info, query, fragment, quotes, commas or spaces");
+        services.AddValidatedOptions<FleetKeyOptions>(configuration, FleetKeyOptions.Section);
         services.AddSingleton<EdgeHeartbeat>();
         services.AddHostedService(sp => sp.GetRequiredService<EdgeHeartbeat>());
         // The drain happens before the server stops; the host must allow for it.

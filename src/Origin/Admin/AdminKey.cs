@@ -10,18 +10,20 @@ using Vod.ServiceDefaults;
 namespace Vod.Origin.Admin;
 
 /// <summary>
-/// Guards admin endpoints with the configured bearer key, compared in constant time: 401 without a key, 403 with a
-/// wrong one, 429 once an address has spent its failed attempts. The key is never logged, not even a wrong one.
+/// Guards admin endpoints with the configured bearer key: 401 without a key, 403 with a wrong one, 429 once an address
+/// has spent its failed attempts. Keys are compared as SHA-256 digests in constant time, so neither the content nor the
+/// length of the configured key shows in the time a wrong guess takes. The key is never logged, not even a wrong one.
+/// It is also the origin's <see cref="IAdminKeyCheck"/>: operational endpoints accept the admin key.
 /// </summary>
-internal sealed class AdminKeyFilter : IEndpointFilter, IDisposable
+internal sealed class AdminKeyFilter : IEndpointFilter, IAdminKeyCheck, IDisposable
 {
-    private readonly byte[] _key;
+    private readonly byte[] _keyDigest;
     private readonly PartitionedRateLimiter<IPAddress> _failures;
 
     public AdminKeyFilter(IOptions<AdminOptions> options)
     {
         var o = options.Value;
-        _key = Encoding.UTF8.GetBytes(o.Key);
+        _keyDigest = Digest(o.Key);
         _failures = PartitionedRateLimiter.Create<IPAddress, IPAddress>(ip => RateLimitPartition.GetFixedWindowLimiter(ip, _ =>
             new FixedWindowRateLimiterOptions
             {
@@ -32,9 +34,17 @@ internal sealed class AdminKeyFilter : IEndpointFilter, IDisposable
             }));
     }
 
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        Check(context.HttpContext) ?? await next(context);
+
+    /// <summary>Whether <paramref name="presented"/> is the admin key: equal SHA-256 digests, compared in constant time.</summary>
+    public bool Matches(string presented) => CryptographicOperations.FixedTimeEquals(Digest(presented), _keyDigest);
+
+    /// <summary>Whether the request carries an <c>Authorization</c> header at all (an anonymous reader carries none).</summary>
+    public static bool PresentsKey(HttpContext http) => http.Request.Headers.Authorization.Count > 0;
+
+    public IResult? Check(HttpContext http)
     {
-        var http = context.HttpContext;
         var header = http.Request.Headers.Authorization.ToString();
         const string Scheme = "Bearer ";
         if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
@@ -52,8 +62,7 @@ internal sealed class AdminKeyFilter : IEndpointFilter, IDisposable
             }
         }
 
-        var presented = Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim());
-        if (!CryptographicOperations.FixedTimeEquals(presented, _key))
+        if (!Matches(header[Scheme.Length..].Trim()))
         {
             using var failure = _failures.AttemptAcquire(client);
             return failure.IsAcquired
@@ -61,8 +70,10 @@ internal sealed class AdminKeyFilter : IEndpointFilter, IDisposable
                 : TooManyFailures(http, failure);
         }
 
-        return await next(context);
+        return null;
     }
+
+    private static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
     private static IResult TooManyFailures(HttpContext http, RateLimitLease lease)
     {
@@ -120,6 +131,7 @@ internal static class AdminExtensions
     {
         services.AddValidatedOptions<AdminOptions>(configuration, AdminOptions.Section);
         services.AddSingleton<AdminKeyFilter>();
+        services.AddSingleton<IAdminKeyCheck>(sp => sp.GetRequiredService<AdminKeyFilter>());
         services.AddAdminRateLimits();
         return services;
     }

@@ -15,17 +15,26 @@ internal static class CatalogEndpoints
     {
         services.AddSingleton<CatalogEvents>();
         services.AddHostedService(sp => sp.GetRequiredService<CatalogEvents>());
+        services.AddOptions<EventsOptions>().BindConfiguration(EventsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<EventAdmission>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapCatalog(this IEndpointRouteBuilder app)
     {
         CatalogEvents.MapCatalogEvents(app);
-        app.MapGet("/api/titles", async (MediaStore store, CancellationToken ct) =>
-            (await store.ListTitlesAsync(ct)).Select(TitleResource.From));
+        // Anonymous readers see ready titles only, without error texts; an admin sees everything (CatalogAccess).
+        app.MapGet("/api/titles", async (HttpContext http, AdminKeyFilter admin, MediaStore store, CancellationToken ct) =>
+        {
+            var isAdmin = CatalogAccess.IsAdmin(http, admin, out var refusal);
+            return refusal ?? Results.Ok((await store.ListTitlesAsync(ct)).Select(t => CatalogAccess.View(t, isAdmin)).OfType<TitleResource>());
+        });
 
-        app.MapGet("/api/titles/{id}", async (string id, MediaStore store, CancellationToken ct) =>
-            await FindAsync(id, store, ct) is { } title ? Results.Ok(TitleResource.From(title)) : NotFound(id));
+        app.MapGet("/api/titles/{id}", async (string id, HttpContext http, AdminKeyFilter admin, MediaStore store, CancellationToken ct) =>
+        {
+            var isAdmin = CatalogAccess.IsAdmin(http, admin, out var refusal);
+            return refusal ?? (await FindAsync(id, store, ct) is { } title && CatalogAccess.View(title, isAdmin) is { } view ? Results.Ok(view) : NotFound(id));
+        });
 
         app.MapDelete("/api/titles/{id}", async (string id, MediaStore store, EdgeCachePurge purge, CancellationToken ct) =>
         {
@@ -34,9 +43,25 @@ internal static class CatalogEndpoints
                 return NotFound(id);
             }
 
-            Delete(store, title);
-            await purge.TryPurgeAsync(title.Id);
-            return Results.NoContent();
+            // The purge is recorded before anything is deleted (no title is deleted without a purge every edge will
+            // read, even one cut off from Redis now) and delivered once the title is gone from disk (recorded again
+            // then, so a copy an edge refetched in between is dropped too): 204 when every live edge acknowledged it
+            // in time, else 202 listing those pending.
+            if (await purge.TryRecordAsync(title.Id) is not { } recorded)
+            {
+                return PurgeEndpoints.NotRecorded("nothing was deleted");
+            }
+
+            if (!TryDelete(store, title))
+            {
+                return NotFound(id); // a concurrent delete won
+            }
+
+            return await purge.DeliverDeleteAsync(recorded, ct) switch
+            {
+                { Acknowledged: true } => Results.NoContent(),
+                var pending => Results.Json(pending, statusCode: StatusCodes.Status202Accepted),
+            };
         }).RequireAdminKey();
 
         return app;
@@ -48,17 +73,29 @@ internal static class CatalogEndpoints
     /// <summary>
     /// The title directory is first renamed into staging/ so the title vanishes from the catalog and from serving
     /// in one step, then removed. A transcoder still working on it finds its title gone and drops its output.
+    /// The rename is also the claim between concurrent deletes: only one can move the directory, the others find it
+    /// gone (false: their answer is 404).
     /// </summary>
-    private static void Delete(MediaStore store, Title title)
+    private static bool TryDelete(MediaStore store, Title title)
     {
         Directory.CreateDirectory(store.Staging);
         var doomed = Path.Combine(store.Staging, $"deleted-{title.Id}-{Guid.NewGuid():N}");
-        Directory.Move(store.TitleDirectory(title.Id), doomed);
+        try
+        {
+            Directory.Move(store.TitleDirectory(title.Id), doomed);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return false;
+        }
+
         Directory.Delete(doomed, recursive: true);
         if (MediaPath.IsSafeSegment(title.Source))
         {
             File.Delete(Path.Combine(store.Uploads, title.Source));
         }
+
+        return true;
     }
 
     private static IResult NotFound(string id) =>

@@ -2,6 +2,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Vod.Common.Catalog;
+using Vod.Origin.Admin;
 
 namespace Vod.Origin.Catalog;
 
@@ -10,26 +11,44 @@ namespace Vod.Origin.Catalog;
 /// Transcoders write progress into title.json; while anyone listens, the catalog on disk is read twice a second and
 /// every title that changed is sent as a <c>title</c> event, every title that disappeared as <c>deleted</c>. A new
 /// listener first gets a <c>listening</c> event (empty object), at once.
+/// An admin (the key in <c>Authorization</c>) hears of every title; anyone else, as on <c>GET /api/titles</c>, of
+/// ready titles only, without error texts, and a title that stops being ready is <c>deleted</c> for them.
+/// Open streams are capped per client address and in all (<see cref="EventAdmission"/>).
 /// </summary>
 internal sealed partial class CatalogEvents(MediaStore store, TimeProvider time, ILogger<CatalogEvents> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
     private readonly Lock _gate = new();
-    private readonly List<Channel<SseItem<object>>> _listeners = [];
+    private readonly List<Listener> _listeners = [];
 
     public static IEndpointRouteBuilder MapCatalogEvents(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/titles/events", (CatalogEvents events, CancellationToken ct) =>
-            TypedResults.ServerSentEvents(events.ListenAsync(ct)));
+        app.MapGet("/api/titles/events", IResult (HttpContext http, CatalogEvents events, EventAdmission admission, AdminKeyFilter admin, CancellationToken ct) =>
+        {
+            var isAdmin = CatalogAccess.IsAdmin(http, admin, out var refusal);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            if (admission.TryAdmit(AdminRateLimits.Client(http), out refusal) is not { } place)
+            {
+                return refusal!;
+            }
+
+            http.Response.RegisterForDispose(place);
+            return TypedResults.ServerSentEvents(events.ListenAsync(isAdmin, ct));
+        });
         return app;
     }
 
-    private async IAsyncEnumerable<SseItem<object>> ListenAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<SseItem<object>> ListenAsync(bool admin, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var channel = Channel.CreateBounded<SseItem<object>>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
+        var listener = new Listener(channel, admin);
         lock (_gate)
         {
-            _listeners.Add(channel);
+            _listeners.Add(listener);
         }
 
         try
@@ -46,10 +65,15 @@ internal sealed partial class CatalogEvents(MediaStore store, TimeProvider time,
         {
             lock (_gate)
             {
-                _listeners.Remove(channel);
+                _listeners.Remove(listener);
             }
         }
     }
+
+    private sealed record Listener(Channel<SseItem<object>> Channel, bool Admin);
+
+    /// <summary>One change, as an admin hears it and as anyone else does (null: they do not hear of it).</summary>
+    private sealed record Change(SseItem<object> ForAdmin, SseItem<object>? ForPublic);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -57,7 +81,7 @@ internal sealed partial class CatalogEvents(MediaStore store, TimeProvider time,
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            Channel<SseItem<object>>[] listeners;
+            Listener[] listeners;
             lock (_gate)
             {
                 listeners = [.. _listeners];
@@ -71,28 +95,36 @@ internal sealed partial class CatalogEvents(MediaStore store, TimeProvider time,
             try
             {
                 var titles = await store.ListTitlesAsync(stoppingToken);
-                var changes = new List<SseItem<object>>();
+                var changes = new List<Change>();
                 foreach (var title in titles)
                 {
                     var state = (title.Status, title.Progress, title.UpdatedAt);
-                    if (!known.TryGetValue(title.Id, out var before) || before != state)
+                    var seen = known.TryGetValue(title.Id, out var before);
+                    if (!seen || before != state)
                     {
                         known[title.Id] = state;
-                        changes.Add(new SseItem<object>(TitleResource.From(title), "title"));
+                        var wasPublic = seen && CatalogAccess.IsPublic(before.Status);
+                        var forPublic = CatalogAccess.IsPublic(title.Status) ? new SseItem<object>(TitleResource.Public(title), "title")
+                            : wasPublic ? Deleted(title.Id) : (SseItem<object>?)null;
+                        changes.Add(new Change(new SseItem<object>(TitleResource.From(title), "title"), forPublic));
                     }
                 }
 
                 foreach (var gone in known.Keys.Except(titles.Select(t => t.Id)).ToList())
                 {
+                    var wasPublic = CatalogAccess.IsPublic(known[gone].Status);
                     known.Remove(gone);
-                    changes.Add(new SseItem<object>(new { id = gone }, "deleted"));
+                    changes.Add(new Change(Deleted(gone), wasPublic ? Deleted(gone) : null));
                 }
 
                 foreach (var listener in listeners)
                 {
                     foreach (var change in changes)
                     {
-                        listener.Writer.TryWrite(change);
+                        if ((listener.Admin ? change.ForAdmin : change.ForPublic) is { } item)
+                        {
+                            listener.Channel.Writer.TryWrite(item);
+                        }
                     }
                 }
             }
@@ -102,4 +134,6 @@ internal sealed partial class CatalogEvents(MediaStore store, TimeProvider time,
             }
         }
     }
+
+    private static SseItem<object> Deleted(string id) => new(new { id }, "deleted");
 }

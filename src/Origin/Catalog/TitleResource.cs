@@ -21,4 +21,7 @@ internal sealed record TitleResource(
         t.Id, t.Name, t.Status, t.Progress, t.Error, t.CreatedAt, t.UpdatedAt, t.DurationSeconds, t.Renditions,
         t.Status == TitleStatus.Ready ? $"/play/{t.Id}/master.m3u8" : null,
         t.Status == TitleStatus.Ready && t.Poster is not null ? $"{MediaPath.UrlPrefix}/{t.Id}/{t.Version}/{t.Poster}" : null);
+
+    /// <summary>The title as an anonymous reader sees it: no error text (it may name server paths).</summary>
+    public static TitleResource Public(Title t) => From(t) with { Error = null };
 }

@@ -27,15 +27,22 @@ internal sealed record EdgeStatus(
 /// edges heartbeat into, and probes each edge's <c>/healthz</c> (active). An edge is routable only while its heartbeat
 /// is fresh and its last probe answered in time. If Redis is unreachable, the last known list is kept (and still
 /// probed) instead of emptying the fleet.
+/// <para>
+/// Registry entries are not trusted: one that <see cref="FleetTrust"/> refuses (bad id or URL, a host off the
+/// allow-list, unsigned or badly signed while the fleet has a key) is ignored, logged once, and never probed. What
+/// <c>/api/edges</c> says of a failed probe is a fixed phrase; the exception's text goes to the log only.
+/// </para>
 /// </summary>
 internal sealed partial class EdgeMonitor(
     IConnectionMultiplexer redis,
     IHttpClientFactory clients,
     IOptions<FleetOptions> options,
+    FleetTrust trust,
     TimeProvider time,
     ILogger<EdgeMonitor> logger) : BackgroundService
 {
     public const string ProbeClient = "edge-probe";
+    private readonly FleetRefusals _refusals = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _avoided = new(StringComparer.Ordinal);
     private List<(EdgeAnnouncement Edge, DateTimeOffset LastHeartbeat)> _registry = [];
     private DateTimeOffset _registryReadAt;
@@ -49,6 +56,11 @@ internal sealed partial class EdgeMonitor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (trust.Key is null)
+        {
+            Log.FleetUnsigned(logger);
+        }
+
         using var timer = new PeriodicTimer(options.Value.ProbeInterval, time);
         do
         {
@@ -63,6 +75,7 @@ internal sealed partial class EdgeMonitor(
         var probes = await Task.WhenAll(_registry.Select(r => ProbeAsync(r.Edge, cancellationToken)));
         var expiry = options.Value.HeartbeatExpiry;
         var statuses = new List<EdgeStatus>(_registry.Count);
+        var details = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < _registry.Count; i++)
         {
             var (edge, beat) = _registry[i];
@@ -76,6 +89,11 @@ internal sealed partial class EdgeMonitor(
                 (false, _) => (false, "down", $"no heartbeat for {(_registryReadAt - beat).TotalSeconds:0.0} s"),
                 (true, false) => (false, "down", $"probe failed: {probe.Error}"),
             };
+            if (probe.Detail is not null)
+            {
+                details[edge.Id] = probe.Detail;
+            }
+
             var load = edge.Load ?? new EdgeLoad(0, 0, 0);
             statuses.Add(new EdgeStatus(edge.Id, edge.Url, routable, state, reason, beat, probe.At, probe.Milliseconds,
                 _avoided.GetValueOrDefault(edge.Id), load.Requests, load.Requests > 0 ? Math.Round((double)load.Hits / load.Requests, 4) : null,
@@ -83,7 +101,7 @@ internal sealed partial class EdgeMonitor(
         }
 
         statuses.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
-        LogChanges(_snapshot, statuses);
+        LogChanges(_snapshot, statuses, details);
         _snapshot = statuses;
     }
 
@@ -92,7 +110,13 @@ internal sealed partial class EdgeMonitor(
         try
         {
             var db = redis.GetDatabase();
-            var entries = await EdgeRegistry.ReadAsync(db);
+            var read = await EdgeRegistry.ReadAsync(db, trust);
+            foreach (var refused in _refusals.New(read.Refused))
+            {
+                Log.EntryRefused(logger, "edge", refused.Field, refused.Reason);
+            }
+
+            var entries = read.Members;
             var forget = time.GetUtcNow() - options.Value.ForgetAfter;
             foreach (var (edge, _) in entries.Where(e => e.LastHeartbeat < forget))
             {
@@ -117,28 +141,31 @@ internal sealed partial class EdgeMonitor(
         {
             using var response = await clients.CreateClient(ProbeClient).GetAsync((edge.ProbeUrl ?? edge.Url) + "/healthz", timeout.Token);
             var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            // Only the status code reaches /api/edges (anonymous): never the body or a header of whatever answered.
             return response.IsSuccessStatusCode
-                ? new Probe(true, null, time.GetUtcNow(), ms)
-                : new Probe(false, $"/healthz answered {(int)response.StatusCode}", time.GetUtcNow(), ms);
+                ? new Probe(true, null, null, time.GetUtcNow(), ms)
+                : new Probe(false, $"status {(int)response.StatusCode}", null, time.GetUtcNow(), ms);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new Probe(false, $"no answer within {options.Value.ProbeTimeout.TotalMilliseconds:0} ms", time.GetUtcNow(), null);
+            return new Probe(false, "timed out", $"no answer within {options.Value.ProbeTimeout.TotalMilliseconds:0} ms", time.GetUtcNow(), null);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or ArgumentException or FormatException or NotSupportedException)
         {
-            return new Probe(false, e.Message, time.GetUtcNow(), null);
+            // The message names addresses and resolver or socket errors: the log's business, not an anonymous caller's.
+            return new Probe(false, "health probe failed", e.Message, time.GetUtcNow(), null);
         }
     }
 
-    private void LogChanges(IReadOnlyList<EdgeStatus> before, IReadOnlyList<EdgeStatus> after)
+    private void LogChanges(IReadOnlyList<EdgeStatus> before, IReadOnlyList<EdgeStatus> after, Dictionary<string, string> details)
     {
         foreach (var edge in after)
         {
             var previous = before.FirstOrDefault(b => b.Id == edge.Id);
             if (previous?.Routable != edge.Routable)
             {
-                Log.StateChanged(logger, edge.Id, edge.Url, edge.State, edge.Reason ?? "healthy");
+                Log.StateChanged(logger, edge.Id, edge.Url, edge.State,
+                    details.TryGetValue(edge.Id, out var detail) ? $"{edge.Reason} ({detail})" : edge.Reason ?? "healthy");
             }
         }
 
@@ -148,7 +175,9 @@ internal sealed partial class EdgeMonitor(
         }
     }
 
-    private readonly record struct Probe(bool Ok, string? Error, DateTimeOffset At, double? Milliseconds);
+    /// <param name="Error">A fixed phrase, published on <c>/api/edges</c>.</param>
+    /// <param name="Detail">What went wrong in the exception's words, for the log only.</param>
+    private readonly record struct Probe(bool Ok, string? Error, string? Detail, DateTimeOffset At, double? Milliseconds);
 }
 
 internal static class EdgeMonitorExtensions
@@ -156,6 +185,7 @@ internal static class EdgeMonitorExtensions
     public static IServiceCollection AddEdgeMonitor(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<FleetOptions>(configuration, FleetOptions.Section);
+        services.AddFleetTrust(configuration);
         services.AddHttpClient(EdgeMonitor.ProbeClient)
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {
@@ -170,10 +200,23 @@ internal static class EdgeMonitorExtensions
         return services;
     }
 
+    /// <summary>
+    /// The origin's <see cref="FleetTrust"/> for both registries it reads (edges and origins), from <c>Fleet:Key</c> and
+    /// <c>Fleet:AllowedHosts</c>; the key also signs this origin's own announcement.
+    /// </summary>
+    private static IServiceCollection AddFleetTrust(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<FleetKeyOptions>(configuration, FleetKeyOptions.Section);
+        services.AddSingleton(sp => new FleetTrust(
+            FleetKey.From(sp.GetRequiredService<IOptions<FleetKeyOptions>>().Value),
+            [sp.GetRequiredService<IOptions<FleetOptions>>().Value.AllowedHosts ?? ""]));
+        return services;
+    }
+
     /// <summary><c>GET /api/edges</c>: every known edge with its state, last heartbeat and the reason when down.</summary>
     public static IEndpointRouteBuilder MapEdges(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/edges", (EdgeMonitor monitor) => monitor.Snapshot);
+        app.MapGet("/api/edges", (EdgeMonitor monitor) => monitor.Snapshot).RequireOperationalAccess();
         return app;
     }
 }

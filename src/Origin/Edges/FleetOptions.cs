@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Vod.Origin.Edges;
 
+/// <summary>The origin's view of the fleet; <c>Fleet:Key</c> is read by origins and edges alike (<see cref="Vod.Common.Fleet.FleetKeyOptions"/>).</summary>
 internal sealed class FleetOptions
 {
     public const string Section = "Fleet";
@@ -21,4 +22,11 @@ internal sealed class FleetOptions
     /// <summary>Registry entries without a heartbeat for this long are removed.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ForgetAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Host names the URLs of edge and origin registry entries may name (public and probe URLs), comma-separated,
+    /// case-insensitive, as <c>System.Uri</c> writes them (IPv6 in brackets). Empty: any host. An entry naming another
+    /// host is ignored: never routed to, never probed.
+    /// </summary>
+    public string? AllowedHosts { get; set; }
 }

@@ -15,13 +15,17 @@ namespace Vod.Origin.Media;
 /// With signed playback on, the origin is held to the same rule as the edges: only <c>/t/{token}/titles/...</c> with a
 /// valid token for the title is served (edges sign their own fetches with the shared key; the manifest's origin
 /// fallback pathway carries the token), and plain <c>/titles/...</c> is 403, so the origin is no way around signing.
-/// Poster frames (<c>.jpg</c>) stay public: the catalog that shows them is public too.
+/// Poster frames (<c>.jpg</c>) stay public: the catalog that shows them is public too. Signed answers are
+/// <c>private</c> and fresh no longer than their token lives (<see cref="PlaybackTokens.SignedCacheControl"/>).
 /// </summary>
 internal static class MediaFiles
 {
     /// <summary>Versioned files never change (a re-transcode is a new version), so they are immutable.</summary>
     public const string ImmutableCacheControl = "public, max-age=31536000, immutable";
     public const string PlaylistCacheControl = "public, max-age=30";
+    private static readonly TimeSpan PlaylistFreshness = TimeSpan.FromSeconds(30);
+
+    /// <summary>Set on a request that came in under <c>/t/{token}/</c>: the expiry of its (valid) token.</summary>
     private static readonly object SignedKey = new();
 
     /// <summary>CORS for GET/HEAD on media, playback manifests and steering: web players live on other origins.</summary>
@@ -41,7 +45,7 @@ internal static class MediaFiles
         store.EnsureCreated();
         app.UseWhen(c => c.Request.Path.StartsWithSegments(PlaybackTokens.PathPrefix), branch => branch.Use((context, next) =>
         {
-            if (!tokens.Enabled || !tokens.TryVerifySignedPath(context.Request.Path, out var media, out var check))
+            if (!tokens.Enabled || !tokens.TryVerifySignedPath(context.Request.Path, out var media, out var check, out var expires))
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;
@@ -53,7 +57,7 @@ internal static class MediaFiles
             }
 
             // Served below exactly as the unsigned path would be.
-            context.Items[SignedKey] = true;
+            context.Items[SignedKey] = expires;
             context.Request.Path = media.UrlPath;
             return next(context);
         }));
@@ -96,15 +100,21 @@ internal static class MediaFiles
                 RequestPath = MediaPath.UrlPrefix,
                 ContentTypeProvider = HlsContentTypes.Instance,
                 ServeUnknownFileTypes = false,
-                OnPrepareResponse = SetCacheControl,
+                OnPrepareResponse = c => SetCacheControl(c, tokens),
             });
         });
         return app;
     }
 
-    private static void SetCacheControl(StaticFileResponseContext context)
+    /// <summary>
+    /// Unsigned files are public (immutable unless a playlist). A signed answer is for the holder of the token only
+    /// and fresh no longer than the token lives: a shared cache that kept it a year would serve it past the expiry.
+    /// </summary>
+    private static void SetCacheControl(StaticFileResponseContext context, PlaybackTokens tokens)
     {
-        context.Context.Response.Headers[HeaderNames.CacheControl] =
-            context.File.Name.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase) ? PlaylistCacheControl : ImmutableCacheControl;
+        var playlist = context.File.Name.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase);
+        context.Context.Response.Headers[HeaderNames.CacheControl] = context.Context.Items[SignedKey] is DateTimeOffset expires
+            ? tokens.SignedCacheControl(expires, playlist ? PlaylistFreshness : null)
+            : playlist ? PlaylistCacheControl : ImmutableCacheControl;
     }
 }

@@ -10,7 +10,8 @@ namespace Vod.Origin.Origins;
 /// Announces this origin in the registry once Kestrel listens, heartbeats every <see cref="OriginOptions.HeartbeatInterval"/>
 /// and reads the registry back into the <see cref="OriginDirectory"/> with each beat. On shutdown it leaves the registry
 /// (best effort, at most 2 s: the heartbeat expiry removes a silent origin anyway). A Redis outage only pauses this;
-/// the directory keeps the last known list and the origin serves on.
+/// the directory keeps the last known list and the origin serves on. The announcement is signed with the fleet key when
+/// there is one, and entries the <see cref="FleetTrust"/> refuses never reach the directory (logged once each).
 /// </summary>
 internal sealed partial class OriginAnnouncer(
     IConnectionMultiplexer redis,
@@ -18,11 +19,13 @@ internal sealed partial class OriginAnnouncer(
     IHostApplicationLifetime lifetime,
     OriginDirectory directory,
     IOptions<OriginOptions> options,
+    FleetTrust trust,
     TimeProvider time,
     ILogger<OriginAnnouncer> logger) : BackgroundService
 {
     private static readonly TimeSpan DeregisterLimit = TimeSpan.FromSeconds(2);
     private bool _registryAvailable = true;
+    private readonly FleetRefusals _refusals = new();
     private HashSet<string> _peers = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -77,8 +80,14 @@ internal sealed partial class OriginAnnouncer(
         try
         {
             var db = redis.GetDatabase();
-            await OriginRegistry.HeartbeatAsync(db, self, time.GetUtcNow());
-            var entries = await OriginRegistry.ReadAsync(db);
+            await OriginRegistry.HeartbeatAsync(db, self, time.GetUtcNow(), trust.Key);
+            var read = await OriginRegistry.ReadAsync(db, trust);
+            foreach (var refused in _refusals.New(read.Refused))
+            {
+                Log.EntryRefused(logger, "origin", refused.Field, refused.Reason);
+            }
+
+            var entries = read.Members;
             var forget = time.GetUtcNow() - options.Value.ForgetAfter;
             foreach (var (origin, _) in entries.Where(e => e.LastHeartbeat < forget))
             {

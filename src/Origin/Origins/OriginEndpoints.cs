@@ -16,7 +16,8 @@ internal static class OriginEndpoints
     {
         services.AddValidatedOptions<OriginOptions>(configuration, OriginOptions.Section)
             .Validate(o => o.Id is null || OriginRegistry.IsValidId(o.Id), "Origin:Id: up to 32 letters, digits, '-', '_' or '.'")
-            .Validate(o => o.PublicUrl is null || OriginList.TryGetPageOrigin(o.PublicUrl, out _), "Origin:PublicUrl must be an absolute http(s) URL");
+            .Validate(o => o.PublicUrl is null || (OriginList.TryGetPageOrigin(o.PublicUrl, out _) && FleetUrl.IsValid(o.PublicUrl.TrimEnd('/'))),
+                "Origin:PublicUrl must be an absolute http(s) URL without user info, query, fragment, quotes, commas or spaces");
         services.AddSingleton<OriginDirectory>();
         services.AddHostedService<OriginAnnouncer>();
         services.AddOriginCors();

@@ -27,6 +27,7 @@ internal static class SteeringEndpoints
     public static IServiceCollection AddSteering(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<SteeringOptions>(configuration, SteeringOptions.Section);
+        services.AddSingleton<PathwayReports>();
         return services;
     }
 
@@ -39,6 +40,7 @@ internal static class SteeringEndpoints
             HttpContext context,
             MediaStore store,
             EdgeMonitor monitor,
+            PathwayReports reports,
             IOptions<SteeringOptions> options) =>
         {
             if (!TitleId.IsValid(id) || await store.ReadTitleAsync(id, context.RequestAborted) is null)
@@ -47,9 +49,11 @@ internal static class SteeringEndpoints
             }
 
             var ordered = SteeringPolicy.Order(id, monitor.Snapshot);
-            if (pathway is not null && ordered.Any(e => e.Id == pathway))
+            if (pathway is not null && ordered.Any(e => e.Id == pathway)
+                && reports.TryCount(context.Connection.RemoteIpAddress, id, pathway))
             {
-                // Passive signals from players; labels only ever take known edge ids.
+                // Passive signals from players, once per client, title and pathway per TTL (a replayed URL counts
+                // once); labels only ever take known edge ids, and unknown ids count nothing.
                 if (throughput is > 0)
                 {
                     ReportedThroughput.WithLabels(pathway).Observe(throughput.Value);

@@ -16,7 +16,10 @@ internal sealed class TitleIntake(MediaStore store, JobQueue jobs, TimeProvider 
 {
     public const int MaxNameLength = 200;
 
-    /// <param name="tempFile">The upload under <c>uploads/</c>; moved away on success, left to the caller otherwise.</param>
+    /// <param name="tempFile">
+    /// The upload under <c>uploads/</c>; moved away on success, left to the caller when refused. If <c>title.json</c>
+    /// cannot be written (a full disk), the moved file is removed too: a failed intake leaves nothing behind.
+    /// </param>
     /// <exception cref="SourceRejectedException">Not a usable video (not media, a playlist, over the limits).</exception>
     public async Task<Title> AcceptAsync(string tempFile, string? name, string? fileName, CancellationToken cancellationToken)
     {
@@ -24,7 +27,8 @@ internal sealed class TitleIntake(MediaStore store, JobQueue jobs, TimeProvider 
 
         var id = TitleId.New();
         var source = id + SourceExtension(fileName);
-        File.Move(tempFile, Path.Combine(store.Uploads, source));
+        var stored = Path.Combine(store.Uploads, source);
+        File.Move(tempFile, stored);
 
         var now = time.GetUtcNow();
         var title = new Title
@@ -36,7 +40,22 @@ internal sealed class TitleIntake(MediaStore store, JobQueue jobs, TimeProvider 
             UpdatedAt = now,
             Source = source,
         };
-        await store.WriteTitleAsync(title, CancellationToken.None);
+        try
+        {
+            await store.WriteTitleAsync(title, CancellationToken.None);
+        }
+        catch
+        {
+            // No title.json, no title: the moved source and the empty title directory would be orphans nobody sweeps.
+            File.Delete(stored);
+            if (Directory.Exists(store.TitleDirectory(id)) && !Directory.EnumerateFileSystemEntries(store.TitleDirectory(id)).Any())
+            {
+                Directory.Delete(store.TitleDirectory(id));
+            }
+
+            throw;
+        }
+
         jobs.Enqueue(id);
         return title;
     }

@@ -13,6 +13,8 @@ namespace Vod.Origin.Uploads;
 /// <c>POST /api/titles</c>, the HTTP side of an upload: the multipart <c>file</c> field is streamed to a temp file
 /// (<see cref="MultipartUpload"/>; over the limit is 413 as soon as it is passed), then <see cref="TitleIntake"/> probes
 /// it and queues the title (not a video, a playlist, over the duration or resolution limits → 422 with the reason).
+/// A body that is not well-formed multipart (no boundary or one over 70 characters, malformed part headers, a body
+/// that ends before its closing boundary) is 400 with a fixed reason; the reader's own message goes to the log only.
 /// A refused, failed or cancelled upload leaves nothing behind: the temp file is deleted and no title is written.
 /// </summary>
 internal static class UploadEndpoint
@@ -40,8 +42,7 @@ internal static class UploadEndpoint
         var request = context.Request;
         var maxBytes = options.Value.MaxBytes;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
-            || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
-            || HeaderUtilities.RemoveQuotes(contentType.Boundary).Length == 0)
+            || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
             return Problem(StatusCodes.Status415UnsupportedMediaType, "send the title as multipart/form-data with a 'file' field");
         }
@@ -56,12 +57,18 @@ internal static class UploadEndpoint
             return TooLarge(maxBytes);
         }
 
-        bodyLimit?.MaxRequestBodySize = maxBytes + MultipartOverhead;
+        bodyLimit?.MaxRequestBodySize = maxBytes + MultipartOverhead; // also lets Kestrel drain a refused body, so the client reads the 400
+        var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value;
+        if (MultipartUpload.BoundaryProblem(boundary) is { } boundaryProblem)
+        {
+            Log.UploadMalformed(loggers.CreateLogger(typeof(UploadEndpoint)), boundaryProblem, null);
+            return Problem(StatusCodes.Status400BadRequest, boundaryProblem);
+        }
+
         string? temp = null;
         try
         {
-            var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value!;
-            var upload = await MultipartUpload.ReadAsync(request.Body, boundary, store.Uploads, maxBytes, context.RequestAborted);
+            var upload = await MultipartUpload.ReadAsync(request.Body, boundary!, store.Uploads, maxBytes, context.RequestAborted);
             temp = upload.TempFile;
             if (upload.Size < 0)
             {
@@ -97,9 +104,11 @@ internal static class UploadEndpoint
         {
             return TooLarge(maxBytes);
         }
-        catch (InvalidDataException e)
+        catch (MalformedUploadException e)
         {
-            return Problem(StatusCodes.Status400BadRequest, "malformed multipart body: " + e.Message);
+            // The reader's own text (which may quote the request) goes to the log only; the client gets the fixed reason.
+            Log.UploadMalformed(loggers.CreateLogger(typeof(UploadEndpoint)), e.Message, e.InnerException);
+            return Problem(StatusCodes.Status400BadRequest, e.Message);
         }
         catch (IOException e) when (MediaStore.IsDiskFull(e))
         {

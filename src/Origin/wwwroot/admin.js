@@ -1,6 +1,7 @@
 // The admin page: sign in with the admin key, upload titles, follow transcoding live (GET /api/titles, then the
-// /api/titles/events stream), purge or delete titles, and watch the edge fleet (GET /api/edges every 2 s). When the
-// origin in use dies, every call moves to another origin of /api/origins, and an upload is sent again there.
+// /api/titles/events stream, both with the key: without it the origin shows ready titles only), purge or delete
+// titles, and watch the edge fleet (GET /api/edges every 2 s). When the origin in use dies, every call moves to
+// another origin of /api/origins, and an upload is sent again there.
 (() => {
   'use strict';
   const $ = (name) => document.getElementById(name);
@@ -297,6 +298,60 @@
   const rows = new Map(); // id -> { tr, title, seq }
   const gone = new Set(); // deleted ids (ids are never reused): a late list or event must not bring them back
   let seq = 0;
+
+  // The catalog's event stream, read with fetch so that it carries the admin key: EventSource cannot send headers, and
+  // without the key the origin streams ready titles only. It has the part of EventSource's shape this page uses (url,
+  // readyState, close(), 'open', 'error' and named-event listeners); it never reconnects by itself.
+  const STREAM_OPEN = 1;
+  const STREAM_CLOSED = 2;
+  const keyedEvents = (url, headers) => {
+    const listeners = new Map();
+    const controller = new AbortController();
+    const stream = {
+      url,
+      readyState: 0,
+      addEventListener(type, fn) { listeners.set(type, (listeners.get(type) || []).concat(fn)); },
+      close() { stream.readyState = STREAM_CLOSED; controller.abort(); },
+    };
+    const emit = (type, data) => (listeners.get(type) || []).forEach((fn) => fn({ data }));
+    (async () => {
+      try {
+        const r = await fetch(url, { headers: { ...headers, Accept: 'text/event-stream' }, cache: 'no-store', signal: controller.signal });
+        if (!r.ok || !r.body) throw new Error(`HTTP ${r.status}`);
+        stream.readyState = STREAM_OPEN;
+        emit('open');
+        const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        let event = 'message';
+        let data = [];
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) throw new Error('the stream ended');
+          buffer += value;
+          const lines = buffer.split('\n');
+          buffer = lines.pop();
+          lines.forEach((raw) => {
+            const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+            if (line === '') {
+              if (data.length && stream.readyState === STREAM_OPEN) emit(event, data.join('\n'));
+              event = 'message';
+              data = [];
+            } else if (line.startsWith('event:')) {
+              event = line.slice(6).trim();
+            } else if (line.startsWith('data:')) {
+              data.push(line.slice(5).replace(/^ /, ''));
+            } // id:, retry: and comments are not used here
+          });
+        }
+      } catch {
+        if (stream.readyState === STREAM_CLOSED) return; // closed by the page
+        stream.readyState = STREAM_CLOSED;
+        emit('error');
+      }
+    })();
+    return stream;
+  };
+
   let events = null;
   let poll = null;
   let reopen = null;
@@ -450,7 +505,7 @@
     if (events) events.close();
     clearTimeout(reopen);
     const mine = session;
-    const source = new EventSource(`${origins.current}/api/titles/events`);
+    const source = keyedEvents(`${origins.current}/api/titles/events`, auth());
     events = source;
     // Also on every reconnect: catch up on whatever changed while the stream was down.
     source.addEventListener('open', () => {
@@ -461,7 +516,7 @@
     // The browser would reconnect by itself, but to the same origin, which may be dead: instead the list is loaded
     // again (which finds an origin that answers) and the stream reopened there, sooner after a first error.
     source.addEventListener('error', () => {
-      if (events !== source || source.readyState === EventSource.OPEN) return;
+      if (events !== source || source.readyState === STREAM_OPEN) return;
       source.close();
       events = null;
       const delay = Math.min(10000, 500 * 2 ** eventFailures++);
@@ -486,9 +541,9 @@
     loadTitles();
     openEvents();
     poll = setInterval(() => {
-      if (events && events.readyState === EventSource.OPEN) return;
+      if (events && events.readyState === STREAM_OPEN) return;
       loadTitles();
-      if (!events || events.readyState === EventSource.CLOSED) openEvents();
+      if (!events || events.readyState === STREAM_CLOSED) openEvents();
     }, 10000);
   };
 
@@ -618,7 +673,7 @@
 
   // ---- Start ------------------------------------------------------------------------------------------------------
   // For tests and diagnostics: the origins this page calls, and the one its live stream is open on.
-  window.vodAdmin = { origins, eventsUrl: () => (events && events.readyState === EventSource.OPEN ? events.url : null) };
+  window.vodAdmin = { origins, eventsUrl: () => (events && events.readyState === STREAM_OPEN ? events.url : null) };
 
   // A key kept from earlier in this tab is checked silently; only a rejected key is forgotten.
   let stored = null;

@@ -27,6 +27,13 @@ internal enum AttemptEnd
     /// <summary>Something that may pass (ffmpeg crashed, disk full, an I/O error).</summary>
     Failed,
 
+    /// <summary>
+    /// The attempt ran past <see cref="WorkerOptions.EncodeTimeLimit"/> and ffmpeg was killed. Final, like
+    /// <see cref="Rejected"/>: the same input under the same limit would take as long again, and each retry would hold
+    /// a worker for the whole limit.
+    /// </summary>
+    TimedOut,
+
     /// <summary>The worker is stopping (SIGTERM); not the title's fault.</summary>
     Stopped,
 }
@@ -66,11 +73,11 @@ internal static class JobDecisions
     }
 
     /// <param name="attempts">The title's attempts, this one included.</param>
-    /// <param name="reason">Why it ended, for <see cref="AttemptEnd.Rejected"/> and <see cref="AttemptEnd.Failed"/>.</param>
+    /// <param name="reason">Why it ended, for <see cref="AttemptEnd.Rejected"/>, <see cref="AttemptEnd.TimedOut"/> and <see cref="AttemptEnd.Failed"/>.</param>
     public static JobDecision AfterAttempt(AttemptEnd end, int attempts, int maxAttempts, string? reason = null) => end switch
     {
         AttemptEnd.Ready => new JobDecision(JobOutcome.Finished),
-        AttemptEnd.Rejected => new JobDecision(JobOutcome.Finished, TitleStatus.Failed, reason),
+        AttemptEnd.Rejected or AttemptEnd.TimedOut => new JobDecision(JobOutcome.Finished, TitleStatus.Failed, reason),
         AttemptEnd.Failed when attempts >= maxAttempts =>
             new JobDecision(JobOutcome.Finished, TitleStatus.Failed, $"gave up after {attempts} attempts; last error: {reason}"),
         AttemptEnd.Failed => new JobDecision(JobOutcome.Retry, TitleStatus.Queued, reason),

@@ -11,7 +11,9 @@ namespace Vod.Transcoder.Jobs;
 /// One job: probe the upload, encode the ladder into staging, publish it as a new version, mark the title ready.
 /// Every start counts as an attempt, including one whose worker was killed; a title that has used up
 /// <see cref="WorkerOptions.MaxAttempts"/> is marked failed with the last reason instead of being tried again
-/// (a poison input must not take workers down forever). An input that is not a video fails at once.
+/// (a poison input must not take workers down forever). An input that is not a video fails at once, and so does an
+/// attempt that runs past its wall-clock limit (<see cref="WorkerOptions.EncodeTimeLimit"/>): ffmpeg is killed and the
+/// staging output removed.
 /// </summary>
 internal sealed partial class TitleTranscoder(
     MediaStore store,
@@ -48,6 +50,13 @@ internal sealed partial class TitleTranscoder(
         Log.Starting(logger, titleId, title.Attempts + 1, maxAttempts, claimed);
         title = await UpdateAsync(title with { Status = TitleStatus.Transcoding, Progress = 0, Attempts = title.Attempts + 1 });
         string? stagingDirectory = null;
+
+        // The attempt's wall-clock limit: until the probe knows the duration, the configured limit or the derived floor.
+        // Cancelling kills ffmpeg (FFMpegCore's CancellableThrough); the attempt then fails for good (AttemptEnd.TimedOut).
+        var started = time.GetTimestamp();
+        var limit = workerOptions.Value.EncodeTimeLimit(TimeSpan.Zero);
+        using var deadline = new CancellationTokenSource(limit, time);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var progress = new ProgressReporter();
         var progressLoop = Task.CompletedTask;
@@ -64,11 +73,14 @@ internal sealed partial class TitleTranscoder(
                 throw new SourceRejectedException("the uploaded file is missing");
             }
 
-            var source = await SourceProbe.ProbeAsync(input, probeOptions.Value, cancellationToken);
+            var source = await SourceProbe.ProbeAsync(input, probeOptions.Value, attempt.Token);
+            limit = workerOptions.Value.EncodeTimeLimit(source.Duration);
+            deadline.CancelAfter(TimeSpan.FromTicks(Math.Max(1, (limit - time.GetElapsedTime(started)).Ticks)));
             stagingDirectory = staging.Create(titleId);
             progressLoop = WriteProgressAsync(titleId, stagingDirectory, progress, progressStop.Token);
-            var renditions = await packager.PackageAsync(input, source, stagingDirectory, progress.Report, cancellationToken);
-            var poster = await packager.ExtractPosterAsync(input, source, stagingDirectory, cancellationToken);
+            var renditions = await packager.PackageAsync(input, source, stagingDirectory, progress.Report, attempt.Token);
+            var poster = await packager.ExtractPosterAsync(input, source, stagingDirectory, attempt.Token);
+            attempt.Token.ThrowIfCancellationRequested(); // a poster cut off by the limit is no poster, but the limit still holds
             await StopAsync(progressStop, progressLoop);
 
             var version = staging.Publish(titleId, stagingDirectory);
@@ -92,6 +104,16 @@ internal sealed partial class TitleTranscoder(
             Log.Ready(logger, titleId, version, renditions.Count);
             return JobDecisions.AfterAttempt(AttemptEnd.Ready, title.Attempts, maxAttempts).Outcome;
         }
+        catch (Exception e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Past the limit, whatever the killed ffmpeg or ffprobe made the step throw (cancelled, a failed exit, a
+            // truncated output that does not parse), the cause is the limit.
+            await StopAsync(progressStop, progressLoop);
+            stagingDirectory = Discard(stagingDirectory);
+            var reason = $"the encode ran past its time limit of {limit:c} and was stopped";
+            Log.TimedOut(logger, titleId, limit, e.GetType().Name);
+            return await ApplyAsync(titleId, JobDecisions.AfterAttempt(AttemptEnd.TimedOut, title.Attempts, maxAttempts, reason));
+        }
         catch (SourceRejectedException e)
         {
             await StopAsync(progressStop, progressLoop);
@@ -102,9 +124,12 @@ internal sealed partial class TitleTranscoder(
         catch (Exception e) when (e is PackagingException or InvalidDataException or IOException)
         {
             await StopAsync(progressStop, progressLoop);
-            var reason = MediaStore.IsDiskFull(e) || StagingArea.IsNearlyFull(store.Staging) ? LadderPackager.OutOfSpace : e.Message;
+            // The title's error is public: .NET's I/O messages name server paths, so they go to the log only.
+            var reason = MediaStore.IsDiskFull(e) || StagingArea.IsNearlyFull(store.Staging) ? LadderPackager.OutOfSpace
+                : e is IOException ? "an I/O error while writing the ladder (details in the transcoder's log)"
+                : e.Message;
             stagingDirectory = Discard(stagingDirectory); // before the status write: on a full disk, it frees the space that needs
-            Log.AttemptFailed(logger, titleId, title.Attempts, maxAttempts, reason);
+            Log.AttemptFailed(logger, titleId, title.Attempts, maxAttempts, e.Message);
             return await ApplyAsync(titleId, JobDecisions.AfterAttempt(AttemptEnd.Failed, title.Attempts, maxAttempts, reason));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -68,7 +68,7 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
 
             throw new PackagingException(tail.Contains("No space left on device", StringComparison.OrdinalIgnoreCase)
                 ? OutOfSpace
-                : $"ffmpeg failed: {tail}".Replace(input, "input", StringComparison.Ordinal), e);
+                : $"ffmpeg failed: {tail}".Replace(input, "input", StringComparison.Ordinal).Replace(outputDirectory, "output", StringComparison.Ordinal), e); // the title's error is public: no server paths
         }
 
         cancellationToken.ThrowIfCancellationRequested();

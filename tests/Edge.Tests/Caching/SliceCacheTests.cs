@@ -24,6 +24,7 @@ public sealed class SliceCacheTests : IDisposable
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-27T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
     private readonly MemoryEdgeCacheStore _memory;
     private readonly FillCoalescer _fills;
+    private readonly TitleGenerations _generations = new();
     private readonly ReadAhead _readAhead;
     private readonly SliceCache _cache;
 
@@ -46,6 +47,7 @@ public sealed class SliceCacheTests : IDisposable
             _fills,
             new FleetFill(_shared, options, _time),
             _readAhead,
+            _generations,
             OriginClient(new HttpClient(_origin)),
             options,
             _time,
@@ -250,7 +252,7 @@ public sealed class SliceCacheTests : IDisposable
 
         Assert.Equal(CacheResult.Miss, slice.Result);
         Assert.True(_shared.Contains(meta.SliceKey(1)));
-        Assert.True(_shared.Contains(EdgeCacheKeys.Meta(Path)));
+        Assert.True(_shared.Contains(EdgeCacheKeys.Meta(Path, 0)));
         Assert.False(_shared.IsLeased(meta.SliceKey(1)));
         var calls = _shared.Calls.ToList();
         Assert.Contains($"set {meta.SliceKey(1)}", calls);
@@ -291,7 +293,7 @@ public sealed class SliceCacheTests : IDisposable
     {
         using var other = new SliceCacheTests();
         var filled = await other.MetaAsync(); // another edge's fill: its metadata entry, as it stores it in L2
-        var key = EdgeCacheKeys.Meta(Path);
+        var key = EdgeCacheKeys.Meta(Path, 0);
         _shared.HoldLeaseAsAnotherEdge(key);
 
         var waiting = _cache.GetObjectAsync(Path, default).AsTask();
@@ -343,7 +345,7 @@ public sealed class SliceCacheTests : IDisposable
     {
         using var other = new SliceCacheTests();
         var filled = await other.MetaAsync();
-        var key = EdgeCacheKeys.Meta(Path);
+        var key = EdgeCacheKeys.Meta(Path, 0);
         _shared.Put(key, other._shared.Get(key)!);
         _time.Advance(TimeSpan.FromDays(8)); // past freshness, within the stale window
         _origin.FailWith = HttpStatusCode.BadGateway;
@@ -361,8 +363,87 @@ public sealed class SliceCacheTests : IDisposable
 
         await _cache.GetObjectAsync(Path, default);
 
-        Assert.False(_shared.Contains(EdgeCacheKeys.Meta(Path)));
-        Assert.False(_shared.IsLeased(EdgeCacheKeys.Meta(Path)));
+        Assert.False(_shared.Contains(EdgeCacheKeys.Meta(Path, 0)));
+        Assert.False(_shared.IsLeased(EdgeCacheKeys.Meta(Path, 0)));
+    }
+
+    [Fact]
+    public async Task GetMeta_FillStillInFlightWhenTheTitleIsPurged_CannotBringItBack()
+    {
+        _origin.Delay = TimeSpan.FromMilliseconds(300);
+        var late = _cache.GetObjectAsync(Path, default).AsTask();
+        await WaitUntilAsync(() => _fills.Pending == 1);
+
+        _generations.Advance(Path.TitleId, 1); // the purge, as the purge log delivers it
+        _memory.PurgeTitle(Path.TitleId);
+        await late; // lands after the purge, under the old generation's keys
+        _origin.Delay = TimeSpan.Zero;
+        var after = await _cache.GetObjectAsync(Path, default);
+
+        Assert.Equal(CacheResult.Miss, after.Result);
+        Assert.Equal(2, _origin.HeadRequests);
+        Assert.True(_shared.Contains(EdgeCacheKeys.Meta(Path, 1)));
+    }
+
+    [Fact]
+    public async Task GetMeta_OriginSaysNotFound_TheNextRequestIsAnsweredFromMemory()
+    {
+        _origin.FailWith = HttpStatusCode.NotFound;
+
+        var first = await _cache.GetObjectAsync(Path, default);
+        var second = await _cache.GetObjectAsync(Path, default);
+
+        Assert.Null(first.Value);
+        Assert.Null(second.Value);
+        Assert.Equal(CacheResult.L1Hit, second.Result);
+        Assert.Equal(1, _origin.HeadRequests);
+    }
+
+    [Fact]
+    public async Task GetMeta_NotFoundNotRemembered_WhenTheTtlIsZero()
+    {
+        using var forgetful = new SliceCacheTests(new CacheOptions { SliceBytes = Slice, ReadAheadSlices = 0, NotFoundTtl = TimeSpan.Zero });
+        forgetful._origin.FailWith = HttpStatusCode.NotFound;
+
+        await forgetful._cache.GetObjectAsync(Path, default);
+        await forgetful._cache.GetObjectAsync(Path, default);
+
+        Assert.Equal(2, forgetful._origin.HeadRequests);
+    }
+
+    [Fact]
+    public async Task GetSlice_MoreDistinctMissesThanTheFillLimit_TheExcessIsRefusedBeforeAnyOriginRequest()
+    {
+        using var bounded = new SliceCacheTests(new CacheOptions { SliceBytes = Slice, ReadAheadSlices = 0, MaxConcurrentFills = 2 });
+        var meta = await bounded.MetaAsync();
+        bounded._origin.Delay = TimeSpan.FromSeconds(1);
+
+        var running = Enumerable.Range(0, 2).Select(i => bounded._cache.GetSliceAsync(Path, meta, i, readAhead: false, default).AsTask()).ToArray();
+        await WaitUntilAsync(() => bounded._fills.Pending == 2);
+        var joined = bounded._cache.GetSliceAsync(Path, meta, 1, readAhead: false, default).AsTask(); // joins a fill: admitted
+
+        await Assert.ThrowsAsync<EdgeBusyException>(() => bounded._cache.GetSliceAsync(Path, meta, 2, readAhead: false, default).AsTask());
+        await Assert.ThrowsAsync<EdgeBusyException>(() => bounded._cache.GetSliceAsync(Path, meta, 3, readAhead: false, default).AsTask());
+        await Task.WhenAll(running);
+        Assert.Equal(CacheResult.Coalesced, (await joined).Result);
+        Assert.Equal(2, bounded._origin.RangeRequests);
+        Assert.Equal(_object[(2 * Slice)..(3 * Slice)], (await bounded._cache.GetSliceAsync(Path, meta, 2, readAhead: false, default)).Value); // room again
+    }
+
+    [Fact]
+    public async Task GetSlice_TooManyWaiting_TheRefusedRequestStartsNoFill()
+    {
+        using var bounded = new SliceCacheTests(new CacheOptions { SliceBytes = Slice, ReadAheadSlices = 0, MaxWaitingRequests = 1 });
+        var meta = await bounded.MetaAsync();
+        bounded._origin.Delay = TimeSpan.FromSeconds(1);
+
+        var waiting = bounded._cache.GetSliceAsync(Path, meta, 0, readAhead: false, default).AsTask();
+        await WaitUntilAsync(() => bounded._fills.Waiting == 1);
+        await Assert.ThrowsAsync<EdgeBusyException>(() => bounded._cache.GetSliceAsync(Path, meta, 1, readAhead: false, default).AsTask());
+
+        await waiting;
+        Assert.Equal(1, bounded._origin.RangeRequests);
+        Assert.Equal(0, bounded._fills.Pending);
     }
 
     /// <summary>Moves the fake clock in 10 ms steps (the lease poll) while <paramref name="task"/> runs, at most <paramref name="times"/> steps.</summary>
@@ -401,6 +482,11 @@ public sealed class SliceCacheTests : IDisposable
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             await Task.Delay(Delay, cancellationToken);
+            if (request.Method == HttpMethod.Head)
+            {
+                Interlocked.Increment(ref _head);
+            }
+
             if (FailWith is { } status)
             {
                 return new HttpResponseMessage(status);
@@ -410,7 +496,6 @@ public sealed class SliceCacheTests : IDisposable
             response.Headers.ETag = new EntityTagHeaderValue("\"v1\"");
             if (request.Method == HttpMethod.Head)
             {
-                Interlocked.Increment(ref _head);
                 response.Content = new ByteArrayContent([]);
                 response.Content.Headers.ContentLength = Content.Length;
                 response.Content.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");

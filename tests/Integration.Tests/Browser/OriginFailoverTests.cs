@@ -218,8 +218,7 @@ public sealed class OriginFailoverTests(ResilientStackFixture fixture, Xunit.Abs
         }
     }
 
-    private async Task<TitleDto[]> ListAsync(ServiceProcess origin) =>
-        (await Stack.Http.GetFromJsonAsync<TitleDto[]>($"{origin.BaseUrl}/api/titles", StackFixture.JsonOptions))!;
+    private Task<TitleDto[]> ListAsync(ServiceProcess origin) => Stack.ListTitlesAsync(origin);
 
     private static async Task<string> UploadStatusAsync(IPage admin) => await admin.TextContentAsync("#upload-status") ?? "";
 

@@ -26,7 +26,7 @@ public sealed class OriginAndRedisFaultTests : IAsyncLifetime
 
         // While Redis is down: uploads are still taken (on disk, queued), the catalog and playback keep working.
         var duringOutage = await UploadAsync("during-outage.mp4");
-        var catalog = await _stack.Http.GetFromJsonAsync<TitleDto[]>($"{_stack.Origin.BaseUrl}/api/titles", StackFixture.JsonOptions);
+        var catalog = await _stack.ListTitlesAsync();
         Assert.Contains(catalog!, t => t.Id == duringOutage && t.Status == TitleStatus.Queued);
         await Task.Delay(TimeSpan.FromSeconds(4)); // past the heartbeat expiry: edges must stay in manifests on probes alone
         var manifest = await _stack.Http.GetStringAsync($"{_stack.Origin.BaseUrl}{ready.PlaybackUrl}");

@@ -53,6 +53,12 @@ public sealed class CountingOrigin : IAsyncDisposable
                 await Task.Delay(Timeout.Infinite, context.RequestAborted);
             }
 
+            // An edge with signed playback signs its fetches (/t/{token}/titles/...): serve them as the file (tokens are not checked here).
+            if (Vod.Common.Security.PlaybackTokens.TrySplitSignedPath(context.Request.Path, out _, out var signed))
+            {
+                context.Request.Path = $"/titles/{signed}";
+            }
+
             await next(context);
         });
         app.MapGet("/healthz", () => "ok");

@@ -26,6 +26,8 @@ public sealed partial class EdgeFleet : IAsyncDisposable
     public RedisServer Redis { get; }
     public CountingOrigin Origin { get; private set; }
     public byte[] Media { get; }
+
+    private IReadOnlyDictionary<string, string> _settings = new Dictionary<string, string>();
     public List<ServiceProcess> Edges { get; } = [];
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
@@ -40,19 +42,33 @@ public sealed partial class EdgeFleet : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(dir, "index.m3u8"), "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.0,\nmedia.mp4\n#EXT-X-ENDLIST\n");
 
         var fleet = new EdgeFleet(root, await RedisServer.StartAsync(), await CountingOrigin.StartAsync(root), media);
+        fleet._settings = settings ?? new Dictionary<string, string>();
+        fleet.Edges.AddRange(await Task.WhenAll(Enumerable.Range(1, edges).Select(i => fleet.StartEdgeAsync(i, null))));
+        return fleet;
+    }
+
+    /// <summary>Starts one more edge, with <paramref name="settings"/> over the fleet's (e.g. its own Redis address).</summary>
+    public async Task<ServiceProcess> AddEdgeAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        var edge = await StartEdgeAsync(Edges.Count + 1, settings);
+        Edges.Add(edge);
+        return edge;
+    }
+
+    private Task<ServiceProcess> StartEdgeAsync(int number, IReadOnlyDictionary<string, string>? extra)
+    {
         var environment = new Dictionary<string, string>
         {
-            ["Redis__Configuration"] = fleet.Redis.Configuration,
-            ["Origin__BaseUrl"] = fleet.Origin.BaseUrl,
+            ["Redis__Configuration"] = Redis.Configuration,
+            ["Origin__BaseUrl"] = Origin.BaseUrl,
             ["Cache__SliceBytes"] = SliceBytes.ToString(CultureInfo.InvariantCulture),
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        foreach (var (key, value) in _settings.Concat(extra ?? new Dictionary<string, string>()))
         {
             environment[key] = value;
         }
 
-        fleet.Edges.AddRange(await Task.WhenAll(Enumerable.Range(1, edges).Select(i => ServiceProcess.StartAsync($"edge-{i}", "Edge", environment))));
-        return fleet;
+        return ServiceProcess.StartAsync($"edge-{number}", "Edge", environment);
     }
 
     /// <summary>Stops the origin; <see cref="RestartOriginAsync"/> brings one back on the same port.</summary>

@@ -15,10 +15,14 @@ public sealed class RedisSentinelSet : IAsyncDisposable
     private readonly List<Process> _sentinels = [];
     private readonly string _directory = Directory.CreateTempSubdirectory("vod-sentinel-").FullName;
 
-    private RedisSentinelSet(RedisServer primary, RedisServer replica)
+    private RedisSentinelSet(RedisServer primary, RedisServer replica, RedisAcl? acl)
     {
         Nodes = [primary, replica];
+        Acl = acl;
     }
+
+    /// <summary>The users of <c>scripts/redis-acl.sh</c> when started with them: nodes without a default user, Sentinels with a password.</summary>
+    public RedisAcl? Acl { get; }
 
     /// <summary>The two data nodes; which one is primary changes with failovers (<see cref="PrimaryPortAsync"/>).</summary>
     public IReadOnlyList<RedisServer> Nodes { get; }
@@ -30,19 +34,21 @@ public sealed class RedisSentinelSet : IAsyncDisposable
     /// <summary>What services are given as <c>Redis:Configuration</c>.</summary>
     public string Configuration => string.Join(",", SentinelPorts.Select(p => $"127.0.0.1:{p}")) + $",serviceName={ServiceName}";
 
-    public static async Task<RedisSentinelSet> StartAsync()
+    /// <param name="acl">Start as <c>./run.sh</c> does: the nodes load its ACL file and replicate as its replication user,
+    /// the Sentinels require its Sentinel password and monitor the nodes as its sentinel user.</param>
+    public static async Task<RedisSentinelSet> StartAsync(RedisAcl? acl = null)
     {
         // Redis waits 5 s by default before a diskless full sync (to batch replicas): a test that writes and fails over
         // within those seconds would find the replica empty. No delay here, and the set is ready once the replica's link
         // to the primary is up.
         string[] noSyncDelay = ["--repl-diskless-sync-delay", "0"];
-        var primary = await RedisServer.StartAsync(extraArgs: noSyncDelay);
+        var primary = await RedisServer.StartAsync(extraArgs: noSyncDelay, acl: acl);
         RedisServer? replica = null;
         RedisSentinelSet? set = null;
         try
         {
-            replica = await RedisServer.StartAsync(extraArgs: [.. noSyncDelay, "--replicaof", "127.0.0.1", primary.Port.ToString(CultureInfo.InvariantCulture)]);
-            set = new RedisSentinelSet(primary, replica);
+            replica = await RedisServer.StartAsync(extraArgs: [.. noSyncDelay, "--replicaof", "127.0.0.1", primary.Port.ToString(CultureInfo.InvariantCulture)], acl: acl);
+            set = new RedisSentinelSet(primary, replica, acl);
             for (var i = 0; i < 3; i++)
             {
                 set.StartSentinel(i, primary.Port);
@@ -75,13 +81,19 @@ public sealed class RedisSentinelSet : IAsyncDisposable
     {
         var port = FreePort.Next();
         var config = Path.Combine(_directory, $"sentinel-{index}.conf");
+        var auth = Acl is null ? "" : $"""
+            requirepass {Acl.SentinelsPassword}
+            sentinel auth-user {ServiceName} sentinel
+            sentinel auth-pass {ServiceName} {Acl.Password("sentinel")}
+
+            """;
         File.WriteAllText(config, $"""
             port {port}
             bind 127.0.0.1
             dir {_directory}
             sentinel resolve-hostnames no
             sentinel monitor {ServiceName} 127.0.0.1 {primaryPort} 2
-            sentinel down-after-milliseconds {ServiceName} 1000
+            {auth}sentinel down-after-milliseconds {ServiceName} 1000
             sentinel failover-timeout {ServiceName} 5000
             sentinel parallel-syncs {ServiceName} 1
 
@@ -127,7 +139,7 @@ public sealed class RedisSentinelSet : IAsyncDisposable
     {
         try
         {
-            await using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{replica.Port},allowAdmin=true,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000");
+            await using var connection = await ConnectionMultiplexer.ConnectAsync($"{replica.AdminConfiguration},allowAdmin=true,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000");
             var info = (string?)await connection.GetDatabase().ExecuteAsync("INFO", "replication");
             return info?.Contains("master_link_status:up", StringComparison.Ordinal) == true;
         }
@@ -142,7 +154,7 @@ public sealed class RedisSentinelSet : IAsyncDisposable
     {
         try
         {
-            await using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{node.Port},connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000");
+            await using var connection = await ConnectionMultiplexer.ConnectAsync($"{node.AdminConfiguration},connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000");
             var role = await connection.GetServer($"127.0.0.1:{node.Port}").RoleAsync();
             return role.Value;
         }
@@ -164,10 +176,16 @@ public sealed class RedisSentinelSet : IAsyncDisposable
         return (reply?.Length ?? 0) + 1;
     }
 
-    /// <summary>One SENTINEL command through redis-cli (raw replies, one per line).</summary>
-    private static async Task<string[]?> SentinelAsync(int port, params string[] args)
+    /// <summary>One SENTINEL command through redis-cli (raw replies, one per line), with the Sentinels' password if they have one.</summary>
+    private async Task<string[]?> SentinelAsync(int port, params string[] args)
     {
         var psi = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Acl is not null)
+        {
+            psi.Environment["REDISCLI_AUTH"] = Acl.SentinelsPassword;
+            psi.ArgumentList.Add("--no-auth-warning");
+        }
+
         foreach (var arg in new[] { "-p", port.ToString(CultureInfo.InvariantCulture), "--raw", "sentinel" }.Concat(args))
         {
             psi.ArgumentList.Add(arg);

@@ -17,8 +17,12 @@ public sealed class RedisServer : IAsyncDisposable
     // redis-server started later in a shared directory would load it (another test's data, in an "empty" Redis).
     private readonly string _directory;
 
-    private RedisServer(Process process, int port, string? password, string? aclUser, TestCertificates? tls, string directory, string[]? extraArgs = null)
+    private readonly RedisAcl? _acl;
+
+    private RedisServer(Process process, int port, string? password, string? aclUser, TestCertificates? tls, string directory, string[]? extraArgs = null,
+        RedisAcl? acl = null)
     {
+        _acl = acl;
         _directory = directory;
         _extraArgs = extraArgs ?? [];
         _process = process;
@@ -41,19 +45,29 @@ public sealed class RedisServer : IAsyncDisposable
 
     public string Configuration => $"127.0.0.1:{Port}";
 
+    /// <summary>What a test's own connection uses: <see cref="Configuration"/>, logged in as the admin when the server has users.</summary>
+    public string AdminConfiguration => _acl is null ? Configuration : Configuration + _acl.Login(RedisAcl.Admin);
+
     /// <param name="password">Started with <c>--requirepass</c> when given, or as <paramref name="aclUser"/>'s password.</param>
     /// <param name="aclUser">An ACL user with every right and <paramref name="password"/>; the default user is turned off.</param>
     /// <param name="tls">TLS only (no plain port), with these certificates; clients must present one the CA signed.</param>
     /// <param name="extraArgs">More redis-server arguments (<c>--replicaof host port</c>).</param>
-    public static async Task<RedisServer> StartAsync(string? password = null, string? aclUser = null, TestCertificates? tls = null, string[]? extraArgs = null)
+    /// <param name="acl">The users of <c>scripts/redis-acl.sh</c> (as <c>./run.sh</c> starts Redis); the fixture itself logs in as their admin.</param>
+    public static async Task<RedisServer> StartAsync(string? password = null, string? aclUser = null, TestCertificates? tls = null, string[]? extraArgs = null,
+        RedisAcl? acl = null)
     {
+        if (acl is not null)
+        {
+            (aclUser, password) = (RedisAcl.Admin, acl.Password(RedisAcl.Admin));
+        }
+
         // redis-server cannot report a port it chose, so the port is picked just before; another socket can take it
         // in between, and then redis-server exits at once. Another port is tried then.
         for (var attempt = 1; ; attempt++)
         {
             var port = FreePort.Next();
             var directory = Directory.CreateTempSubdirectory("vod-redis-").FullName;
-            var server = new RedisServer(Launch(port, password, aclUser, tls, directory, extraArgs ?? []), port, password, aclUser, tls, directory, extraArgs);
+            var server = new RedisServer(Launch(port, password, aclUser, tls, directory, extraArgs ?? [], acl), port, password, aclUser, tls, directory, extraArgs, acl);
             try
             {
                 await server.WaitForPingAsync();
@@ -89,14 +103,14 @@ public sealed class RedisServer : IAsyncDisposable
     {
         await KillAsync();
         _process.Dispose();
-        _process = Launch(Port, Password, AclUser, Tls, _directory, _extraArgs);
+        _process = Launch(Port, Password, AclUser, Tls, _directory, _extraArgs, _acl);
         await WaitForPingAsync();
     }
 
     /// <summary>The process id (for signals sent by a test, or the load tool's chaos).</summary>
     public int Pid => _process.Id;
 
-    private static Process Launch(int port, string? password, string? aclUser, TestCertificates? tls, string directory, string[] extraArgs)
+    private static Process Launch(int port, string? password, string? aclUser, TestCertificates? tls, string directory, string[] extraArgs, RedisAcl? acl)
     {
         var psi = new ProcessStartInfo("redis-server")
         {
@@ -110,7 +124,11 @@ public sealed class RedisServer : IAsyncDisposable
             : ["--port", "0", "--tls-port", portText, "--tls-cert-file", tls.ServerCertificate, "--tls-key-file", tls.ServerKey,
                 "--tls-ca-cert-file", tls.CaCertificate, "--tls-auth-clients", "yes"];
         args = [.. args, "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", "no", .. extraArgs];
-        if (aclUser is not null)
+        if (acl is not null)
+        {
+            args = [.. args, "--include", acl.NodeConfiguration];
+        }
+        else if (aclUser is not null)
         {
             args = [.. args, "--user", aclUser, "on", $">{password}", "~*", "&*", "+@all", "--user", "default", "off"];
         }

@@ -53,13 +53,14 @@ public sealed class StackFixture : IAsyncLifetime
     {
         MediaRoot = ExistingMediaRoot ?? Directory.CreateTempSubdirectory("vod-media-").FullName;
         Store = new MediaStore(MediaRoot);
+        Acl = WithRedisAcl ? RedisAcl.Create() : null;
         if (WithSentinel)
         {
-            Sentinel = await RedisSentinelSet.StartAsync();
+            Sentinel = await RedisSentinelSet.StartAsync(Acl);
         }
         else
         {
-            Redis = await RedisServer.StartAsync();
+            Redis = await RedisServer.StartAsync(acl: Acl);
         }
 
         var common = new Dictionary<string, string>
@@ -90,6 +91,8 @@ public sealed class StackFixture : IAsyncLifetime
         }
 
         _transcoderEnvironment = new Dictionary<string, string>(common) { ["Worker__PollInterval"] = "00:00:00.100" };
+        LogInAs(_originEnvironment, "origin");
+        LogInAs(_transcoderEnvironment, "transcoder");
         foreach (var (key, value) in TranscoderSettings)
         {
             _transcoderEnvironment[key] = value;
@@ -148,6 +151,23 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>Redis as a primary, a replica and three Sentinels, every service connecting through the Sentinels.</summary>
     public bool WithSentinel { get; init; }
 
+    /// <summary>
+    /// Redis with the ACL users of <c>scripts/redis-acl.sh</c>, as <c>./run.sh</c> starts it: the default user off, each
+    /// service logged in as its own user (Sentinels, with <see cref="WithSentinel"/>, with their password).
+    /// </summary>
+    public bool WithRedisAcl { get; init; }
+
+    /// <summary>The ACL users and their passwords, with <see cref="WithRedisAcl"/>.</summary>
+    public RedisAcl? Acl { get; private set; }
+
+    private void LogInAs(Dictionary<string, string> environment, string user)
+    {
+        foreach (var (key, value) in Acl?.Settings(user) ?? [])
+        {
+            environment[key] = value;
+        }
+    }
+
     /// <summary>Starts a transcoder with the stack's settings; the caller owns it unless it assigns <see cref="Transcoder"/>.</summary>
     public Task<ServiceProcess> StartTranscoderAsync(string name = "transcoder") =>
         ServiceProcess.StartAsync(name, "Transcoder", _transcoderEnvironment);
@@ -176,6 +196,7 @@ public sealed class StackFixture : IAsyncLifetime
             ["Edge__Id"] = id,
             ["Edge__Drain"] = TimeSpan.FromSeconds(drainSeconds).ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         };
+        LogInAs(environment, "edge");
         return ServiceProcess.StartAsync(id, "Edge", environment, url);
     }
 
@@ -227,6 +248,8 @@ public sealed class StackFixture : IAsyncLifetime
             await Sentinel.DisposeAsync();
         }
 
+        Acl?.Dispose();
+
         Directory.Delete(Work, recursive: true);
         if (ExistingMediaRoot is null && Directory.Exists(MediaRoot))
         {
@@ -268,7 +291,8 @@ public sealed class StackFixture : IAsyncLifetime
         {
             try
             {
-                using var response = await Http.GetAsync($"{origin.BaseUrl}/api/titles/{id}");
+                // As an admin: anonymous readers see ready titles only, and tests wait for failed ones too.
+                using var response = await Http.SendAsync(AdminRequest(HttpMethod.Get, $"{origin.BaseUrl}/api/titles/{id}"));
                 return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<TitleDto>(Json) : null;
             }
             catch (HttpRequestException)
@@ -280,6 +304,22 @@ public sealed class StackFixture : IAsyncLifetime
         }
 
         return null;
+    }
+
+    /// <summary>Every title of the catalog, as an admin sees it (queued and failed ones too).</summary>
+    public async Task<TitleDto[]> ListTitlesAsync(ServiceProcess? origin = null)
+    {
+        using var response = await Http.SendAsync(AdminRequest(HttpMethod.Get, $"{(origin ?? Origin).BaseUrl}/api/titles"));
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<TitleDto[]>(Json))!;
+    }
+
+    /// <summary>A request carrying the admin key.</summary>
+    public static HttpRequestMessage AdminRequest(HttpMethod method, string url)
+    {
+        var request = new HttpRequestMessage(method, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        return request;
     }
 
     /// <summary>Polls the catalog until the title is ready or failed.</summary>

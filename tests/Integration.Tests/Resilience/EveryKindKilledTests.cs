@@ -106,7 +106,7 @@ public sealed class EveryKindKilledTests(ResilientStackFixture fixture) : IClass
 
     private async Task<string[]> TitleIdsAsync(ServiceProcess origin)
     {
-        var titles = await _stack.Http.GetFromJsonAsync<TitleDto[]>($"{origin.BaseUrl}/api/titles", StackFixture.JsonOptions);
+        var titles = await _stack.ListTitlesAsync(origin);
         return [.. titles!.Select(t => t.Id)];
     }
 }

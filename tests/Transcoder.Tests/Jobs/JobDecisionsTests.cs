@@ -45,6 +45,7 @@ public sealed class JobDecisionsTests
     [Theory]
     [InlineData("Ready", 1, "Finished", null, null, false)]
     [InlineData("Rejected", 1, "Finished", TitleStatus.Failed, "not a video", false)]
+    [InlineData("TimedOut", 1, "Finished", TitleStatus.Failed, "too slow", false)] // final: a retry would take as long again
     [InlineData("Failed", 1, "Retry", TitleStatus.Queued, "disk full", false)]
     [InlineData("Failed", 2, "Retry", TitleStatus.Queued, "disk full", false)]
     [InlineData("Failed", 3, "Finished", TitleStatus.Failed, "gave up after 3 attempts; last error: disk full", false)]
@@ -52,7 +53,7 @@ public sealed class JobDecisionsTests
     public void AfterAttempt_Table(string endName, int attempts, string outcome, TitleStatus? status, string? error, bool refund)
     {
         var end = Enum.Parse<AttemptEnd>(endName);
-        var reason = end == AttemptEnd.Rejected ? "not a video" : "disk full";
+        var reason = end switch { AttemptEnd.Rejected => "not a video", AttemptEnd.TimedOut => "too slow", _ => "disk full" };
 
         var decision = JobDecisions.AfterAttempt(end, attempts, maxAttempts: 3, end is AttemptEnd.Ready or AttemptEnd.Stopped ? null : reason);
 
