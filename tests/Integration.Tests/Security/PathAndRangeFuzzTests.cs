@@ -75,6 +75,131 @@ public sealed class PathAndRangeFuzzTests(StackFixture stack, Xunit.Abstractions
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"{requests.Count} requests took {clock.Elapsed}");
     }
 
+    /// <summary>The pieces a poisoned registry entry is made of: each entry carries at least one of them.</summary>
+    private static readonly string[] Poisons =
+    [
+        "\"", "\n", "\r\n", "\u0001", "\u007f", ",", " ", "'", "<", "javascript:alert(1)", "http://user:pw@127.0.0.1:1",
+        "http://127.0.0.1:1/?x=1", "http://127.0.0.1:1/#f", "file:///etc/passwd", "http://[::1", "é", "\\",
+        "\"\n#EXT-X-STREAM-INF:BANDWIDTH=1\nhttp://evil.test/x.m3u8", "PATHWAY-ID=\"x\"", new string('a', 600),
+    ];
+
+    /// <summary>
+    /// Random poisoned announcements written straight into Redis (as anyone with write access could), in the hash and
+    /// with fresh heartbeats, while masters, steering and the fleet view are read: never a 5xx, and no piece of any
+    /// poisoned entry in a master, a steering answer or /api/edges.
+    /// </summary>
+    [Fact]
+    public async Task RandomPoisonedRegistryEntries_NeverReachAPlaylistOrTheFleetView()
+    {
+        var title = await stack.SampleTitleAsync();
+        var random = new Random(20261130);
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(stack.RedisConfiguration);
+        var db = redis.GetDatabase();
+        var ids = new List<string>();
+        try
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                var (id, value) = PoisonedEntry(random, i);
+                ids.Add(id);
+                await db.HashSetAsync(Vod.Common.RedisKeys.EdgeAnnouncements, id, value);
+                await db.SortedSetAddAsync(Vod.Common.RedisKeys.EdgeHeartbeats, id, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            }
+
+            for (var round = 0; round < 3; round++)
+            {
+                await Task.Delay(1100); // the origin's edge monitor reads the registry every second
+                foreach (var target in new[] { $"/play/{title.Id}/master.m3u8", $"/steering/{title.Id}", "/api/edges" })
+                {
+                    var response = await RawHttp.SendAsync(stack.Origin.BaseUrl, target);
+                    Assert.True(response.Status is >= 200 and < 500, $"{response.Status} for {target}: {response.Text}");
+                    Assert.DoesNotContain("evil.test", response.Text, StringComparison.Ordinal);
+                    Assert.DoesNotContain("poison-", response.Text, StringComparison.Ordinal);
+                    Assert.DoesNotContain("127.0.0.1:1/", response.Text, StringComparison.Ordinal);
+                    Assert.DoesNotContain("javascript:", response.Text, StringComparison.Ordinal);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var id in ids)
+            {
+                await db.HashDeleteAsync(Vod.Common.RedisKeys.EdgeAnnouncements, id);
+                await db.SortedSetRemoveAsync(Vod.Common.RedisKeys.EdgeHeartbeats, id);
+            }
+        }
+    }
+
+    /// <summary>One hostile entry: an id or URL with a poison in it, or a value that is not an announcement at all.</summary>
+    private static (string Id, string Value) PoisonedEntry(Random random, int i)
+    {
+        var poison = Poisons[random.Next(Poisons.Length)];
+        var url = $"http://127.0.0.1:1/poison-{i}";
+        var id = $"poison-{i}";
+        switch (random.Next(5))
+        {
+            case 0:
+                id += poison;
+                break;
+            case 1:
+                url = poison.StartsWith("http", StringComparison.Ordinal) || poison.Contains(':', StringComparison.Ordinal) ? poison + $"poison-{i}" : url + poison;
+                break;
+            case 2:
+                return (id, RandomWord(random, 1 + random.Next(200)) + poison); // not JSON
+            case 3:
+                return (id, $"{{\"Id\":\"{id}\",\"Url\":{System.Text.Json.JsonSerializer.Serialize(url + poison)},\"StartedAt\":\"2026-11-30T00:00:00Z\",\"ProbeUrl\":{System.Text.Json.JsonSerializer.Serialize(poison)}}}");
+            default:
+                id = $"poison-{i}"; // a valid id, but another entry's name inside
+                return (id, System.Text.Json.JsonSerializer.Serialize(new Vod.Common.Fleet.EdgeAnnouncement($"other-{i}{poison}", url, DateTimeOffset.UtcNow)));
+        }
+
+        return (id, System.Text.Json.JsonSerializer.Serialize(new Vod.Common.Fleet.EdgeAnnouncement(id, url, DateTimeOffset.UtcNow)));
+    }
+
+    /// <summary>
+    /// A freshly published title deleted, purged and read through both edges at once, in a random order: the deletes and
+    /// purges answer 204/202/200/404 (one delete wins), reads never 5xx, and afterwards every edge answers 404.
+    /// </summary>
+    [Fact]
+    public async Task PurgeAndDeleteRacingWithReads_NeverFail_AndTheTitleEndsGoneEverywhere()
+    {
+        var clip = await Media.ClipAsync(Path.Combine(stack.Work, "purge-race.mp4"), 320, 180, 2);
+        var title = await stack.UploadAndWaitAsync(clip);
+        var version = (await stack.Store.ReadTitleAsync(title.Id))!.Version!;
+        var media = $"/titles/{title.Id}/{version}/240p/index.m3u8";
+        var random = new Random(20261131);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        var operations = Enumerable.Range(0, 40).Select(i => random.Next(10) switch
+        {
+            0 => (Kind: "delete", Request: Admin(HttpMethod.Delete, $"{stack.Origin.BaseUrl}/api/titles/{title.Id}")),
+            1 or 2 => (Kind: "purge", Request: Admin(HttpMethod.Post, $"{stack.Origin.BaseUrl}/api/titles/{title.Id}/purge")),
+            _ => (Kind: "read", Request: new HttpRequestMessage(HttpMethod.Get, stack.Edges[i % stack.Edges.Count].BaseUrl + media)),
+        }).Append((Kind: "delete", Request: Admin(HttpMethod.Delete, $"{stack.Origin.BaseUrl}/api/titles/{title.Id}"))).ToList();
+
+        var answers = await Task.WhenAll(operations.Select(async o =>
+        {
+            using var response = await http.SendAsync(o.Request);
+            return (o.Kind, Status: (int)response.StatusCode);
+        }));
+
+        Assert.All(answers.Where(a => a.Kind == "delete"), a => Assert.Contains(a.Status, new[] { 202, 204, 404 }));
+        Assert.Single(answers, a => a.Kind == "delete" && a.Status is 202 or 204);
+        Assert.All(answers.Where(a => a.Kind == "purge"), a => Assert.Contains(a.Status, new[] { 200, 202, 404 }));
+        Assert.All(answers.Where(a => a.Kind == "read"), a => Assert.Contains(a.Status, new[] { 200, 404 }));
+        foreach (var edge in stack.Edges)
+        {
+            await Eventually.TrueAsync(async () =>
+            {
+                using var response = await http.GetAsync(edge.BaseUrl + media);
+                return response.StatusCode == System.Net.HttpStatusCode.NotFound;
+            }, TimeSpan.FromSeconds(10), $"{edge.Name} still serves the deleted title");
+        }
+    }
+
+    private static HttpRequestMessage Admin(HttpMethod method, string url) =>
+        new(method, url) { Headers = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", StackFixture.AdminKey) } };
+
     private static string RandomTarget(Random random, string id, string version)
     {
         var sb = new StringBuilder(Prefixes[random.Next(Prefixes.Length)]
