@@ -97,3 +97,47 @@ public sealed class PurgeReplayTests
         return id!;
     }
 }
+
+/// <summary>The same through the origin's DELETE, with the real fleet: the answer names the edge that could not hear it.</summary>
+[Collection(StackDefinition.Name)]
+public sealed class DeleteWithAnEdgeCutOffTests(StackFixture stack)
+{
+    [Fact]
+    public async Task Delete_WhileAnEdgeIsCutOffFromRedis_Is202NamingIt_AndThatEdgeStopsServingTheTitleWhenBack()
+    {
+        var title = await stack.UploadAndWaitAsync(await Media.ClipAsync(Path.Combine(stack.Work, "cut-off.mp4"), 320, 180, 2));
+        var stored = (await stack.Store.ReadTitleAsync(title.Id))!;
+        var playlist = $"/titles/{title.Id}/{stored.Version}/{stored.Renditions[0].Playlist}";
+        await using var relay = new TcpRelay(stack.Redis.Port);
+        await using var edge = await stack.StartEdgeAsync("edge-cut", drainSeconds: 0, redisConfiguration: $"127.0.0.1:{relay.Port},abortConnect=false");
+        await stack.WaitForRoutableEdgesAsync("edge-cut");
+        var media = edge.BaseUrl + playlist;
+        using (var cached = await stack.Http.GetAsync(media))
+        {
+            Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+        }
+
+        relay.Cut();
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, $"{stack.Origin.BaseUrl}/api/titles/{title.Id}")
+        {
+            Headers = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", StackFixture.AdminKey) },
+        };
+        using var deleted = await stack.Http.SendAsync(delete);
+        var body = await deleted.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Accepted, deleted.StatusCode);
+        Assert.Contains("edge-cut", body, StringComparison.Ordinal);
+        foreach (var other in stack.Edges)
+        {
+            using var gone = await stack.Http.GetAsync(other.BaseUrl + playlist);
+            Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        }
+
+        relay.Restore();
+        await Eventually.TrueAsync(async () =>
+        {
+            using var response = await stack.Http.GetAsync(media);
+            return response.StatusCode == HttpStatusCode.NotFound;
+        }, TimeSpan.FromSeconds(20), "the edge that was cut off kept serving the deleted title");
+    }
+}

@@ -185,13 +185,14 @@ public sealed class StackFixture : IAsyncLifetime
 
     /// <summary>Starts an edge process with id <paramref name="id"/>; it registers itself with the origin through Redis.</summary>
     /// <remarks>With several origins, each edge lists them in its own order (edge-2 starts with the second), as run.sh does.</remarks>
-    public Task<ServiceProcess> StartEdgeAsync(string id, string url = "http://127.0.0.1:0", int drainSeconds = 7)
+    /// <param name="redisConfiguration">Another way to the same Redis (a relay a test can cut), instead of the stack's.</param>
+    public Task<ServiceProcess> StartEdgeAsync(string id, string url = "http://127.0.0.1:0", int drainSeconds = 7, string? redisConfiguration = null)
     {
         var shift = id.EndsWith("-2", StringComparison.Ordinal) ? 1 : 0;
         var origins = Origins.Select((_, i) => Origins[(i + shift) % Origins.Count].BaseUrl);
         var environment = new Dictionary<string, string>(Settings)
         {
-            ["Redis__Configuration"] = RedisConfiguration,
+            ["Redis__Configuration"] = redisConfiguration ?? RedisConfiguration,
             ["Origin__BaseUrl"] = string.Join(",", origins),
             ["Edge__Id"] = id,
             ["Edge__Drain"] = TimeSpan.FromSeconds(drainSeconds).ToString("c", System.Globalization.CultureInfo.InvariantCulture),

@@ -165,10 +165,15 @@ public sealed class PathAndRangeFuzzTests(StackFixture stack, Xunit.Abstractions
     {
         var clip = await Media.ClipAsync(Path.Combine(stack.Work, "purge-race.mp4"), 320, 180, 2);
         var title = await stack.UploadAndWaitAsync(clip);
-        var version = (await stack.Store.ReadTitleAsync(title.Id))!.Version!;
-        var media = $"/titles/{title.Id}/{version}/240p/index.m3u8";
+        var stored = (await stack.Store.ReadTitleAsync(title.Id))!;
+        var media = $"/titles/{title.Id}/{stored.Version}/{stored.Renditions[0].Playlist}";
         var random = new Random(20261131);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        foreach (var edge in stack.Edges)
+        {
+            using var served = await http.GetAsync(edge.BaseUrl + media);
+            Assert.Equal(System.Net.HttpStatusCode.OK, served.StatusCode); // cached on every edge before the race
+        }
 
         var operations = Enumerable.Range(0, 40).Select(i => random.Next(10) switch
         {
