@@ -207,6 +207,9 @@ public sealed class EdgeCacheTests
         {
             ["Cache__ReadAheadSlices"] = "0",
             ["Cache__L2Backoff"] = "00:00:30",
+            // The client's wait limit (3 s by default) must not cut the first miss short: the Redis client notices a
+            // time-out on its once-a-second heartbeat, so paying one can take 3 s and more on a loaded box (a 504 then).
+            ["Cache__MaxWait"] = "00:00:08",
         });
         (await fleet.GetAsync(0, EdgeFleet.MediaPath, 0, 999)).Dispose();
         fleet.Redis.Signal(Signals.Stop); // connected, never answers

@@ -109,8 +109,22 @@ public sealed class DeleteWithAnEdgeCutOffTests(StackFixture stack)
         var stored = (await stack.Store.ReadTitleAsync(title.Id))!;
         var playlist = $"/titles/{title.Id}/{stored.Version}/{stored.Renditions[0].Playlist}";
         await using var relay = new TcpRelay(stack.Redis.Port);
-        await using var edge = await stack.StartEdgeAsync("edge-cut", drainSeconds: 0, redisConfiguration: $"127.0.0.1:{relay.Port},abortConnect=false");
-        await stack.WaitForRoutableEdgesAsync("edge-cut");
+        var edge = await stack.StartEdgeAsync(CutEdge, drainSeconds: 0, redisConfiguration: $"127.0.0.1:{relay.Port},abortConnect=false");
+        try
+        {
+            await DeleteWhileCutOffAsync(title.Id, edge, relay, playlist);
+        }
+        finally
+        {
+            await LeaveTheFleetAsync(edge); // the shared stack's other tests expect their two edges only
+        }
+    }
+
+    private const string CutEdge = "edge-cut";
+
+    private async Task DeleteWhileCutOffAsync(string titleId, ServiceProcess edge, TcpRelay relay, string playlist)
+    {
+        await stack.WaitForRoutableEdgesAsync(CutEdge);
         var media = edge.BaseUrl + playlist;
         using (var cached = await stack.Http.GetAsync(media))
         {
@@ -118,7 +132,7 @@ public sealed class DeleteWithAnEdgeCutOffTests(StackFixture stack)
         }
 
         relay.Cut();
-        using var delete = new HttpRequestMessage(HttpMethod.Delete, $"{stack.Origin.BaseUrl}/api/titles/{title.Id}")
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, $"{stack.Origin.BaseUrl}/api/titles/{titleId}")
         {
             Headers = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", StackFixture.AdminKey) },
         };
@@ -126,7 +140,7 @@ public sealed class DeleteWithAnEdgeCutOffTests(StackFixture stack)
         var body = await deleted.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.Accepted, deleted.StatusCode);
-        Assert.Contains("edge-cut", body, StringComparison.Ordinal);
+        Assert.Contains(CutEdge, body, StringComparison.Ordinal);
         foreach (var other in stack.Edges)
         {
             using var gone = await stack.Http.GetAsync(other.BaseUrl + playlist);
@@ -139,5 +153,14 @@ public sealed class DeleteWithAnEdgeCutOffTests(StackFixture stack)
             using var response = await stack.Http.GetAsync(media);
             return response.StatusCode == HttpStatusCode.NotFound;
         }, TimeSpan.FromSeconds(20), "the edge that was cut off kept serving the deleted title");
+    }
+
+    private async Task LeaveTheFleetAsync(ServiceProcess edge)
+    {
+        await edge.DisposeAsync();
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(stack.RedisConfiguration);
+        await EdgeRegistry.DeregisterAsync(redis.GetDatabase(), CutEdge);
+        await Eventually.TrueAsync(async () => (await stack.FleetAsync()).All(e => e.Id != CutEdge), TimeSpan.FromSeconds(10),
+            "the origin still lists the edge that was cut off");
     }
 }
