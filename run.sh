@@ -32,24 +32,17 @@ REDIS_PORTS=(6380 6381)
 SENTINEL_PORTS=(26380 26381 26382)
 ORIGIN=${ORIGINS[0]}
 
-if [ -n "${VOD_ADMIN_KEY:-}" ]; then
-  ADMIN_KEY=$VOD_ADMIN_KEY
-else
-  if [ ! -s "$MEDIA/admin.key" ]; then
-    (umask 077; head -c 24 /dev/urandom | base64 | tr '+/' '-_' > "$MEDIA/admin.key")
-    echo "==> generated an admin key into $MEDIA/admin.key"
+# A secret from the environment, else one generated once into the media root (mode 600) and read from there after.
+secret() { # VALUE FILE BYTES WHAT
+  if [ -n "$1" ]; then echo "$1"; return; fi
+  if [ ! -s "$2" ]; then
+    (umask 077; head -c "$3" /dev/urandom | base64 | tr '+/' '-_' > "$2")
+    echo "==> generated $4 into $2" >&2
   fi
-  ADMIN_KEY=$(cat "$MEDIA/admin.key")
-fi
-if [ -n "${VOD_FLEET_KEY:-}" ]; then
-  FLEET_KEY=$VOD_FLEET_KEY
-else
-  if [ ! -s "$MEDIA/fleet.key" ]; then
-    (umask 077; head -c 33 /dev/urandom | base64 | tr '+/' '-_' > "$MEDIA/fleet.key")
-    echo "==> generated a fleet key into $MEDIA/fleet.key"
-  fi
-  FLEET_KEY=$(cat "$MEDIA/fleet.key")
-fi
+  cat "$2"
+}
+ADMIN_KEY=$(secret "${VOD_ADMIN_KEY:-}" "$MEDIA/admin.key" 24 "an admin key")
+FLEET_KEY=$(secret "${VOD_FLEET_KEY:-}" "$MEDIA/fleet.key" 33 "a fleet key")
 
 echo "==> building (Release)"
 for project in Origin Transcoder Edge; do

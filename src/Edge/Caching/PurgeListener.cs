@@ -73,12 +73,7 @@ internal sealed class PurgeListener(
     /// <summary>Reads the log from where this edge stopped, applies each purge, and acknowledges the position.</summary>
     private async Task FollowAsync(IDatabase db)
     {
-        if (_position is null)
-        {
-            var (snapshot, lastId) = await PurgeLog.SnapshotAsync(db);
-            generations.Reset(snapshot);
-            _position = lastId;
-        }
+        _position ??= await SnapshotAsync(db);
 
         for (var gaps = 0; ;)
         {
@@ -89,10 +84,7 @@ internal sealed class PurgeListener(
                 memory.PurgeAll();
                 metrics.Purged();
                 Log.PurgedAll(logger, _position);
-                _position = null;
-                var (snapshot, lastId) = await PurgeLog.SnapshotAsync(db);
-                generations.Reset(snapshot);
-                _position = lastId;
+                _position = await SnapshotAsync(db);
                 continue;
             }
 
@@ -116,6 +108,14 @@ internal sealed class PurgeListener(
             await PurgeLog.AckAsync(db, edgeId, _position);
             _acknowledged = _position;
         }
+    }
+
+    /// <summary>Takes the fleet's generations as they are now; returns the log position they stand for.</summary>
+    private async Task<string> SnapshotAsync(IDatabase db)
+    {
+        var (snapshot, lastId) = await PurgeLog.SnapshotAsync(db);
+        generations.Reset(snapshot);
+        return lastId;
     }
 
     private void Wake()
