@@ -11,6 +11,7 @@ using Vod.Origin.Purge;
 using Vod.Origin.Steering;
 using Vod.Origin.Uploads;
 using Vod.ServiceDefaults;
+using Vod.ServiceDefaults.Tls;
 
 // appsettings.json is read from beside the binary, whatever the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -30,6 +31,7 @@ builder.Services.AddEdgeCachePurge(builder.Configuration);
 
 var app = builder.Build();
 app.MapServiceDefaults();
+app.UseStrictTransportSecurity();
 app.UseOriginCors();
 app.UseRateLimiter();
 app.UsePlaybackCors();

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Prometheus;
+using Vod.ServiceDefaults.Tls;
 
 namespace Vod.ServiceDefaults;
 
@@ -31,28 +32,22 @@ public static class HostingDefaults
         builder.Services.AddKnownProxies(builder.Configuration);
         builder.Services.AddValidatedOptions<ManagementOptions>(builder.Configuration, ManagementOptions.Section);
         builder.Services.AddSingleton<ReadinessReport>();
-        AddManagementListener(builder);
+        AddListeners(builder);
         return builder;
     }
 
     /// <summary>
-    /// Binds <c>Management:Urls</c> besides the service's own URLs (<c>ASPNETCORE_URLS</c>, <c>--urls</c>), after them, so
-    /// the first bound address, the one edges and origins announce by default, stays the public one.
+    /// Binds the service's own URLs (<c>ASPNETCORE_URLS</c>, <c>--urls</c>) and then <c>Management:Urls</c>, so the first
+    /// bound address, the one edges and origins announce by default, stays the public one; <c>https://</c> URLs serve TLS
+    /// (<see cref="ServiceListeners"/>).
     /// </summary>
-    private static void AddManagementListener(IHostApplicationBuilder builder)
+    private static void AddListeners(IHostApplicationBuilder builder)
     {
-        var management = builder.Configuration.GetSection(ManagementOptions.Section).Get<ManagementOptions>();
-        if (management is not { Enabled: true } || builder is not WebApplicationBuilder web)
+        if (builder is WebApplicationBuilder web)
         {
-            return;
+            var management = builder.Configuration.GetSection(ManagementOptions.Section).Get<ManagementOptions>();
+            ServiceListeners.Add(web, management is { Enabled: true } ? management.UrlList() : []);
         }
-
-        var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
-        var own = string.IsNullOrWhiteSpace(urls)
-            ? (builder.Configuration["http_ports"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(port => $"http://*:{port}").DefaultIfEmpty("http://localhost:5000")
-            : urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        web.WebHost.UseUrls([.. own, .. management.UrlList()]);
     }
 
     /// <summary>

@@ -238,6 +238,7 @@ internal sealed class MediaEndpoint(SliceCache cache, PlaybackTokens tokens, Edg
         HttpContext context, MediaPath media, CachedObject entry, ByteRange range, Lookup<byte[]> first, CacheResult result, bool readAhead)
     {
         var aborted = context.RequestAborted;
+        var overTls = context.Request.IsHttps;
         context.Response.Headers["X-Cache"] = EdgeMetrics.Label(result);
         var index = range.From / entry.SliceBytes;
         var offset = (int)(range.From - (index * entry.SliceBytes));
@@ -248,7 +249,7 @@ internal sealed class MediaEndpoint(SliceCache cache, PlaybackTokens tokens, Edg
             while (true)
             {
                 var count = (int)Math.Min(slice.Value.Length - offset, remaining);
-                if (!await ResponsePipe.SendAsync(context.Response.BodyWriter, slice.Value.AsMemory(offset, count), aborted))
+                if (!await ResponsePipe.SendAsync(context.Response.BodyWriter, slice.Value.AsMemory(offset, count), overTls, aborted))
                 {
                     break; // the client is gone
                 }

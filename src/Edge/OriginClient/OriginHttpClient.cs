@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Vod.Common.Hls;
 using Vod.Common.Security;
 using Vod.ServiceDefaults;
+using Vod.ServiceDefaults.Tls;
 
 namespace Vod.Edge.OriginClient;
 
@@ -172,7 +173,7 @@ internal static class OriginClientExtensions
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
                 EnableMultipleHttp2Connections = true,
-            })
+            }.TrustingCaFile(sp.GetRequiredService<IOptions<TlsOptions>>().Value))
             .AddHttpMessageHandler(sp => new OriginRequestSigning(sp.GetRequiredService<PlaybackTokens>()))
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers(); // HttpClient's own logging writes every request URI, and a signed one carries a fresh token

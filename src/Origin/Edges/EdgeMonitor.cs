@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Vod.Common.Fleet;
 using Vod.ServiceDefaults;
+using Vod.ServiceDefaults.Tls;
 
 namespace Vod.Origin.Edges;
 
@@ -194,7 +195,7 @@ internal static class EdgeMonitorExtensions
                 UseProxy = false,
                 ConnectTimeout = sp.GetRequiredService<IOptions<FleetOptions>>().Value.ProbeTimeout,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(1),
-            });
+            }.TrustingCaFile(sp.GetRequiredService<IOptions<TlsOptions>>().Value));
         services.AddSingleton<EdgeMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<EdgeMonitor>());
         return services;

@@ -1,0 +1,132 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Vod.ServiceDefaults.Tls;
+
+/// <summary>
+/// The certificate the service's HTTPS listeners present, loaded from PEM files and loaded again when they change:
+/// a renewal (certbot, cert-manager swapping a Kubernetes secret's files) takes effect on the next handshake without a
+/// restart. The files are compared every <see cref="TlsOptions.ReloadInterval"/> on a timer, never on a handshake; a
+/// pair that does not load (half written, a key that does not match) leaves the previous certificate in place.
+/// </summary>
+public sealed partial class ServerCertificate : IDisposable
+{
+    private readonly TlsOptions options;
+    private readonly ILogger<ServerCertificate> logger;
+    private readonly ITimer timer;
+    private readonly Lock reloading = new();
+    private byte[] certificateBytes = [];
+    private byte[] keyBytes = [];
+    private volatile SslServerAuthenticationOptions current;
+
+    public ServerCertificate(IOptions<TlsOptions> options, ILogger<ServerCertificate> logger, TimeProvider time)
+    {
+        this.options = options.Value;
+        this.logger = logger;
+        if (!this.options.Enabled)
+        {
+            throw new InvalidOperationException("An https:// URL needs a certificate: set Tls:CertificatePath and Tls:KeyPath (PEM files)");
+        }
+
+        var (certificate, key) = ReadFiles();
+        current = Load(certificate, key);
+        (certificateBytes, keyBytes) = (certificate, key);
+        timer = time.CreateTimer(_ => Reload(), null, this.options.ReloadInterval, this.options.ReloadInterval);
+    }
+
+    /// <summary>The subject and expiry of the certificate being presented now.</summary>
+    public X509Certificate2 Certificate => current.ServerCertificateContext!.TargetCertificate;
+
+    /// <summary>Kestrel's per-connection callback: the same prepared options for every handshake until a reload.</summary>
+    public TlsHandshakeCallbackOptions HandshakeOptions() => new()
+    {
+        OnConnection = _ => ValueTask.FromResult(current),
+        HandshakeTimeout = options.HandshakeTimeout,
+    };
+
+    /// <summary>Reads the files and swaps the certificate in when they changed. Runs on the timer; public for tests.</summary>
+    public void Reload()
+    {
+        lock (reloading)
+        {
+            byte[] certificate, key;
+            try
+            {
+                (certificate, key) = ReadFiles();
+            }
+            catch (IOException e)
+            {
+                Log.Unreadable(logger, e.Message);
+                return;
+            }
+
+            if (certificate.AsSpan().SequenceEqual(certificateBytes) && key.AsSpan().SequenceEqual(keyBytes))
+            {
+                return;
+            }
+
+            try
+            {
+                current = Load(certificate, key);
+                (certificateBytes, keyBytes) = (certificate, key);
+                Log.Reloaded(logger, Certificate.Subject, Certificate.NotAfter);
+            }
+            catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                // Most often a renewal caught between writing the certificate and writing its key: the next check sees both.
+                Log.NotLoaded(logger, e.Message);
+            }
+        }
+    }
+
+    private (byte[] Certificate, byte[] Key) ReadFiles() => (File.ReadAllBytes(options.CertificatePath!), File.ReadAllBytes(options.KeyPath!));
+
+    /// <summary>
+    /// Builds what every handshake uses: the leaf with its key, the intermediates sent with it (a context built once, as
+    /// Kestrel does for a fixed certificate; building a chain per handshake is what makes a certificate selector slow),
+    /// TLS 1.2 and 1.3 only, and ALPN with HTTP/2 first.
+    /// </summary>
+    internal static SslServerAuthenticationOptions Load(ReadOnlySpan<byte> certificatePem, ReadOnlySpan<byte> keyPem)
+    {
+        var certificateText = System.Text.Encoding.ASCII.GetString(certificatePem);
+        var leaf = X509Certificate2.CreateFromPem(certificateText, System.Text.Encoding.ASCII.GetString(keyPem));
+        var all = new X509Certificate2Collection();
+        all.ImportFromPem(certificateText);
+        var intermediates = new X509Certificate2Collection();
+        foreach (var certificate in all)
+        {
+            if (certificate.Thumbprint != leaf.Thumbprint)
+            {
+                intermediates.Add(certificate);
+            }
+        }
+
+        return new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = SslStreamCertificateContext.Create(leaf, intermediates, offline: true),
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+            ClientCertificateRequired = false,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            AllowRenegotiation = false,
+        };
+    }
+
+    public void Dispose() => timer.Dispose();
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "TLS certificate reloaded: {Subject}, valid until {NotAfter:u}")]
+        public static partial void Reloaded(ILogger logger, string subject, DateTime notAfter);
+
+        [LoggerMessage(2, LogLevel.Warning, "TLS certificate files changed but do not load yet ({Reason}); the previous certificate stays in use")]
+        public static partial void NotLoaded(ILogger logger, string reason);
+
+        [LoggerMessage(3, LogLevel.Warning, "TLS certificate files could not be read ({Reason}); the previous certificate stays in use")]
+        public static partial void Unreadable(ILogger logger, string reason);
+    }
+}
