@@ -10,8 +10,8 @@ namespace Vod.ServiceDefaults.Tls;
 
 /// <summary>
 /// Binds the service's URLs (<c>ASPNETCORE_URLS</c>, <c>--urls</c>, then <c>Management:Urls</c>) in code rather than
-/// through Kestrel's URL binding, because an HTTPS listener needs its middleware placed after the TLS layer
-/// (<see cref="LargeTlsWrites"/>), which URL binding has no hook for. Each <c>https://</c> URL gets the reloading
+/// through Kestrel's URL binding, because an HTTPS listener needs connection middleware on both sides of the TLS layer
+/// (<see cref="DirectSocketWrites"/> under it, <see cref="LargeTlsWrites"/> over it), which URL binding has no hook for. Each <c>https://</c> URL gets the reloading
 /// <see cref="ServerCertificate"/>, HTTP/2 and HTTP/1.1; an <c>http://</c> URL is bound as Kestrel would.
 /// </summary>
 internal sealed class ServiceListeners(IReadOnlyList<string> urls, IServiceProvider services) : IConfigureOptions<KestrelServerOptions>
@@ -50,6 +50,7 @@ internal sealed class ServiceListeners(IReadOnlyList<string> urls, IServiceProvi
     private void UseTls(ListenOptions listen)
     {
         listen.Protocols = HttpProtocols.Http1AndHttp2;
+        listen.UseDirectSocketWrites();
         listen.UseHttps(services.GetRequiredService<ServerCertificate>().HandshakeOptions());
         listen.UseLargeTlsWrites();
     }
