@@ -33,7 +33,16 @@ public sealed partial class ServerCertificate : IDisposable
         }
 
         var (certificate, key) = ReadFiles();
-        current = Load(certificate, key);
+        try
+        {
+            current = Load(certificate, key);
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            throw new InvalidOperationException(
+                $"Tls:CertificatePath '{this.options.CertificatePath}' and Tls:KeyPath '{this.options.KeyPath}' do not load as a PEM certificate and its key: {e.Message}", e);
+        }
+
         (certificateBytes, keyBytes) = (certificate, key);
         timer = time.CreateTimer(_ => Reload(), null, this.options.ReloadInterval, this.options.ReloadInterval);
     }
@@ -58,7 +67,7 @@ public sealed partial class ServerCertificate : IDisposable
             {
                 (certificate, key) = ReadFiles();
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 Log.Unreadable(logger, e.Message);
                 return;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Vod.ServiceDefaults.Tls;
@@ -70,6 +71,7 @@ internal sealed class ServiceListeners(IReadOnlyList<string> urls, IServiceProvi
         List<string> urls = [.. own, .. extraUrls];
 
         builder.Services.AddValidatedOptions<TlsOptions>(configuration, TlsOptions.Section);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServerCertificate>();
         builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ServiceListeners(urls, sp));
         // An empty value would count as unset and the host would fall back to ASPNETCORE_URLS; a lone separator is a
