@@ -19,7 +19,8 @@ public sealed class TlsOptions : IValidatableObject
 
     /// <summary>
     /// PEM certificate(s) of an authority the service trusts for its outbound HTTPS (an edge's fills and probes of
-    /// its origins, an origin's probes of edges), besides the system's store. Empty: the system's store only.
+    /// its origins, an origin's probes of edges), besides the system's store: a root, not only an intermediate.
+    /// Empty: the system's store only.
     /// </summary>
     public string? CaFile { get; set; }
 
@@ -36,6 +37,21 @@ public sealed class TlsOptions : IValidatableObject
 
     public bool Enabled => !string.IsNullOrWhiteSpace(CertificatePath);
 
+    private static bool HoldsACertificate(string path)
+    {
+        var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPemFile(path);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
+
+        return certificates.Count > 0;
+    }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (string.IsNullOrWhiteSpace(CertificatePath) != string.IsNullOrWhiteSpace(KeyPath))
@@ -50,6 +66,11 @@ public sealed class TlsOptions : IValidatableObject
             {
                 yield return new ValidationResult($"Tls:{name}: no file at '{path}'", [name]);
             }
+        }
+
+        if (!string.IsNullOrWhiteSpace(CaFile) && File.Exists(CaFile) && !HoldsACertificate(CaFile))
+        {
+            yield return new ValidationResult($"Tls:CaFile: '{CaFile}' holds no PEM certificate", [nameof(CaFile)]);
         }
 
         if (ReloadInterval <= TimeSpan.Zero)

@@ -57,10 +57,20 @@ public sealed class TlsOptionsTests : IDisposable
     [Fact]
     public void Validate_CertificateKeyAndCaThatExist_AreValid()
     {
-        var options = new TlsOptions { CertificatePath = File("cert.pem"), KeyPath = File("key.pem"), CaFile = File("ca.pem") };
+        using var authority = TestAuthority.Create("options");
+        var options = new TlsOptions { CertificatePath = File("cert.pem"), KeyPath = File("key.pem"), CaFile = authority.WriteCaFile(_directory.Path) };
 
         Assert.Empty(Validate(options));
         Assert.True(options.Enabled);
+    }
+
+    [Fact]
+    public void Validate_CaFileWithoutACertificate_IsAnError()
+    {
+        var ca = Path.Combine(_directory.Path, "empty-ca.pem");
+        System.IO.File.WriteAllText(ca, "not a certificate\n");
+
+        Assert.Contains($"Tls:CaFile: '{ca}' holds no PEM certificate", Validate(new TlsOptions { CaFile = ca }));
     }
 
     [Fact]
