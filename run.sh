@@ -8,7 +8,14 @@
 # Environment: VOD_ADMIN_KEY (else generated once into media/admin.key), VOD_FLEET_KEY (32+ characters, shared by origins
 # and edges to sign their registry entries; else generated once into media/fleet.key), VOD_REDIS (a StackExchange.Redis
 # configuration string of an existing Redis), VOD_MEDIA (media root, default ./media), VOD_PLAYBACK_KEY (32+
-# characters: signed playback on origins and edges).
+# characters: signed playback on origins and edges), VOD_TLS=1 (HTTPS, see below), VOD_TLS_CERT + VOD_TLS_KEY (HTTPS with
+# an operator's PEM certificate, chain allowed, and unencrypted key; VOD_TLS_CA: the PEM CA that signed it, else the
+# system's trust).
+#
+# HTTPS: with VOD_TLS=1, scripts/tls-cert.sh makes a private CA and a certificate for 127.0.0.1 and localhost once into
+# run/tls/ (reused after); origins and edges then serve https on the same ports (TLS 1.2/1.3, HTTP/2 by ALPN, the files
+# re-read when they change), edges fill from the origins over https and every service trusts that CA for its outbound
+# calls. Transcoders keep their plain http health port. Plain http stays the default.
 #
 # The Redis it starts has no default user: each kind of service logs in as its own ACL user, allowed only its own keys
 # and commands (scripts/redis-acl.sh; passwords generated once into run/redis-acl/, mode 600), and the Sentinels
@@ -25,9 +32,42 @@ RUN=$ROOT/run
 LOGS=$RUN/logs
 PIDDIR=$RUN/pids
 mkdir -p "$MEDIA" "$LOGS"
-ORIGINS=(http://127.0.0.1:5100 http://127.0.0.1:5101)
-EDGES=(http://127.0.0.1:5201 http://127.0.0.1:5202)
-TRANSCODERS=(http://127.0.0.1:5300 http://127.0.0.1:5301)
+
+# HTTPS or not: the scheme of the origins' and edges' URLs, and what curl needs to trust them (empty: the system's CAs).
+SCHEME=http CURL_TLS=() TLS_CERT= TLS_KEY= TLS_CA= tls_env=() origin_tls_env=()
+if [ -n "${VOD_TLS_CERT:-}${VOD_TLS_KEY:-}" ]; then
+  # An operator's certificate. The services reach each other at 127.0.0.1, so it has to name that address.
+  tls_fail() { echo "error: $*" >&2; exit 1; }
+  for f in "${VOD_TLS_CERT:-}" "${VOD_TLS_KEY:-}" ${VOD_TLS_CA:+"$VOD_TLS_CA"}; do
+    [ -n "$f" ] && [ -r "$f" ] || tls_fail "VOD_TLS_CERT and VOD_TLS_KEY must both name readable PEM files (and VOD_TLS_CA, when set)"
+  done
+  TLS_CERT=$(realpath "$VOD_TLS_CERT") TLS_KEY=$(realpath "$VOD_TLS_KEY") TLS_CA=${VOD_TLS_CA:+$(realpath "$VOD_TLS_CA")}
+  key_pub=$(openssl pkey -in "$TLS_KEY" -passin pass: -pubout 2>/dev/null </dev/null) \
+    || tls_fail "$TLS_KEY is not an unencrypted PEM private key"
+  [ "$key_pub" = "$(openssl x509 -in "$TLS_CERT" -noout -pubkey 2>/dev/null)" ] \
+    || tls_fail "$TLS_KEY is not the key of the (first) certificate in $TLS_CERT"
+  openssl x509 -in "$TLS_CERT" -noout -checkend 0 >/dev/null || tls_fail "$TLS_CERT has expired"
+  openssl x509 -in "$TLS_CERT" -noout -ext subjectAltName 2>/dev/null | grep -q 'IP Address:127\.0\.0\.1\(,\|$\)' \
+    || tls_fail "$TLS_CERT does not name IP:127.0.0.1 in its subjectAltName (./run.sh serves and calls the services there)"
+  openssl verify ${TLS_CA:+-CAfile "$TLS_CA"} -untrusted "$TLS_CERT" -purpose sslserver "$TLS_CERT" >/dev/null 2>&1 \
+    || tls_fail "$TLS_CERT does not verify against ${TLS_CA:-the system CAs} (set VOD_TLS_CA to the CA that signed it)"
+  echo "==> tls: using $TLS_CERT (key $TLS_KEY), trusting ${TLS_CA:-the system CAs}"
+elif [ "${VOD_TLS:-}" = 1 ]; then
+  scripts/tls-cert.sh "$RUN/tls"
+  TLS_CERT=$RUN/tls/server.pem TLS_KEY=$RUN/tls/server.key TLS_CA=$RUN/tls/ca.pem
+fi
+if [ -n "$TLS_CERT" ]; then
+  SCHEME=https
+  CURL_TLS=(${TLS_CA:+--cacert "$TLS_CA"})
+  tls_env=(Tls__CertificatePath="$TLS_CERT" Tls__KeyPath="$TLS_KEY" ${TLS_CA:+Tls__CaFile="$TLS_CA"})
+  # HSTS on the origins' pages for an hour, not the services' default year: a browser keeps HSTS for a host name on
+  # every port, so a year of it from https://localhost:5100 would force https on any other local development server
+  # (browsers ignore HSTS from an address such as 127.0.0.1).
+  origin_tls_env=("${tls_env[@]}" Tls__HstsMaxAge=01:00:00)
+fi
+ORIGINS=($SCHEME://127.0.0.1:5100 $SCHEME://127.0.0.1:5101)
+EDGES=($SCHEME://127.0.0.1:5201 $SCHEME://127.0.0.1:5202)
+TRANSCODERS=(http://127.0.0.1:5300 http://127.0.0.1:5301) # a health port only: plain http in both modes
 REDIS_PORTS=(6380 6381)
 SENTINEL_PORTS=(26380 26381 26382)
 ORIGIN=${ORIGINS[0]}
@@ -51,14 +91,14 @@ for project in Origin Transcoder Edge; do
 done
 
 for port in "${ORIGINS[@]##*:}" "${EDGES[@]##*:}" "${TRANSCODERS[@]##*:}"; do
-  if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/healthz"; then
-    echo "error: something already answers on 127.0.0.1:$port (another run?). Stop it first." >&2; exit 1
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then # whatever it speaks: http, https, or a stopped process
+    echo "error: something already listens on 127.0.0.1:$port (another run?). Stop it first." >&2; exit 1
   fi
 done
 
 # Every process runs under scripts/supervise.sh, which restarts it when it exits and keeps run/pids/<name>.pid current.
 SUPERVISORS=()
-TAIL=
+TAIL= SLEEP=
 rm -rf "$PIDDIR"
 mkdir -p "$PIDDIR"
 : >"$LOGS/supervisor.log"
@@ -68,8 +108,13 @@ stop_all() {
   for pid in "${SUPERVISORS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${SUPERVISORS[@]}"; do wait "$pid" 2>/dev/null || true; done
   [ -n "$TAIL" ] && kill "$TAIL" 2>/dev/null || true
+  [ -n "$SLEEP" ] && kill "$SLEEP" 2>/dev/null || true
 }
-trap stop_all INT TERM EXIT
+# Ctrl-C or SIGTERM exits (a trap that only stopped the stack would leave the script in its final wait loop), and the
+# exit stops the stack.
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 supervise() { # name log command...
   local name=$1 log=$2; shift 2
@@ -156,8 +201,8 @@ redis_login origin
 for i in "${!ORIGINS[@]}"; do
   name="origin-$((i + 1))"
   Admin__Key=$ADMIN_KEY Fleet__Key=$FLEET_KEY Playback__SigningKey=$PLAYBACK_KEY Redis__User=$REDIS_USER Redis__Password=$REDIS_PASSWORD Redis__SentinelPassword=$REDIS_SENTINEL_PASSWORD \
-    supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" ASPNETCORE_URLS="${ORIGINS[$i]}" \
-    Origin__Id="$name" Origin__PublicUrl="${ORIGINS[$i]}" dotnet "$(bin Origin)"
+    supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" "${origin_tls_env[@]}" \
+    ASPNETCORE_URLS="${ORIGINS[$i]}" Origin__Id="$name" Origin__PublicUrl="${ORIGINS[$i]}" dotnet "$(bin Origin)"
   echo "==> $name on ${ORIGINS[$i]} (pid $(cat "$PIDDIR/$name.pid"), log $LOGS/$name.log)"
 done
 redis_login transcoder
@@ -171,7 +216,7 @@ redis_login edge
 for i in "${!EDGES[@]}"; do
   name="edge-$((i + 1))"
   Fleet__Key=$FLEET_KEY Playback__SigningKey=$PLAYBACK_KEY Redis__User=$REDIS_USER Redis__Password=$REDIS_PASSWORD Redis__SentinelPassword=$REDIS_SENTINEL_PASSWORD \
-    supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" ASPNETCORE_URLS="${EDGES[$i]}" \
+    supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" "${tls_env[@]}" ASPNETCORE_URLS="${EDGES[$i]}" \
     Origin__BaseUrl="$(origin_list "$i")" Edge__Id="$name" Edge__PublicUrl="${EDGES[$i]}" dotnet "$(bin Edge)"
   echo "==> $name on ${EDGES[$i]} (pid $(cat "$PIDDIR/$name.pid"), log $LOGS/$name.log, origins $(origin_list "$i"))"
 done
@@ -179,7 +224,7 @@ tail_supervisor
 
 wait_ready() { # url name
   for _ in $(seq 1 60); do
-    curl -fsS -o /dev/null --max-time 2 "$1/readyz" 2>/dev/null && return 0
+    curl -fsS -o /dev/null --max-time 2 "${CURL_TLS[@]}" "$1/readyz" 2>/dev/null && return 0
     sleep 0.5
   done
   echo "error: $2 is not ready at $1 after 30 s; see $LOGS/$2.log" >&2; exit 1
@@ -191,7 +236,7 @@ for i in "${!EDGES[@]}"; do wait_ready "${EDGES[$i]}" "edge-$((i + 1))"; done
 auth=(-H "Authorization: Bearer $ADMIN_KEY")
 any_origin() { # curl args...: the first origin that answers (one may be down)
   local origin path=$1; shift
-  for origin in "${ORIGINS[@]}"; do curl -fsS --max-time 30 "$@" "$origin$path" 2>/dev/null && return 0; done
+  for origin in "${ORIGINS[@]}"; do curl -fsS --max-time 30 "${CURL_TLS[@]}" "$@" "$origin$path" 2>/dev/null && return 0; done
   return 1
 }
 # With the admin key: anonymous callers see ready titles only.
@@ -222,16 +267,23 @@ done
 echo; echo "==> sample ready (waited $(( $(date +%s) - started )) s)"
 
 entries=$(IFS=,; echo "${ORIGINS[*]}")
+# What curl and ffmpeg need to trust the services (nothing over http), spelt relative to here when the file is under it.
+curl_tls= ffmpeg_tls= ca_show=
+if [ -n "$TLS_CERT" ]; then
+  ca_show=${TLS_CA#"$ROOT"/}
+  curl_tls=${TLS_CA:+ --cacert $ca_show}
+  ffmpeg_tls=" -tls_verify 1${TLS_CA:+ -ca_file $ca_show}"
+fi
 cat <<TXT
 
   Catalog page : $ORIGIN/   (every origin serves every page: ${ORIGINS[*]})
   Admin page   : $ORIGIN/admin   (sign in with the admin key below)
   Watch        : $ORIGIN/watch/$sample_id
   Playback URL : $ORIGIN/play/$sample_id/master.m3u8   (or ${ORIGINS[1]}/play/$sample_id/master.m3u8)
-  Play it      : ffplay $ORIGIN/play/$sample_id/master.m3u8   (or: ffmpeg -i <url> -f null -)
+  Play it      : ffplay$ffmpeg_tls $ORIGIN/play/$sample_id/master.m3u8   (or: ffmpeg$ffmpeg_tls -i <url> -f null -)
   Catalog API  : $ORIGIN/api/titles
   Admin key    : $ADMIN_KEY
-  Upload       : curl -H "Authorization: Bearer \$KEY" -F file=@movie.mp4 -F name="My movie" $ORIGIN/api/titles
+  Upload       : curl$curl_tls -H "Authorization: Bearer \$KEY" -F file=@movie.mp4 -F name="My movie" $ORIGIN/api/titles
   Entry URLs   : $entries   (load tool: --origin $entries)
   Edges        : ${EDGES[*]}   (fleet and health: $ORIGIN/api/edges)
   Transcoders  : ${TRANSCODERS[*]}
@@ -239,8 +291,26 @@ cat <<TXT
                  Sentinels: REDISCLI_AUTH=\$(cat $ACL/sentinels.pass) redis-cli -p ${SENTINEL_PORTS[0]})}
   PIDs         : $PIDDIR/<name>.pid   (kill any process: its supervisor starts it again)
   Logs         : $LOGS/   (restarts: $LOGS/supervisor.log)
-
-Press Ctrl-C to stop.
 TXT
+if [ -n "$TLS_CERT" ]; then
+  # Chromium can trust one server key by its SPKI hash (base64 SHA-256 of the DER public key), in a profile of its own.
+  spki=$(openssl x509 -in "$TLS_CERT" -noout -pubkey | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)
+  cat <<TXT
+  HTTPS        : origins and edges serve TLS 1.2/1.3 (HTTP/2 or HTTP/1.1 by ALPN) with ${TLS_CERT#"$ROOT"/}, re-read when it
+                 changes; edges fill from the origins over https; transcoders' health ports stay http
+  Trust        : ${ca_show:-the system CAs}
+    curl       : curl$curl_tls $ORIGIN/api/titles
+    ffmpeg     : ffmpeg$ffmpeg_tls -i $ORIGIN/play/$sample_id/master.m3u8 -f null -   (without -tls_verify 1, ffmpeg checks no certificate)
+    Chromium   : chromium --user-data-dir=${RUN#"$ROOT"/}/chromium --ignore-certificate-errors-spki-list=$spki $ORIGIN/watch/$sample_id
+                 (trusts this server key, in that profile only)
+TXT
+  if [ -n "$TLS_CA" ]; then cat <<TXT
+                 or trust the CA in your own profile (certutil is in libnss3-tools):
+                 certutil -d sql:\$HOME/.pki/nssdb -A -t C,, -n "VOD development CA" -i $ca_show
+    .NET       : SSL_CERT_FILE=$ca_show dotnet run -c Release --project load -- ...   (that file replaces the system CAs)
+TXT
+  fi
+fi
+echo; echo "Press Ctrl-C to stop."
 # Nothing that dies stops the stack: the supervisors restart it. Only Ctrl-C or SIGTERM does.
-while :; do sleep 3600 & wait $! || true; done
+while :; do sleep 3600 & SLEEP=$!; wait $SLEEP || true; done
