@@ -21,6 +21,7 @@ public sealed partial class ServerCertificate : IDisposable
     private readonly Lock reloading = new();
     private byte[] certificateBytes = [];
     private byte[] keyBytes = [];
+    private (byte[] Certificate, byte[] Key) failed = ([], []);
     private volatile SslServerAuthenticationOptions current;
 
     public ServerCertificate(IOptions<TlsOptions> options, ILogger<ServerCertificate> logger, TimeProvider time)
@@ -73,9 +74,10 @@ public sealed partial class ServerCertificate : IDisposable
                 return;
             }
 
-            if (certificate.AsSpan().SequenceEqual(certificateBytes) && key.AsSpan().SequenceEqual(keyBytes))
+            if ((certificate.AsSpan().SequenceEqual(certificateBytes) && key.AsSpan().SequenceEqual(keyBytes))
+                || (certificate.AsSpan().SequenceEqual(failed.Certificate) && key.AsSpan().SequenceEqual(failed.Key)))
             {
-                return;
+                return; // nothing new since the last load, or since the last pair that did not load (said once)
             }
 
             try
@@ -87,6 +89,7 @@ public sealed partial class ServerCertificate : IDisposable
             catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
             {
                 // Most often a renewal caught between writing the certificate and writing its key: the next check sees both.
+                failed = (certificate, key);
                 Log.NotLoaded(logger, e.Message);
             }
         }

@@ -39,6 +39,9 @@ public sealed class Chromium : IAsyncDisposable
 
     public Task<IPage> NewPageAsync() => _browser.NewPageAsync();
 
+    /// <summary>A page in its own context with <paramref name="options"/> (e.g. accepting a private authority's certificates).</summary>
+    public Task<IPage> NewPageAsync(BrowserNewPageOptions options) => _browser.NewPageAsync(options);
+
     /// <summary>Polls a JavaScript condition in the page until it is true.</summary>
     public static async Task WaitForAsync(IPage page, string condition, TimeSpan timeout, Func<Task<string>>? diagnostics = null)
     {

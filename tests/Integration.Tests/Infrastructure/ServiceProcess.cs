@@ -12,6 +12,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _log = new();
+    private readonly List<string> _addresses = [];
     private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ServiceProcess(string name, Process process)
@@ -26,6 +27,18 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>Every address the service said it listens on, in its order (<see cref="BaseUrl"/> is the first).</summary>
+    public IReadOnlyList<string> Addresses
+    {
+        get
+        {
+            lock (_addresses)
+            {
+                return [.. _addresses];
+            }
+        }
+    }
+
     public bool HasExited => _process.HasExited;
 
     public string Log => string.Join('\n', _log);
@@ -34,23 +47,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     /// <param name="url">The URL to bind; port 0 picks a free port, read back from Kestrel's log.</param>
     public static async Task<ServiceProcess> StartAsync(string name, string service, IReadOnlyDictionary<string, string> environment, string url = "http://127.0.0.1:0")
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(ServiceDll(service));
-        psi.Environment["ASPNETCORE_URLS"] = url;
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        psi.Environment["Logging__Console__FormatterName"] = "simple";
-        psi.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
-        foreach (var (key, value) in environment)
-        {
-            psi.Environment[key] = value;
-        }
-
-        var process = Process.Start(psi) ?? throw new InvalidOperationException($"{service} did not start");
+        var process = Process.Start(StartInfo(service, environment, url)) ?? throw new InvalidOperationException($"{service} did not start");
         var service_ = new ServiceProcess(name, process);
         process.OutputDataReceived += (_, e) => service_.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => service_.OnLine(e.Data);
@@ -72,6 +69,50 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return service_;
     }
 
+    /// <summary>
+    /// Starts a service that should refuse to start, and waits for it to exit: its exit code and everything it wrote
+    /// (standard output, then standard error). Fails the test if it is still running after <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(string service, IReadOnlyDictionary<string, string> environment, string url, TimeSpan timeout)
+    {
+        using var process = Process.Start(StartInfo(service, environment, url)) ?? throw new InvalidOperationException($"{service} did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Assert.Fail($"{service} still running after {timeout.TotalSeconds} s:\n{await stdout}\n{await stderr}");
+        }
+
+        return (process.ExitCode, (await stdout) + "\n" + (await stderr));
+    }
+
+    private static ProcessStartInfo StartInfo(string service, IReadOnlyDictionary<string, string> environment, string url)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(ServiceDll(service));
+        psi.Environment["ASPNETCORE_URLS"] = url;
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        psi.Environment["Logging__Console__FormatterName"] = "simple";
+        psi.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
+        foreach (var (key, value) in environment)
+        {
+            psi.Environment[key] = value;
+        }
+
+        return psi;
+    }
+
     private void OnLine(string? line)
     {
         if (line is null)
@@ -87,7 +128,13 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
         if (ListeningLine().Match(line) is { Success: true } match)
         {
-            _listening.TrySetResult(match.Groups[1].Value.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+            var address = match.Groups[1].Value.Replace("[::]", "127.0.0.1", StringComparison.Ordinal);
+            lock (_addresses)
+            {
+                _addresses.Add(address);
+            }
+
+            _listening.TrySetResult(address);
         }
     }
 
@@ -145,6 +192,6 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return dir?.FullName ?? throw new InvalidOperationException("Vod.sln not found above the test output");
     }
 
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    [GeneratedRegex(@"Now listening on: (https?://\S+)")]
     private static partial Regex ListeningLine();
 }

@@ -42,7 +42,8 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>A scratch directory for test inputs (generated clips), removed with the stack.</summary>
     public string Work { get; } = Directory.CreateTempSubdirectory("vod-work-").FullName;
     public MediaStore Store { get; private set; } = null!;
-    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>A client for the stack's services (with <see cref="Tls"/>, one that trusts its authority).</summary>
+    public HttpClient Http { get; private set; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>Set before <see cref="InitializeAsync"/> to start on an existing media root (restart scenarios).</summary>
     public string? ExistingMediaRoot { get; init; }
@@ -63,12 +64,18 @@ public sealed class StackFixture : IAsyncLifetime
             Redis = await RedisServer.StartAsync(acl: Acl);
         }
 
+        if (Tls is not null)
+        {
+            Http.Dispose();
+            Http = Tls.NewHttpClient();
+        }
+
         var common = new Dictionary<string, string>
         {
             ["Redis__Configuration"] = RedisConfiguration,
             ["Media__Root"] = MediaRoot,
         };
-        foreach (var (key, value) in Settings)
+        foreach (var (key, value) in ServiceSettings)
         {
             common[key] = value;
         }
@@ -85,7 +92,7 @@ public sealed class StackFixture : IAsyncLifetime
             ["Probe__MaxWidth"] = "1280",
             ["Probe__MaxHeight"] = "720",
         };
-        foreach (var (key, value) in Settings)
+        foreach (var (key, value) in ServiceSettings)
         {
             _originEnvironment[key] = value; // a test's own settings win over the defaults above
         }
@@ -104,7 +111,7 @@ public sealed class StackFixture : IAsyncLifetime
         var transcoders = new ServiceProcess[WithTranscoder ? TranscoderCount : 0];
         await Task.WhenAll(
             Enumerable.Range(0, OriginCount).Select(i => Task.Run(async () =>
-                origins[i] = await ServiceProcess.StartAsync(OriginCount == 1 ? "origin" : $"origin-{i + 1}", "Origin", _originEnvironment)))
+                origins[i] = await ServiceProcess.StartAsync(OriginCount == 1 ? "origin" : $"origin-{i + 1}", "Origin", _originEnvironment, OriginUrls)))
             .Concat(Enumerable.Range(0, transcoders.Length).Select(i => Task.Run(async () =>
                 transcoders[i] = await StartTranscoderAsync(transcoders.Length == 1 ? "transcoder" : $"transcoder-{i + 1}")))));
         Origins.AddRange(origins);
@@ -132,6 +139,42 @@ public sealed class StackFixture : IAsyncLifetime
 
     /// <summary>Settings for every service of the stack (origin, transcoder, edges), set before <see cref="InitializeAsync"/>.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// With certificates, origins and edges listen on <c>https://</c> with its server pair (<c>Tls:CertificatePath</c>,
+    /// <c>Tls:KeyPath</c>, re-read every 200 ms), trust its authority for their own calls (<c>Tls:CaFile</c>: the edges'
+    /// fills and the origins' probes go over HTTPS), and <see cref="Http"/> trusts it. The caller owns the certificates.
+    /// </summary>
+    public TestCertificates? Tls { get; init; }
+
+    /// <summary>With <see cref="Tls"/>: the origins also listen on a plain <c>http://</c> URL, their second address.</summary>
+    public bool OriginPlainHttpToo { get; init; }
+
+    /// <summary>The URL a service of the stack binds: a free loopback port, over HTTPS with <see cref="Tls"/>.</summary>
+    public string ServiceUrl => Tls is null ? "http://127.0.0.1:0" : "https://127.0.0.1:0";
+
+    private string OriginUrls => OriginPlainHttpToo ? $"{ServiceUrl};http://127.0.0.1:0" : ServiceUrl;
+
+    /// <summary><see cref="Settings"/> over the TLS settings of <see cref="Tls"/>.</summary>
+    public IReadOnlyDictionary<string, string> ServiceSettings
+    {
+        get
+        {
+            var settings = Tls is null ? [] : new Dictionary<string, string>
+            {
+                ["Tls__CertificatePath"] = Tls.ServerCertificate,
+                ["Tls__KeyPath"] = Tls.ServerKey,
+                ["Tls__CaFile"] = Tls.CaCertificate,
+                ["Tls__ReloadInterval"] = "00:00:00.200",
+            };
+            foreach (var (key, value) in Settings)
+            {
+                settings[key] = value;
+            }
+
+            return settings;
+        }
+    }
 
     /// <summary>The origin's upload probe refuses sources longer than this (unless a test's <see cref="Settings"/> say otherwise).</summary>
     public static readonly TimeSpan MaxDuration = TimeSpan.FromSeconds(60);
@@ -186,11 +229,12 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>Starts an edge process with id <paramref name="id"/>; it registers itself with the origin through Redis.</summary>
     /// <remarks>With several origins, each edge lists them in its own order (edge-2 starts with the second), as run.sh does.</remarks>
     /// <param name="redisConfiguration">Another way to the same Redis (a relay a test can cut), instead of the stack's.</param>
-    public Task<ServiceProcess> StartEdgeAsync(string id, string url = "http://127.0.0.1:0", int drainSeconds = 7, string? redisConfiguration = null)
+    /// <param name="url">The URL to bind: by default a free port (<see cref="ServiceUrl"/>).</param>
+    public Task<ServiceProcess> StartEdgeAsync(string id, string? url = null, int drainSeconds = 7, string? redisConfiguration = null)
     {
         var shift = id.EndsWith("-2", StringComparison.Ordinal) ? 1 : 0;
         var origins = Origins.Select((_, i) => Origins[(i + shift) % Origins.Count].BaseUrl);
-        var environment = new Dictionary<string, string>(Settings)
+        var environment = new Dictionary<string, string>(ServiceSettings)
         {
             ["Redis__Configuration"] = redisConfiguration ?? RedisConfiguration,
             ["Origin__BaseUrl"] = string.Join(",", origins),
@@ -198,7 +242,7 @@ public sealed class StackFixture : IAsyncLifetime
             ["Edge__Drain"] = TimeSpan.FromSeconds(drainSeconds).ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         };
         LogInAs(environment, "edge");
-        return ServiceProcess.StartAsync(id, "Edge", environment, url);
+        return ServiceProcess.StartAsync(id, "Edge", environment, url ?? ServiceUrl);
     }
 
     /// <summary>The origin's view of the fleet (<c>GET /api/edges</c>).</summary>

@@ -5,10 +5,13 @@ namespace Vod.Integration.Tests.Infrastructure;
 /// <summary>The real watch page (hls.js with the product's failover settings) opened in Chromium, for chaos tests.</summary>
 public static class WatchPage
 {
-    /// <summary>Opens <c>/watch/{id}</c> on the origin and waits until the video plays past its second second.</summary>
+    /// <summary>
+    /// Opens <c>/watch/{id}</c> on the origin and waits until the video plays past its second second. On a stack with
+    /// <see cref="StackFixture.Tls"/> the page accepts the certificates of the test authority, which Chromium does not know.
+    /// </summary>
     public static async Task<IPage> PlayAsync(Chromium browser, StackFixture stack, string titleId)
     {
-        var page = await browser.NewPageAsync();
+        var page = stack.Tls is null ? await browser.NewPageAsync() : await browser.NewPageAsync(new BrowserNewPageOptions { IgnoreHTTPSErrors = true });
         await page.GotoAsync($"{stack.Origin.BaseUrl}/watch/{titleId}");
         await Chromium.WaitForAsync(page, "window.vodPlayer && vodPlayer.stats.state === 'playing' && document.getElementById('video').currentTime > 2",
             TimeSpan.FromSeconds(30), () => DiagnosticsAsync(page));
