@@ -49,14 +49,14 @@ public static class DirectSocketWrites
     /// </summary>
     private sealed class SocketWriter(Socket socket) : PipeWriter, IAsyncDisposable
     {
-        private readonly ArrayBufferWriter<byte> buffered = new();
-        private bool completed;
+        private readonly ArrayBufferWriter<byte> _buffered = new();
+        private bool _completed;
 
-        public override void Advance(int bytes) => buffered.Advance(bytes);
+        public override void Advance(int bytes) => _buffered.Advance(bytes);
 
-        public override Memory<byte> GetMemory(int sizeHint = 0) => buffered.GetMemory(sizeHint);
+        public override Memory<byte> GetMemory(int sizeHint = 0) => _buffered.GetMemory(sizeHint);
 
-        public override Span<byte> GetSpan(int sizeHint = 0) => buffered.GetSpan(sizeHint);
+        public override Span<byte> GetSpan(int sizeHint = 0) => _buffered.GetSpan(sizeHint);
 
         public override async ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
         {
@@ -66,25 +66,25 @@ public static class DirectSocketWrites
 
         public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
         {
-            if (buffered.WrittenCount == 0)
+            if (_buffered.WrittenCount == 0)
             {
-                return ValueTask.FromResult(new FlushResult(isCanceled: false, isCompleted: completed));
+                return ValueTask.FromResult(new FlushResult(isCanceled: false, isCompleted: _completed));
             }
 
-            var pending = buffered.WrittenMemory;
+            var pending = _buffered.WrittenMemory;
             return SendThenClearAsync(pending, cancellationToken);
         }
 
         private async ValueTask<FlushResult> SendThenClearAsync(ReadOnlyMemory<byte> pending, CancellationToken cancellationToken)
         {
             var result = await SendAsync(pending, cancellationToken);
-            buffered.ResetWrittenCount();
+            _buffered.ResetWrittenCount();
             return result;
         }
 
         private async ValueTask<FlushResult> SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
         {
-            if (completed)
+            if (_completed)
             {
                 return new FlushResult(isCanceled: false, isCompleted: true);
             }
@@ -112,11 +112,11 @@ public static class DirectSocketWrites
         {
         }
 
-        public override void Complete(Exception? exception = null) => completed = true;
+        public override void Complete(Exception? exception = null) => _completed = true;
 
         public ValueTask DisposeAsync()
         {
-            completed = true;
+            _completed = true;
             return ValueTask.CompletedTask;
         }
     }

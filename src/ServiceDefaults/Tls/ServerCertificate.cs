@@ -15,20 +15,20 @@ namespace Vod.ServiceDefaults.Tls;
 /// </summary>
 public sealed partial class ServerCertificate : IDisposable
 {
-    private readonly TlsOptions options;
-    private readonly ILogger<ServerCertificate> logger;
-    private readonly ITimer timer;
-    private readonly Lock reloading = new();
-    private byte[] certificateBytes = [];
-    private byte[] keyBytes = [];
-    private (byte[] Certificate, byte[] Key) failed = ([], []);
-    private volatile SslServerAuthenticationOptions current;
+    private readonly TlsOptions _options;
+    private readonly ILogger<ServerCertificate> _logger;
+    private readonly ITimer _timer;
+    private readonly Lock _reloading = new();
+    private byte[] _certificateBytes = [];
+    private byte[] _keyBytes = [];
+    private (byte[] Certificate, byte[] Key) _failed = ([], []);
+    private volatile SslServerAuthenticationOptions _current;
 
     public ServerCertificate(IOptions<TlsOptions> options, ILogger<ServerCertificate> logger, TimeProvider time)
     {
-        this.options = options.Value;
-        this.logger = logger;
-        if (!this.options.Enabled)
+        _options = options.Value;
+        _logger = logger;
+        if (!_options.Enabled)
         {
             throw new InvalidOperationException("An https:// URL needs a certificate: set Tls:CertificatePath and Tls:KeyPath (PEM files)");
         }
@@ -36,32 +36,32 @@ public sealed partial class ServerCertificate : IDisposable
         var (certificate, key) = ReadFiles();
         try
         {
-            current = Load(certificate, key);
+            _current = Load(certificate, key);
         }
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
         {
             throw new InvalidOperationException(
-                $"Tls:CertificatePath '{this.options.CertificatePath}' and Tls:KeyPath '{this.options.KeyPath}' do not load as a PEM certificate and its key: {e.Message}", e);
+                $"Tls:CertificatePath '{_options.CertificatePath}' and Tls:KeyPath '{_options.KeyPath}' do not load as a PEM certificate and its key: {e.Message}", e);
         }
 
-        (certificateBytes, keyBytes) = (certificate, key);
-        timer = time.CreateTimer(_ => Reload(), null, this.options.ReloadInterval, this.options.ReloadInterval);
+        (_certificateBytes, _keyBytes) = (certificate, key);
+        _timer = time.CreateTimer(_ => Reload(), null, _options.ReloadInterval, _options.ReloadInterval);
     }
 
     /// <summary>The subject and expiry of the certificate being presented now.</summary>
-    public X509Certificate2 Certificate => current.ServerCertificateContext!.TargetCertificate;
+    public X509Certificate2 Certificate => _current.ServerCertificateContext!.TargetCertificate;
 
     /// <summary>Kestrel's per-connection callback: the same prepared options for every handshake until a reload.</summary>
     public TlsHandshakeCallbackOptions HandshakeOptions() => new()
     {
-        OnConnection = _ => ValueTask.FromResult(current),
-        HandshakeTimeout = options.HandshakeTimeout,
+        OnConnection = _ => ValueTask.FromResult(_current),
+        HandshakeTimeout = _options.HandshakeTimeout,
     };
 
     /// <summary>Reads the files and swaps the certificate in when they changed. Runs on the timer; public for tests.</summary>
     public void Reload()
     {
-        lock (reloading)
+        lock (_reloading)
         {
             byte[] certificate, key;
             try
@@ -70,32 +70,32 @@ public sealed partial class ServerCertificate : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Log.Unreadable(logger, e.Message);
+                Log.Unreadable(_logger, e.Message);
                 return;
             }
 
-            if ((certificate.AsSpan().SequenceEqual(certificateBytes) && key.AsSpan().SequenceEqual(keyBytes))
-                || (certificate.AsSpan().SequenceEqual(failed.Certificate) && key.AsSpan().SequenceEqual(failed.Key)))
+            if ((certificate.AsSpan().SequenceEqual(_certificateBytes) && key.AsSpan().SequenceEqual(_keyBytes))
+                || (certificate.AsSpan().SequenceEqual(_failed.Certificate) && key.AsSpan().SequenceEqual(_failed.Key)))
             {
                 return; // nothing new since the last load, or since the last pair that did not load (said once)
             }
 
             try
             {
-                current = Load(certificate, key);
-                (certificateBytes, keyBytes) = (certificate, key);
-                Log.Reloaded(logger, Certificate.Subject, Certificate.NotAfter);
+                _current = Load(certificate, key);
+                (_certificateBytes, _keyBytes) = (certificate, key);
+                Log.Reloaded(_logger, Certificate.Subject, Certificate.NotAfter);
             }
             catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
             {
                 // Most often a renewal caught between writing the certificate and writing its key: the next check sees both.
-                failed = (certificate, key);
-                Log.NotLoaded(logger, e.Message);
+                _failed = (certificate, key);
+                Log.NotLoaded(_logger, e.Message);
             }
         }
     }
 
-    private (byte[] Certificate, byte[] Key) ReadFiles() => (File.ReadAllBytes(options.CertificatePath!), File.ReadAllBytes(options.KeyPath!));
+    private (byte[] Certificate, byte[] Key) ReadFiles() => (File.ReadAllBytes(_options.CertificatePath!), File.ReadAllBytes(_options.KeyPath!));
 
     /// <summary>
     /// Builds what every handshake uses: the leaf with its key, the intermediates sent with it (a context built once, as
@@ -128,7 +128,7 @@ public sealed partial class ServerCertificate : IDisposable
         };
     }
 
-    public void Dispose() => timer.Dispose();
+    public void Dispose() => _timer.Dispose();
 
     private static partial class Log
     {
