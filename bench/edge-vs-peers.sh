@@ -206,39 +206,9 @@ TLS_DIR=$WORK/tls
 CA_PEM=$TLS_DIR/ca.pem; TLS_CERT=$TLS_DIR/server.pem; TLS_KEY=$TLS_DIR/server.key
 OURS_TLS=0
 if (( DO_TLS )); then
-  mkdir -p "$TLS_DIR"
-  if [ -s "$CA_PEM" ] && [ -s "$TLS_CERT" ] && [ -s "$TLS_KEY" ] &&
-     openssl verify -CAfile "$CA_PEM" -purpose sslserver "$TLS_CERT" >/dev/null 2>&1 &&
-     openssl x509 -in "$TLS_CERT" -noout -checkend 86400 >/dev/null 2>&1 &&
-     [ "$(openssl x509 -in "$TLS_CERT" -noout -pubkey)" = "$(openssl pkey -in "$TLS_KEY" -pubout 2>/dev/null)" ]; then
-    log "TLS: reusing the CA and server certificate in $TLS_DIR"
-  else
-    log "TLS: making an EC P-256 CA and a server certificate for 127.0.0.1 in $TLS_DIR"
-    cat > "$TLS_DIR/ext.cnf" <<'CNF'
-[ca_ext]
-basicConstraints = critical, CA:TRUE, pathlen:0
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-[server_ext]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = serverAuth
-subjectAltName = IP:127.0.0.1, DNS:localhost
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-CNF
-    (umask 077
-     openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$TLS_DIR/ca.key" &&
-     openssl req -x509 -new -key "$TLS_DIR/ca.key" -sha256 -days 3650 -subj "/O=vod bench/CN=vod bench CA" \
-       -config "$TLS_DIR/ext.cnf" -extensions ca_ext -out "$CA_PEM" &&
-     openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$TLS_KEY" &&
-     openssl req -new -key "$TLS_KEY" -subj "/O=vod bench/CN=127.0.0.1" -out "$TLS_DIR/server.csr" &&
-     openssl x509 -req -in "$TLS_DIR/server.csr" -CA "$CA_PEM" -CAkey "$TLS_DIR/ca.key" -set_serial "0x$(openssl rand -hex 16)" \
-       -sha256 -days 825 -extfile "$TLS_DIR/ext.cnf" -extensions server_ext -out "$TLS_CERT") >"$TLS_DIR/openssl.log" 2>&1 ||
-      die "openssl could not make the bench's certificates (see $TLS_DIR/openssl.log)"
-    chmod 644 "$CA_PEM" "$TLS_CERT"
-    openssl verify -CAfile "$CA_PEM" -purpose sslserver "$TLS_CERT" >/dev/null || die "the new server certificate does not verify"
-  fi
+  # The stack's own script (what VOD_TLS=1 ./run.sh uses): an EC P-256 CA and a server certificate for 127.0.0.1
+  # and localhost, made once and reused.
+  "$REPO/scripts/tls-cert.sh" "$TLS_DIR" >&2 || die "scripts/tls-cert.sh could not make the bench's certificates"
   cat "$TLS_CERT" "$TLS_KEY" > "$TLS_DIR/hitch.pem"; chmod 600 "$TLS_DIR/hitch.pem"   # hitch takes one PEM: leaf + key
   cat > "$TLS_DIR/client.cnf" <<EOF
 # OPENSSL_CONF for wrk: offer TLS 1.3 with only $TLS_CIPHER (wrk has no cipher option)
