@@ -446,7 +446,7 @@ done
   die "our edge is not ready: $(curl -s "http://127.0.0.1:$P_OURS/readyz")"
 
 # the Kestrel floor: the edge's Kestrel settings, the docroot's files loaded into memory, nothing else
-# (HTTPS rows: an https:// URL too, with the same certificate settings as the edge; see FloorTls in its Program.cs)
+# (HTTPS rows: an https:// URL too, with the same certificate settings as the edge; bound as the edge binds its URLs, ServiceListeners)
 mkdir -p "$RUN/floor"
 FLOOR_URLS="http://127.0.0.1:$P_FLOOR"; FLOOR_TLS_ENV=()
 (( DO_TLS )) && { FLOOR_URLS+=";https://127.0.0.1:$P_FLOOR_TLS"; FLOOR_TLS_ENV=(Tls__CertificatePath="$TLS_CERT" Tls__KeyPath="$TLS_KEY"); }

@@ -5,13 +5,10 @@
 // against nginx or Varnish shows as the gap between this server and them. It serves GET with at most one
 // "bytes=from-to" range, which is all the bench asks; it is a measuring stick, not a file server.
 //
-// HTTPS mode: with Tls__CertificatePath and Tls__KeyPath (PEM files, the names the edge reads), every https:// URL of
-// ASPNETCORE_URLS is served over TLS with HTTP/1.1 and HTTP/2 (ALPN), http:// URLs stay plain; see FloorTls.
+// HTTPS: its URLs are bound as the edge's are (ServiceListeners): with Tls__CertificatePath and Tls__KeyPath, every
+// https:// URL of ASPNETCORE_URLS is served over TLS with HTTP/1.1 and HTTP/2, through the edge's TLS set-up.
 using System.Collections.Frozen;
 using System.Globalization;
-using System.Net;
-using System.Security.Cryptography.X509Certificates;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Vod.Edge.Delivery;
 using Vod.ServiceDefaults.Tls;
 
@@ -30,11 +27,7 @@ var files = Directory.EnumerateFiles(docroot, "*", SearchOption.AllDirectories)
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 builder.WebHost.UseEdgeKestrelTuning();
-if (FloorTls.Certificate(builder.Configuration) is { } certificate)
-{
-    var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? "";
-    builder.WebHost.ConfigureKestrel(o => FloorTls.Listen(o, urls, certificate));
-}
+ServiceListeners.Add(builder, []);
 
 var app = builder.Build();
 app.Run(async context =>
@@ -76,47 +69,4 @@ static bool TryParseRange(string header, int size, out int from, out int to)
     return int.TryParse(header.AsSpan(6, dash - 6), CultureInfo.InvariantCulture, out from)
         && int.TryParse(header.AsSpan(dash + 1), CultureInfo.InvariantCulture, out to)
         && from <= to && to < size;
-}
-
-/// <summary>The floor's HTTPS mode: the edge's certificate settings, Kestrel listeners with HTTP/1.1 and HTTP/2 over TLS.</summary>
-internal static class FloorTls
-{
-    /// <summary>The certificate and key named by <c>Tls:CertificatePath</c> and <c>Tls:KeyPath</c>, or null (plain HTTP only).</summary>
-    public static X509Certificate2? Certificate(IConfiguration configuration)
-    {
-        var certificatePath = configuration["Tls:CertificatePath"];
-        var keyPath = configuration["Tls:KeyPath"];
-        if (string.IsNullOrEmpty(certificatePath))
-        {
-            return null;
-        }
-
-        return X509Certificate2.CreateFromPemFile(certificatePath, string.IsNullOrEmpty(keyPath) ? null : keyPath);
-    }
-
-    /// <summary>
-    /// Listens on every URL of <paramref name="urls"/> (ASPNETCORE_URLS: "http://IP:PORT;https://IP:PORT"): https ones
-    /// through <see cref="UseFloorTls"/> with HTTP/1.1 and HTTP/2, http ones plain as before.
-    /// </summary>
-    public static void Listen(KestrelServerOptions options, string urls, X509Certificate2 certificate)
-    {
-        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var address = BindingAddress.Parse(url);
-            var https = string.Equals(address.Scheme, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase);
-            var ip = address.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(address.Host.Trim('[', ']'));
-            options.Listen(ip, address.Port, listen =>
-            {
-                if (https)
-                {
-                    listen.Protocols = HttpProtocols.Http1AndHttp2;
-                    UseFloorTls(listen, certificate);
-                }
-            });
-        }
-    }
-
-    /// <summary>The edge's connection-level TLS set-up (ServiceListeners): records sent straight to the socket, Kestrel's TLS layer, full-sized records.</summary>
-    private static void UseFloorTls(ListenOptions listen, X509Certificate2 certificate) =>
-        listen.UseDirectSocketWrites().UseHttps(certificate).UseLargeTlsWrites();
 }

@@ -12,10 +12,11 @@ namespace Vod.ServiceDefaults.Tls;
 /// <summary>
 /// Binds the service's URLs (<c>ASPNETCORE_URLS</c>, <c>--urls</c>, then <c>Management:Urls</c>) in code rather than
 /// through Kestrel's URL binding, because an HTTPS listener needs connection middleware on both sides of the TLS layer
-/// (<see cref="DirectSocketWrites"/> under it, <see cref="LargeTlsWrites"/> over it), which URL binding has no hook for. Each <c>https://</c> URL gets the reloading
-/// <see cref="ServerCertificate"/>, HTTP/2 and HTTP/1.1; an <c>http://</c> URL is bound as Kestrel would.
+/// (<see cref="DirectSocketWrites"/> under it, <see cref="LargeTlsWrites"/> over it), which URL binding has no hook
+/// for. Each <c>https://</c> URL gets the reloading <see cref="ServerCertificate"/>, HTTP/2 and HTTP/1.1; an
+/// <c>http://</c> URL is bound as Kestrel would. The bench's Kestrel floor binds through it too, so its TLS is the edge's.
 /// </summary>
-internal sealed class ServiceListeners(IReadOnlyList<string> urls, IServiceProvider services) : IConfigureOptions<KestrelServerOptions>
+public sealed class ServiceListeners(IReadOnlyList<string> urls, IServiceProvider services) : IConfigureOptions<KestrelServerOptions>
 {
     /// <summary>Kestrel's own default when no URL is configured.</summary>
     private const string DefaultUrl = "http://localhost:5000";
