@@ -12,6 +12,11 @@
 # an operator's PEM certificate, chain allowed, and unencrypted key; VOD_TLS_CA: the PEM CA that signed it, else the
 # system's trust).
 #
+# Object storage: with VOD_STORE=s3 and VOD_S3_ENDPOINT, VOD_S3_BUCKET, VOD_S3_REGION (default us-east-1),
+# VOD_S3_ACCESS_KEY, VOD_S3_SECRET_KEY (an existing bucket on any S3-compatible server; path-style URLs unless
+# VOD_S3_PATH_STYLE=0), titles live in the bucket and each origin and transcoder keeps only its own scratch directory
+# under media/scratch/<name>: nothing but Redis and the bucket is shared, as when they run on different hosts.
+#
 # HTTPS: with VOD_TLS=1, scripts/tls-cert.sh makes a private CA and a certificate for 127.0.0.1 and localhost once into
 # run/tls/ (reused after); origins and edges then serve https on the same ports (TLS 1.2/1.3, HTTP/2 by ALPN, the files
 # re-read when they change), edges fill from the origins over https and every service trusts that CA for its outbound
@@ -181,6 +186,22 @@ CONF
 fi
 
 service_env=(Redis__Configuration="$REDIS" Media__Root="$MEDIA" DOTNET_NOLOGO=1)
+# The media store: the media root (default), or an S3 bucket with a scratch directory per process (store_env NAME).
+S3_SECRET=
+store_env() { :; }
+if [ "${VOD_STORE:-local}" = s3 ]; then
+  for v in VOD_S3_ENDPOINT VOD_S3_BUCKET VOD_S3_ACCESS_KEY VOD_S3_SECRET_KEY; do
+    [ -n "${!v:-}" ] || { echo "error: VOD_STORE=s3 needs $v (and VOD_S3_ENDPOINT, VOD_S3_BUCKET, VOD_S3_ACCESS_KEY, VOD_S3_SECRET_KEY; VOD_S3_REGION defaults to us-east-1)" >&2; exit 1; }
+  done
+  S3_SECRET=$VOD_S3_SECRET_KEY
+  path_style=true; [ "${VOD_S3_PATH_STYLE:-1}" = 0 ] && path_style=false
+  service_env+=(Media__Store=S3 Media__S3__ServiceUrl="$VOD_S3_ENDPOINT" Media__S3__Bucket="$VOD_S3_BUCKET"
+    Media__S3__Region="${VOD_S3_REGION:-us-east-1}" Media__S3__AccessKey="$VOD_S3_ACCESS_KEY" Media__S3__ForcePathStyle=$path_style)
+  store_env() { mkdir -p "$MEDIA/scratch/$1"; echo "Media__Root=$MEDIA/scratch/$1"; }
+  echo "==> media store: s3 bucket $VOD_S3_BUCKET at $VOD_S3_ENDPOINT (scratch per process under $MEDIA/scratch/)"
+elif [ "${VOD_STORE:-local}" != local ]; then
+  echo "error: VOD_STORE must be local or s3, not '$VOD_STORE'" >&2; exit 1
+fi
 # Secrets go into the environment of a supervise call (bash exports a function call's prefix assignments to what it
 # runs), not onto a command line that any local user can read with ps.
 PLAYBACK_KEY=${VOD_PLAYBACK_KEY:-}
@@ -201,15 +222,15 @@ redis_login origin
 for i in "${!ORIGINS[@]}"; do
   name="origin-$((i + 1))"
   Admin__Key=$ADMIN_KEY Fleet__Key=$FLEET_KEY Playback__SigningKey=$PLAYBACK_KEY Redis__User=$REDIS_USER Redis__Password=$REDIS_PASSWORD Redis__SentinelPassword=$REDIS_SENTINEL_PASSWORD \
-    supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" "${origin_tls_env[@]}" \
+    Media__S3__SecretKey=$S3_SECRET supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" $(store_env "$name") "${origin_tls_env[@]}" \
     ASPNETCORE_URLS="${ORIGINS[$i]}" Origin__Id="$name" Origin__PublicUrl="${ORIGINS[$i]}" dotnet "$(bin Origin)"
   echo "==> $name on ${ORIGINS[$i]} (pid $(cat "$PIDDIR/$name.pid"), log $LOGS/$name.log)"
 done
 redis_login transcoder
 for i in "${!TRANSCODERS[@]}"; do
   name="transcoder-$((i + 1))"
-  Redis__User=$REDIS_USER Redis__Password=$REDIS_PASSWORD Redis__SentinelPassword=$REDIS_SENTINEL_PASSWORD \
-    supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" ASPNETCORE_URLS="${TRANSCODERS[$i]}" dotnet "$(bin Transcoder)"
+  Redis__User=$REDIS_USER Redis__Password=$REDIS_PASSWORD Redis__SentinelPassword=$REDIS_SENTINEL_PASSWORD Media__S3__SecretKey=$S3_SECRET \
+    supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" $(store_env "$name") ASPNETCORE_URLS="${TRANSCODERS[$i]}" dotnet "$(bin Transcoder)"
   echo "==> $name on ${TRANSCODERS[$i]} (pid $(cat "$PIDDIR/$name.pid"), log $LOGS/$name.log)"
 done
 redis_login edge

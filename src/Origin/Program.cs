@@ -1,4 +1,5 @@
 using Vod.Common.Catalog;
+using Vod.Storage;
 using Vod.Origin.Admin;
 using Vod.Origin.Catalog;
 using Vod.Origin.Edges;

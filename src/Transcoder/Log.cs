@@ -45,4 +45,10 @@ internal static partial class Log
     // Jobs/TitleTranscoder.cs
     [LoggerMessage(12, LogLevel.Warning, "Title {TitleId} failed: the attempt ran past its time limit of {Limit} (Worker:MaxEncodeTime); ffmpeg was killed (the step ended with {Cause})", EventName = "TimedOut")]
     public static partial void TimedOut(ILogger logger, string titleId, TimeSpan limit, string cause);
+
+    [LoggerMessage(40, LogLevel.Information, "Removed {Count} unreferenced objects from the media store", EventName = "StoreSwept")]
+    public static partial void StoreSwept(ILogger logger, int count);
+
+    [LoggerMessage(41, LogLevel.Warning, "Sweeping the media store failed: {Reason}", EventName = "StoreSweepFailed")]
+    public static partial void StoreSweepFailed(ILogger logger, string reason);
 }

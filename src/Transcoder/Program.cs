@@ -1,4 +1,5 @@
 using Vod.Common.Catalog;
+using Vod.Storage;
 using Vod.ServiceDefaults;
 using Vod.Transcoder.Jobs;
 
@@ -9,6 +10,6 @@ builder.Services.AddMediaStore(builder.Configuration);
 builder.Services.AddTranscoding(builder.Configuration);
 
 var app = builder.Build();
-app.Services.GetRequiredService<MediaStore>().EnsureCreated();
+app.Services.GetRequiredService<IMediaStore>().Scratch.EnsureCreated();
 app.MapServiceDefaults();
 app.Run();

@@ -1,5 +1,6 @@
 using Microsoft.Net.Http.Headers;
 using Vod.Common.Hls;
+using Vod.Common.Http;
 using Vod.Common.Security;
 using Vod.Edge.Caching;
 using Vod.Edge.Metrics;

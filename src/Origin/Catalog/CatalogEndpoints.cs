@@ -1,5 +1,6 @@
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
+using Vod.Storage;
 using Vod.Origin.Admin;
 using Vod.Origin.Purge;
 
@@ -24,19 +25,19 @@ internal static class CatalogEndpoints
     {
         CatalogEvents.MapCatalogEvents(app);
         // Anonymous readers see ready titles only, without error texts; an admin sees everything (CatalogAccess).
-        app.MapGet("/api/titles", async (HttpContext http, AdminKeyFilter admin, MediaStore store, CancellationToken ct) =>
+        app.MapGet("/api/titles", async (HttpContext http, AdminKeyFilter admin, IMediaStore store, CancellationToken ct) =>
         {
             var isAdmin = CatalogAccess.IsAdmin(http, admin, out var refusal);
             return refusal ?? Results.Ok((await store.ListTitlesAsync(ct)).Select(t => CatalogAccess.View(t, isAdmin)).OfType<TitleResource>());
         });
 
-        app.MapGet("/api/titles/{id}", async (string id, HttpContext http, AdminKeyFilter admin, MediaStore store, CancellationToken ct) =>
+        app.MapGet("/api/titles/{id}", async (string id, HttpContext http, AdminKeyFilter admin, IMediaStore store, CancellationToken ct) =>
         {
             var isAdmin = CatalogAccess.IsAdmin(http, admin, out var refusal);
             return refusal ?? (await FindAsync(id, store, ct) is { } title && CatalogAccess.View(title, isAdmin) is { } view ? Results.Ok(view) : NotFound(id));
         });
 
-        app.MapDelete("/api/titles/{id}", async (string id, MediaStore store, EdgeCachePurge purge, CancellationToken ct) =>
+        app.MapDelete("/api/titles/{id}", async (string id, IMediaStore store, EdgeCachePurge purge, CancellationToken ct) =>
         {
             if (await FindAsync(id, store, ct) is not { } title)
             {
@@ -44,7 +45,7 @@ internal static class CatalogEndpoints
             }
 
             // The purge is recorded before anything is deleted (no title is deleted without a purge every edge will
-            // read, even one cut off from Redis now) and delivered once the title is gone from disk (recorded again
+            // read, even one cut off from Redis now) and delivered once the title is gone from the store (recorded again
             // then, so a copy an edge refetched in between is dropped too): 204 when every live edge acknowledged it
             // in time, else 202 listing those pending.
             if (await purge.TryRecordAsync(title.Id) is not { } recorded)
@@ -52,7 +53,7 @@ internal static class CatalogEndpoints
                 return PurgeEndpoints.NotRecorded("nothing was deleted");
             }
 
-            if (!TryDelete(store, title))
+            if (!await store.DeleteTitleAsync(title, ct))
             {
                 return NotFound(id); // a concurrent delete won
             }
@@ -67,36 +68,8 @@ internal static class CatalogEndpoints
         return app;
     }
 
-    private static async Task<Title?> FindAsync(string id, MediaStore store, CancellationToken ct) =>
+    private static async Task<Title?> FindAsync(string id, IMediaStore store, CancellationToken ct) =>
         TitleId.IsValid(id) ? await store.ReadTitleAsync(id, ct) : null;
-
-    /// <summary>
-    /// The title directory is first renamed into staging/ so the title vanishes from the catalog and from serving
-    /// in one step, then removed. A transcoder still working on it finds its title gone and drops its output.
-    /// The rename is also the claim between concurrent deletes: only one can move the directory, the others find it
-    /// gone (false: their answer is 404).
-    /// </summary>
-    private static bool TryDelete(MediaStore store, Title title)
-    {
-        Directory.CreateDirectory(store.Staging);
-        var doomed = Path.Combine(store.Staging, $"deleted-{title.Id}-{Guid.NewGuid():N}");
-        try
-        {
-            Directory.Move(store.TitleDirectory(title.Id), doomed);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return false;
-        }
-
-        Directory.Delete(doomed, recursive: true);
-        if (MediaPath.IsSafeSegment(title.Source))
-        {
-            File.Delete(Path.Combine(store.Uploads, title.Source));
-        }
-
-        return true;
-    }
 
     private static IResult NotFound(string id) =>
         Results.Problem($"no title with id '{id}'", statusCode: StatusCodes.Status404NotFound);

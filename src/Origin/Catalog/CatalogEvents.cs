@@ -2,6 +2,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Vod.Common.Catalog;
+using Vod.Storage;
 using Vod.Origin.Admin;
 
 namespace Vod.Origin.Catalog;
@@ -15,7 +16,7 @@ namespace Vod.Origin.Catalog;
 /// ready titles only, without error texts, and a title that stops being ready is <c>deleted</c> for them.
 /// Open streams are capped per client address and in all (<see cref="EventAdmission"/>).
 /// </summary>
-internal sealed partial class CatalogEvents(MediaStore store, TimeProvider time, ILogger<CatalogEvents> logger) : BackgroundService
+internal sealed partial class CatalogEvents(IMediaStore store, TimeProvider time, ILogger<CatalogEvents> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
     private readonly Lock _gate = new();

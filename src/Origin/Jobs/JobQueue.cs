@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Vod.Common.Catalog;
 using Vod.Common.Jobs;
+using Vod.Storage;
 using Vod.ServiceDefaults;
 
 namespace Vod.Origin.Jobs;
@@ -19,7 +20,7 @@ namespace Vod.Origin.Jobs;
 /// </summary>
 internal sealed partial class JobQueue(
     IConnectionMultiplexer redis,
-    MediaStore store,
+    IMediaStore store,
     IOptions<JobOptions> options,
     TimeProvider time,
     ILogger<JobQueue> logger) : BackgroundService

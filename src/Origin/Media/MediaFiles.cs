@@ -4,6 +4,7 @@ using Microsoft.Net.Http.Headers;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
 using Vod.Common.Security;
+using Vod.Storage;
 using Vod.ServiceDefaults;
 
 namespace Vod.Origin.Media;
@@ -40,9 +41,10 @@ internal static class MediaFiles
 
     public static WebApplication UseMediaFiles(this WebApplication app)
     {
-        var store = app.Services.GetRequiredService<MediaStore>();
+        var store = app.Services.GetRequiredService<IMediaStore>();
         var tokens = app.Services.GetRequiredService<PlaybackTokens>();
-        store.EnsureCreated();
+        store.Scratch.EnsureCreated();
+        (store as LocalMediaStore)?.EnsureCreated();
         app.UseWhen(c => c.Request.Path.StartsWithSegments(PlaybackTokens.PathPrefix), branch => branch.Use((context, next) =>
         {
             if (!tokens.Enabled || !tokens.TryVerifySignedPath(context.Request.Path, out var media, out var check, out var expires))
@@ -94,14 +96,28 @@ internal static class MediaFiles
 
                 return next(context);
             });
-            branch.UseStaticFiles(new StaticFileOptions
+            if (store is LocalMediaStore local)
             {
-                FileProvider = new PhysicalFileProvider(store.Titles),
-                RequestPath = MediaPath.UrlPrefix,
-                ContentTypeProvider = HlsContentTypes.Instance,
-                ServeUnknownFileTypes = false,
-                OnPrepareResponse = c => SetCacheControl(c, tokens),
-            });
+                branch.UseStaticFiles(new StaticFileOptions
+                {
+                    FileProvider = new PhysicalFileProvider(local.Titles),
+                    RequestPath = MediaPath.UrlPrefix,
+                    ContentTypeProvider = HlsContentTypes.Instance,
+                    ServeUnknownFileTypes = false,
+                    OnPrepareResponse = c => SetCacheControl(c.Context, c.File.Name.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase), tokens),
+                });
+            }
+            else if (store is S3MediaStore s3)
+            {
+                var files = new StoredMediaFiles(s3);
+                branch.Run(context =>
+                {
+                    context.Request.Path.StartsWithSegments(MediaPath.UrlPrefix, out var rest);
+                    return MediaPath.TryParse(rest.Value?.TrimStart('/'), out var media) && HlsContentTypes.IsServable(media)
+                        ? files.ServeAsync(context, media, (c, playlist) => SetCacheControl(c, playlist, tokens))
+                        : NotFoundAsync(context);
+                });
+            }
         });
         return app;
     }
@@ -110,11 +126,16 @@ internal static class MediaFiles
     /// Unsigned files are public (immutable unless a playlist). A signed answer is for the holder of the token only
     /// and fresh no longer than the token lives: a shared cache that kept it a year would serve it past the expiry.
     /// </summary>
-    private static void SetCacheControl(StaticFileResponseContext context, PlaybackTokens tokens)
+    private static void SetCacheControl(HttpContext context, bool playlist, PlaybackTokens tokens)
     {
-        var playlist = context.File.Name.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase);
-        context.Context.Response.Headers[HeaderNames.CacheControl] = context.Context.Items[SignedKey] is DateTimeOffset expires
+        context.Response.Headers[HeaderNames.CacheControl] = context.Items[SignedKey] is DateTimeOffset expires
             ? tokens.SignedCacheControl(expires, playlist ? PlaylistFreshness : null)
             : playlist ? PlaylistCacheControl : ImmutableCacheControl;
+    }
+
+    private static Task NotFoundAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        return Task.CompletedTask;
     }
 }

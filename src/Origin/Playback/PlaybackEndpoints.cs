@@ -1,6 +1,7 @@
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
 using Vod.Common.Security;
+using Vod.Storage;
 using Vod.Origin.Edges;
 using Vod.Origin.Steering;
 
@@ -20,7 +21,7 @@ internal static class PlaybackEndpoints
 
     public static IEndpointRouteBuilder MapPlayback(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/play/{id}/master.m3u8", ["GET", "HEAD"], async (string id, HttpContext context, MediaStore store, EdgeMonitor monitor, PlaybackTokens tokens) =>
+        app.MapMethods("/play/{id}/master.m3u8", ["GET", "HEAD"], async (string id, HttpContext context, IMediaStore store, EdgeMonitor monitor, PlaybackTokens tokens) =>
         {
             var title = TitleId.IsValid(id) ? await store.ReadTitleAsync(id, context.RequestAborted) : null;
             if (title is null)

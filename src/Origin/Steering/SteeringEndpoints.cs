@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
+using Vod.Storage;
 using Vod.Origin.Edges;
 using Vod.ServiceDefaults;
 
@@ -38,7 +39,7 @@ internal static class SteeringEndpoints
             [Microsoft.AspNetCore.Mvc.FromQuery(Name = "_HLS_pathway")] string? pathway,
             [Microsoft.AspNetCore.Mvc.FromQuery(Name = "_HLS_throughput")] long? throughput,
             HttpContext context,
-            MediaStore store,
+            IMediaStore store,
             EdgeMonitor monitor,
             PathwayReports reports,
             IOptions<SteeringOptions> options) =>

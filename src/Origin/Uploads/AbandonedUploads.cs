@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Vod.Common.Catalog;
+using Vod.Storage;
 
 namespace Vod.Origin.Uploads;
 
@@ -11,7 +12,7 @@ namespace Vod.Origin.Uploads;
 /// <see cref="AbandonedAfter"/> (an upload in flight writes its file continuously). With several origins on one media
 /// store, removing every temp file at start-up would cut off another origin's upload in flight.
 /// </summary>
-internal sealed class AbandonedUploads(MediaStore store, TimeProvider time) : IHostedService
+internal sealed class AbandonedUploads(IMediaStore store, TimeProvider time) : IHostedService
 {
     public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(2);
     private const string Prefix = ".tmp-";
@@ -31,15 +32,15 @@ internal sealed class AbandonedUploads(MediaStore store, TimeProvider time) : IH
     /// <summary>Deletes the temp uploads whose writer is gone; returns how many.</summary>
     /// <param name="staleBefore">A temp file last written before this has no writer, whoever it was.</param>
     /// <param name="isRunning">Whether a process of this machine runs (a test passes its own).</param>
-    public static int Remove(MediaStore store, DateTimeOffset staleBefore, Func<int, bool> isRunning)
+    public static int Remove(IMediaStore store, DateTimeOffset staleBefore, Func<int, bool> isRunning)
     {
-        if (!Directory.Exists(store.Uploads))
+        if (!Directory.Exists(store.Scratch.Uploads))
         {
             return 0;
         }
 
         var removed = 0;
-        foreach (var temp in Directory.EnumerateFiles(store.Uploads, Prefix + "*"))
+        foreach (var temp in Directory.EnumerateFiles(store.Scratch.Uploads, Prefix + "*"))
         {
             var writer = Writer(Path.GetFileName(temp));
             var gone = (writer is { } w && w.Machine == Machine && w.Pid != Environment.ProcessId && !isRunning(w.Pid))

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
+using Vod.Storage;
 using Vod.Media.Probing;
 using Vod.Origin.Catalog;
 using Vod.Origin.Jobs;
@@ -9,16 +10,16 @@ namespace Vod.Origin.Uploads;
 
 /// <summary>
 /// Turns an uploaded file into a queued title: probe it with the shared <see cref="SourceProbe"/> (ffprobe with the
-/// <c>file</c>-only protocol whitelist), move it into place, write <c>title.json</c> as <c>queued</c> (from then on
+/// <c>file</c>-only protocol whitelist), move it into the store, write the catalog entry as <c>queued</c> (from then on
 /// the upload cannot be lost: the catalog on disk is the source of truth), then enqueue its job.
 /// </summary>
-internal sealed class TitleIntake(MediaStore store, JobQueue jobs, TimeProvider time, IOptions<ProbeOptions> probeOptions)
+internal sealed class TitleIntake(IMediaStore store, JobQueue jobs, TimeProvider time, IOptions<ProbeOptions> probeOptions)
 {
     public const int MaxNameLength = 200;
 
     /// <param name="tempFile">
-    /// The upload under <c>uploads/</c>; moved away on success, left to the caller when refused. If <c>title.json</c>
-    /// cannot be written (a full disk), the moved file is removed too: a failed intake leaves nothing behind.
+    /// The upload in scratch; moved into the store on success, left to the caller when refused. If the catalog entry
+    /// cannot be written (a full disk), the stored source is removed too: a failed intake leaves nothing behind.
     /// </param>
     /// <exception cref="SourceRejectedException">Not a usable video (not media, a playlist, over the limits).</exception>
     public async Task<Title> AcceptAsync(string tempFile, string? name, string? fileName, CancellationToken cancellationToken)
@@ -27,8 +28,7 @@ internal sealed class TitleIntake(MediaStore store, JobQueue jobs, TimeProvider 
 
         var id = TitleId.New();
         var source = id + SourceExtension(fileName);
-        var stored = Path.Combine(store.Uploads, source);
-        File.Move(tempFile, stored);
+        await store.StoreSourceAsync(tempFile, source, cancellationToken);
 
         var now = time.GetUtcNow();
         var title = new Title
@@ -46,12 +46,8 @@ internal sealed class TitleIntake(MediaStore store, JobQueue jobs, TimeProvider 
         }
         catch
         {
-            // No title.json, no title: the moved source and the empty title directory would be orphans nobody sweeps.
-            File.Delete(stored);
-            if (Directory.Exists(store.TitleDirectory(id)) && !Directory.EnumerateFileSystemEntries(store.TitleDirectory(id)).Any())
-            {
-                Directory.Delete(store.TitleDirectory(id));
-            }
+            // No catalog entry, no title: the stored source would be an orphan.
+            await store.DeleteSourceAsync(source, CancellationToken.None);
 
             throw;
         }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Vod.Common.Catalog;
+using Vod.Storage;
 using Vod.Media.Probing;
 using Vod.Origin.Admin;
 using Vod.Origin.Catalog;
@@ -37,7 +38,7 @@ internal static class UploadEndpoint
         return app;
     }
 
-    private static async Task<IResult> UploadAsync(HttpContext context, MediaStore store, TitleIntake intake, IOptions<UploadOptions> options, ILoggerFactory loggers)
+    private static async Task<IResult> UploadAsync(HttpContext context, IMediaStore store, TitleIntake intake, IOptions<UploadOptions> options, ILoggerFactory loggers)
     {
         var request = context.Request;
         var maxBytes = options.Value.MaxBytes;
@@ -68,7 +69,7 @@ internal static class UploadEndpoint
         string? temp = null;
         try
         {
-            var upload = await MultipartUpload.ReadAsync(request.Body, boundary!, store.Uploads, maxBytes, context.RequestAborted);
+            var upload = await MultipartUpload.ReadAsync(request.Body, boundary!, store.Scratch.Uploads, maxBytes, context.RequestAborted);
             temp = upload.TempFile;
             if (upload.Size < 0)
             {
@@ -110,7 +111,7 @@ internal static class UploadEndpoint
             Log.UploadMalformed(loggers.CreateLogger(typeof(UploadEndpoint)), e.Message, e.InnerException);
             return Problem(StatusCodes.Status400BadRequest, e.Message);
         }
-        catch (IOException e) when (MediaStore.IsDiskFull(e))
+        catch (IOException e) when (MediaScratch.IsDiskFull(e))
         {
             return Problem(StatusCodes.Status507InsufficientStorage, "the media store is out of disk space; nothing was stored");
         }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
+using Vod.Storage;
 using Vod.Media.Probing;
 using Vod.Transcoder.Packaging;
 using Vod.Transcoder.Publishing;
@@ -16,7 +17,7 @@ namespace Vod.Transcoder.Jobs;
 /// staging output removed.
 /// </summary>
 internal sealed partial class TitleTranscoder(
-    MediaStore store,
+    IMediaStore store,
     StagingArea staging,
     LadderPackager packager,
     IOptions<ProbeOptions> probeOptions,
@@ -67,24 +68,24 @@ internal sealed partial class TitleTranscoder(
                 throw new SourceRejectedException("the upload's file name is not valid");
             }
 
-            var input = Path.Combine(store.Uploads, title.Source);
-            if (!File.Exists(input))
-            {
-                throw new SourceRejectedException("the uploaded file is missing");
-            }
-
-            var source = await SourceProbe.ProbeAsync(input, probeOptions.Value, attempt.Token);
-            limit = workerOptions.Value.EncodeTimeLimit(source.Duration);
-            deadline.CancelAfter(TimeSpan.FromTicks(Math.Max(1, (limit - time.GetElapsedTime(started)).Ticks)));
+            // The job's staging directory holds the source (downloaded when the store is remote) and the ladder.
             stagingDirectory = staging.Create(titleId);
+            using var source = await store.FetchSourceAsync(title.Source, stagingDirectory, attempt.Token)
+                ?? throw new SourceRejectedException("the uploaded file is missing");
+            var input = source.Path;
+
+            var probe = await SourceProbe.ProbeAsync(input, probeOptions.Value, attempt.Token);
+            limit = workerOptions.Value.EncodeTimeLimit(probe.Duration);
+            deadline.CancelAfter(TimeSpan.FromTicks(Math.Max(1, (limit - time.GetElapsedTime(started)).Ticks)));
+            var ladder = StagingArea.CreateLadder(stagingDirectory);
             progressLoop = WriteProgressAsync(titleId, stagingDirectory, progress, progressStop.Token);
-            var renditions = await packager.PackageAsync(input, source, stagingDirectory, progress.Report, attempt.Token);
-            var poster = await packager.ExtractPosterAsync(input, source, stagingDirectory, attempt.Token);
+            var renditions = await packager.PackageAsync(input, probe, ladder, progress.Report, attempt.Token);
+            var poster = await packager.ExtractPosterAsync(input, probe, ladder, attempt.Token);
             attempt.Token.ThrowIfCancellationRequested(); // a poster cut off by the limit is no poster, but the limit still holds
             await StopAsync(progressStop, progressLoop);
 
-            var version = staging.Publish(titleId, stagingDirectory);
-            stagingDirectory = null;
+            // The store consumes the ladder directory, published or dropped (the title deleted meanwhile).
+            var version = await store.PublishAsync(titleId, ladder, attempt.Token);
             if (version is null || await store.ReadTitleAsync(titleId, CancellationToken.None) is not { } current)
             {
                 Log.DeletedMeanwhile(logger, titleId);
@@ -99,7 +100,7 @@ internal sealed partial class TitleTranscoder(
                 Version = version,
                 Renditions = renditions,
                 Poster = poster,
-                DurationSeconds = Math.Round(source.Duration.TotalSeconds, 3),
+                DurationSeconds = Math.Round(probe.Duration.TotalSeconds, 3),
             });
             Log.Ready(logger, titleId, version, renditions.Count);
             return JobDecisions.AfterAttempt(AttemptEnd.Ready, title.Attempts, maxAttempts).Outcome;
@@ -125,7 +126,7 @@ internal sealed partial class TitleTranscoder(
         {
             await StopAsync(progressStop, progressLoop);
             // The title's error is public: .NET's I/O messages name server paths, so they go to the log only.
-            var reason = MediaStore.IsDiskFull(e) || StagingArea.IsNearlyFull(store.Staging) ? LadderPackager.OutOfSpace
+            var reason = MediaScratch.IsDiskFull(e) || StagingArea.IsNearlyFull(store.Scratch.Staging) ? LadderPackager.OutOfSpace
                 : e is IOException ? "an I/O error while writing the ladder (details in the transcoder's log)"
                 : e.Message;
             stagingDirectory = Discard(stagingDirectory); // before the status write: on a full disk, it frees the space that needs

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Vod.Common.Jobs;
+using Vod.Storage;
 using Vod.Transcoder.Publishing;
 
 namespace Vod.Transcoder.Jobs;
@@ -15,6 +16,8 @@ internal sealed partial class TranscodeWorker(
     IConnectionMultiplexer redis,
     TitleTranscoder transcoder,
     StagingArea staging,
+    IMediaStore store,
+    IOptions<MediaStoreOptions> mediaOptions,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<TranscodeWorker> logger) : BackgroundService
@@ -26,6 +29,7 @@ internal sealed partial class TranscodeWorker(
         var poll = options.Value.PollInterval;
         var groupReady = false;
         var nextSweep = DateTimeOffset.MinValue;
+        var nextStoreSweep = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             if (time.GetUtcNow() >= nextSweep)
@@ -38,6 +42,24 @@ internal sealed partial class TranscodeWorker(
                 }
 
                 nextSweep = time.GetUtcNow() + idle;
+            }
+
+            if (time.GetUtcNow() >= nextStoreSweep)
+            {
+                // What the store holds that no catalog entry references (a remote store's half-published versions).
+                var after = mediaOptions.Value.SweepAfter;
+                nextStoreSweep = time.GetUtcNow() + after / 2;
+                try
+                {
+                    if (await store.SweepAsync(after, stoppingToken) is > 0 and var removed)
+                    {
+                        Log.StoreSwept(logger, removed);
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Log.StoreSweepFailed(logger, e.Message);
+                }
             }
 
             try

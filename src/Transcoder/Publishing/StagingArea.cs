@@ -1,41 +1,25 @@
 using System.Globalization;
 using Vod.Common.Catalog;
+using Vod.Storage;
 
 namespace Vod.Transcoder.Publishing;
 
 /// <summary>
-/// Where a transcode writes until it is complete. A staging directory lives under <c>media/staging/</c>, on the same
-/// file system as <c>media/titles/</c>, so publishing is one directory rename: a player or an edge sees either
-/// no version or the whole version, never half of one.
+/// Where a transcode writes until it is complete: a directory under the scratch's <c>staging/</c>, never served.
+/// <see cref="IMediaStore.PublishAsync"/> then makes it a version (with the local store, one rename on the same file
+/// system), so a player or an edge sees either no version or the whole version, never half of one.
 /// </summary>
-internal sealed class StagingArea(MediaStore store, TimeProvider time)
+internal sealed class StagingArea(IMediaStore store, TimeProvider time)
 {
     public string Create(string titleId)
     {
-        var path = Path.Combine(store.Staging, $"{titleId}-{Guid.NewGuid():N}");
+        var path = Path.Combine(store.Scratch.Staging, $"{titleId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(path);
         return path;
     }
 
-    /// <summary>
-    /// Renames <paramref name="stagingDirectory"/> to a new version directory of the title and returns the version,
-    /// or null when the title was deleted meanwhile (its directory is gone), in which case the output is dropped.
-    /// </summary>
-    public string? Publish(string titleId, string stagingDirectory)
-    {
-        var titleDirectory = store.TitleDirectory(titleId);
-        var version = "v" + time.GetUtcNow().ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
-        try
-        {
-            Directory.Move(stagingDirectory, Path.Combine(titleDirectory, version));
-            return version;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            Discard(stagingDirectory);
-            return null;
-        }
-    }
+    /// <summary>The directory of a job's encoded ladder, inside its staging directory: what gets published.</summary>
+    public static string CreateLadder(string stagingDirectory) => Directory.CreateDirectory(Path.Combine(stagingDirectory, "ladder")).FullName;
 
     /// <summary>Whether the file system of <paramref name="path"/> has (almost) no space left: the likely cause of a failed write.</summary>
     public static bool IsNearlyFull(string path)
@@ -68,14 +52,14 @@ internal sealed class StagingArea(MediaStore store, TimeProvider time)
     /// </summary>
     public int Sweep(TimeSpan idle)
     {
-        if (!Directory.Exists(store.Staging))
+        if (!Directory.Exists(store.Scratch.Staging))
         {
             return 0;
         }
 
         var cutoff = time.GetUtcNow().UtcDateTime - idle;
         var removed = 0;
-        foreach (var directory in Directory.EnumerateDirectories(store.Staging))
+        foreach (var directory in Directory.EnumerateDirectories(store.Scratch.Staging))
         {
             if (Directory.GetLastWriteTimeUtc(directory) < cutoff)
             {
@@ -87,14 +71,5 @@ internal sealed class StagingArea(MediaStore store, TimeProvider time)
         return removed;
     }
 
-    public static void Discard(string stagingDirectory)
-    {
-        try
-        {
-            Directory.Delete(stagingDirectory, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-    }
+    public static void Discard(string stagingDirectory) => LocalMediaStore.DeleteDirectory(stagingDirectory);
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Vod.Common.Catalog;
+using Vod.Storage;
 
 namespace Vod.Integration.Tests.Infrastructure;
 
@@ -41,7 +42,7 @@ public sealed class StackFixture : IAsyncLifetime
 
     /// <summary>A scratch directory for test inputs (generated clips), removed with the stack.</summary>
     public string Work { get; } = Directory.CreateTempSubdirectory("vod-work-").FullName;
-    public MediaStore Store { get; private set; } = null!;
+    public LocalMediaStore Store { get; private set; } = null!;
     /// <summary>A client for the stack's services (with <see cref="Tls"/>, one that trusts its authority).</summary>
     public HttpClient Http { get; private set; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
@@ -53,7 +54,7 @@ public sealed class StackFixture : IAsyncLifetime
     private async Task StartAsync()
     {
         MediaRoot = ExistingMediaRoot ?? Directory.CreateTempSubdirectory("vod-media-").FullName;
-        Store = new MediaStore(MediaRoot);
+        Store = new LocalMediaStore(MediaRoot);
         Acl = WithRedisAcl ? RedisAcl.Create() : null;
         if (WithSentinel)
         {

@@ -1,5 +1,6 @@
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
+using Vod.Storage;
 using Vod.Integration.Tests.Infrastructure;
 
 namespace Vod.Integration.Tests.Origin;
@@ -13,7 +14,7 @@ public sealed class RestartRecoveryTests
         var root = Directory.CreateTempSubdirectory("vod-restart-").FullName;
         try
         {
-            var store = new MediaStore(root);
+            var store = new LocalMediaStore(root);
             store.EnsureCreated();
             var id = TitleId.New();
             await Media.ClipAsync(Path.Combine(store.Uploads, id + ".mp4"), 320, 180, 2);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
 using Vod.Common.Security;
+using Vod.Storage;
 using Vod.Integration.Tests.Infrastructure;
 
 namespace Vod.Integration.Tests.Security;
@@ -18,7 +19,7 @@ public sealed class CatalogExposureFixture : IAsyncLifetime
     public const string ServerPath = "/srv/vod-secret/uploads/source.mp4";
     public LoneServices Services { get; private set; } = null!;
     public ServiceProcess Origin { get; private set; } = null!;
-    public MediaStore Store { get; private set; } = null!;
+    public LocalMediaStore Store { get; private set; } = null!;
     public string Ready { get; } = TitleId.New();
     public string Queued { get; } = TitleId.New();
     public string Failed { get; } = TitleId.New();
@@ -31,7 +32,7 @@ public sealed class CatalogExposureFixture : IAsyncLifetime
             ["Playback__SigningKey"] = LoneServices.SigningKey,
             ["Proxy__KnownProxies"] = "127.0.0.1",
         });
-        Store = new MediaStore(root);
+        Store = new LocalMediaStore(root);
         await WriteTitlesAsync();
         var rendition = Path.Combine(Store.TitleDirectory(Ready), "v1", "360p");
         Directory.CreateDirectory(rendition);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Vod.Storage;
 using Vod.Integration.Tests.Infrastructure;
 
 namespace Vod.Integration.Tests.Security;

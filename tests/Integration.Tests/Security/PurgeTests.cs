@@ -4,6 +4,7 @@ using StackExchange.Redis;
 using Vod.Common.Catalog;
 using Vod.Common.Fleet;
 using Vod.Common.Hls;
+using Vod.Storage;
 using Vod.Integration.Tests.Infrastructure;
 
 namespace Vod.Integration.Tests.Security;
@@ -21,7 +22,7 @@ public sealed class PurgeTests : IAsyncLifetime
     private RedisServer _redis = null!;
     private ConnectionMultiplexer _client = null!;
     private ServiceProcess _origin = null!;
-    private MediaStore _store = null!;
+    private LocalMediaStore _store = null!;
 
     private IDatabase Db => _client.GetDatabase();
 
@@ -29,7 +30,7 @@ public sealed class PurgeTests : IAsyncLifetime
     {
         _redis = await RedisServer.StartAsync();
         _client = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration + ",abortConnect=false");
-        _store = new MediaStore(Directory.CreateTempSubdirectory("vod-purge-").FullName);
+        _store = new LocalMediaStore(Directory.CreateTempSubdirectory("vod-purge-").FullName);
         _store.EnsureCreated();
         _origin = await ServiceProcess.StartAsync("origin", "Origin", new Dictionary<string, string>
         {

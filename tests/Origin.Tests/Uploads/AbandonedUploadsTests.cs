@@ -1,4 +1,5 @@
 using Vod.Common.Catalog;
+using Vod.Storage;
 using Vod.Origin.Uploads;
 
 namespace Vod.Origin.Tests.Uploads;
@@ -6,11 +7,11 @@ namespace Vod.Origin.Tests.Uploads;
 public sealed class AbandonedUploadsTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("vod-uploads-").FullName;
-    private readonly MediaStore _store;
+    private readonly LocalMediaStore _store;
 
     public AbandonedUploadsTests()
     {
-        _store = new MediaStore(_root);
+        _store = new LocalMediaStore(_root);
         _store.EnsureCreated();
     }
 

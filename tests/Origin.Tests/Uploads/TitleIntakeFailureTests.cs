@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
+using Vod.Storage;
 using Vod.Media.Probing;
 using Vod.Origin.Jobs;
 using Vod.Origin.Uploads;
@@ -17,7 +18,7 @@ public sealed class TitleIntakeFailureTests : IDisposable
     [Fact]
     public async Task AcceptAsync_TitleJsonCannotBeWritten_RemovesTheMovedSourceAndThrows()
     {
-        var store = new MediaStore(_root);
+        var store = new LocalMediaStore(_root);
         Directory.CreateDirectory(store.Uploads);
         await File.WriteAllTextAsync(store.Titles, "a file where the titles directory should be: title.json cannot be written");
         var temp = Path.Combine(store.Uploads, AbandonedUploads.NewTempName());

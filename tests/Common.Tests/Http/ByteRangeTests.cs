@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
-using Vod.Edge.Delivery;
+using Vod.Common.Http;
 
-namespace Vod.Edge.Tests.Delivery;
+namespace Vod.Common.Tests.Http;
 
 /// <summary>RFC 9110 §14, case by case, against a 1000-byte object with ETag "v1" last modified at <see cref="Modified"/>.</summary>
 public sealed class ByteRangeTests

@@ -1,9 +1,10 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
-namespace Vod.Edge.Delivery;
+namespace Vod.Common.Http;
 
 /// <summary>The bytes a GET answers with: one satisfiable range (206), an unsatisfiable one (416), or everything (200).</summary>
-internal readonly record struct ByteRange(long From, long Length, int Status)
+public readonly record struct ByteRange(long From, long Length, int Status)
 {
     public static ByteRange Whole(long size) => new(0, size, StatusCodes.Status200OK);
 

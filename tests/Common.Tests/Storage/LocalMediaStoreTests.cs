@@ -1,18 +1,19 @@
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
+using Vod.Storage;
 
-namespace Vod.Common.Tests.Catalog;
+namespace Vod.Common.Tests.Storage;
 
-public sealed class MediaStoreTests : IDisposable
+public sealed class LocalMediaStoreTests : IDisposable
 {
     private static readonly DateTimeOffset Monday = new(2025, 3, 3, 9, 0, 0, TimeSpan.Zero);
 
     private readonly TempDirectory _temp = new();
-    private readonly MediaStore _store;
+    private readonly LocalMediaStore _store;
 
-    public MediaStoreTests()
+    public LocalMediaStoreTests()
     {
-        _store = new MediaStore(Path.Combine(_temp.Path, "media"));
+        _store = new LocalMediaStore(Path.Combine(_temp.Path, "media"));
         _store.EnsureCreated();
     }
 
@@ -155,7 +156,7 @@ public sealed class MediaStoreTests : IDisposable
     [Fact]
     public async Task ListTitlesAsync_NoTitlesDirectory_ReturnsEmpty()
     {
-        var store = new MediaStore(Path.Combine(_temp.Path, "never-created"));
+        var store = new LocalMediaStore(Path.Combine(_temp.Path, "never-created"));
 
         Assert.Empty(await store.ListTitlesAsync());
     }

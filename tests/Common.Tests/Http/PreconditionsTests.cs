@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
-using Vod.Edge.Delivery;
+using Vod.Common.Http;
 
-namespace Vod.Edge.Tests.Delivery;
+namespace Vod.Common.Tests.Http;
 
 /// <summary>RFC 9110 §13.2.2, case by case, against an object with ETag "v1" last modified at <see cref="Modified"/>.</summary>
 public sealed class PreconditionsTests

@@ -1,13 +1,14 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
-namespace Vod.Edge.Delivery;
+namespace Vod.Common.Http;
 
 /// <summary>
 /// RFC 9110 §13.2.2: the conditional request headers evaluated in their order against an object's validators.
 /// A pure function of the request's headers, so every rule is covered by a table of cases.
 /// </summary>
-internal static class Preconditions
+public static class Preconditions
 {
     /// <returns>
     /// 412 when If-Match (or, without it, If-Unmodified-Since) fails; 304 when If-None-Match (or, without it,
@@ -52,6 +53,6 @@ internal static class Preconditions
         values.Count > 0 && EntityTagHeaderValue.TryParseList(values, out var tags) && tags.Count > 0 ? tags : null;
 
     /// <summary>An HTTP date; null when absent or unparsable (an invalid date is ignored, RFC 9110 §13.1.3).</summary>
-    internal static DateTimeOffset? Date(StringValues value) =>
+    public static DateTimeOffset? Date(StringValues value) =>
         value.Count > 0 && HeaderUtilities.TryParseDate(value.ToString(), out var date) ? date : null;
 }

@@ -1,0 +1,221 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Vod.Common.Catalog;
+using Vod.Common.Hls;
+
+namespace Vod.Storage;
+
+/// <summary>
+/// The media store as a directory, shared by the origin and the transcoders (the default):
+/// <code>
+/// uploads/{id}.{ext}            the uploaded source (written to uploads/.tmp-* first, then moved)
+/// staging/{id}-{random}/        a transcode in progress, never served
+/// titles/{id}/title.json        the catalog entry (source of truth)
+/// titles/{id}/{version}/...     a published ladder, renamed in from staging/ in one step
+/// </code>
+/// Every write of title.json goes to a temp file and is renamed over the old one, so a reader never sees half a file.
+/// </summary>
+public sealed class LocalMediaStore : IMediaStore
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public LocalMediaStore(IOptions<MediaStoreOptions> options, TimeProvider time)
+        : this(options.Value.Root, time)
+    {
+    }
+
+    public LocalMediaStore(string root, TimeProvider? time = null)
+    {
+        Scratch = new MediaScratch(root);
+        Time = time ?? TimeProvider.System;
+        Titles = Path.Combine(Scratch.Root, "titles");
+    }
+
+    public MediaScratch Scratch { get; }
+
+    public string Root => Scratch.Root;
+
+    /// <summary>The sources live where uploads are received, so storing one is a rename.</summary>
+    public string Uploads => Scratch.Uploads;
+
+    public string Staging => Scratch.Staging;
+
+    /// <summary>The directory the origin serves <c>/titles/</c> from.</summary>
+    public string Titles { get; }
+
+    private TimeProvider Time { get; }
+
+    public void EnsureCreated()
+    {
+        Scratch.EnsureCreated();
+        Directory.CreateDirectory(Titles);
+    }
+
+    /// <remarks>Callers pass ids that passed <see cref="TitleId.IsValid"/>.</remarks>
+    public string TitleDirectory(string id) => Path.Combine(Titles, id);
+
+    public string TitleFile(string id) => Path.Combine(Titles, id, "title.json");
+
+    public async Task<Title?> ReadTitleAsync(string id, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var stream = File.OpenRead(TitleFile(id));
+            return await JsonSerializer.DeserializeAsync<Title>(stream, Json, cancellationToken);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public async Task WriteTitleAsync(Title title, CancellationToken cancellationToken = default)
+    {
+        var directory = TitleDirectory(title.Id);
+        Directory.CreateDirectory(directory);
+        var temp = Path.Combine(directory, $".title-{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                await JsonSerializer.SerializeAsync(stream, title, Json, cancellationToken);
+            }
+
+            File.Move(temp, TitleFile(title.Id), overwrite: true);
+        }
+        catch
+        {
+            // A new title whose entry could not be written (a full disk) leaves no empty directory behind.
+            File.Delete(temp);
+            if (!Directory.EnumerateFileSystemEntries(directory).Any())
+            {
+                Directory.Delete(directory);
+            }
+
+            throw;
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>Every title on disk, newest first. Directories without a readable title.json are skipped.</summary>
+    public async Task<IReadOnlyList<Title>> ListTitlesAsync(CancellationToken cancellationToken = default)
+    {
+        var titles = new List<Title>();
+        if (!Directory.Exists(Titles))
+        {
+            return titles;
+        }
+
+        foreach (var directory in Directory.EnumerateDirectories(Titles))
+        {
+            var id = Path.GetFileName(directory);
+            if (!TitleId.IsValid(id))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (await ReadTitleAsync(id, cancellationToken) is { } title)
+                {
+                    titles.Add(title);
+                }
+            }
+            catch (JsonException)
+            {
+                // A corrupt entry must not hide the rest of the catalog.
+            }
+        }
+
+        titles.Sort((a, b) => b.CreatedAt.CompareTo(a.CreatedAt));
+        return titles;
+    }
+
+    /// <summary>
+    /// The title directory is first renamed into staging/ so the title vanishes from the catalog and from serving
+    /// in one step, then removed. A transcoder still working on it finds its title gone and drops its output.
+    /// The rename is also the claim between concurrent deletes: only one can move the directory.
+    /// </summary>
+    public Task<bool> DeleteTitleAsync(Title title, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(Staging);
+        var doomed = Path.Combine(Staging, $"deleted-{title.Id}-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.Move(TitleDirectory(title.Id), doomed);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return Task.FromResult(false);
+        }
+
+        Directory.Delete(doomed, recursive: true);
+        if (MediaPath.IsSafeSegment(title.Source))
+        {
+            File.Delete(Path.Combine(Uploads, title.Source));
+        }
+
+        return Task.FromResult(true);
+    }
+
+    public Task StoreSourceAsync(string localFile, string source, CancellationToken cancellationToken = default)
+    {
+        File.Move(localFile, Path.Combine(Uploads, source));
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteSourceAsync(string source, CancellationToken cancellationToken = default)
+    {
+        File.Delete(Path.Combine(Uploads, source));
+        return Task.CompletedTask;
+    }
+
+    public Task<LocalSource?> FetchSourceAsync(string source, string scratchDirectory, CancellationToken cancellationToken = default)
+    {
+        var path = Path.Combine(Uploads, source);
+        return Task.FromResult(File.Exists(path) ? new LocalSource(path, temporary: false) : null);
+    }
+
+    /// <summary>
+    /// Renames the staging directory (on the same file system) to a new version directory of the title: a player or an
+    /// edge sees either no version or the whole version. Null when the title's directory is gone (deleted meanwhile).
+    /// </summary>
+    public Task<string?> PublishAsync(string titleId, string stagingDirectory, CancellationToken cancellationToken = default)
+    {
+        var version = NewVersion(Time);
+        try
+        {
+            Directory.Move(stagingDirectory, Path.Combine(TitleDirectory(titleId), version));
+            return Task.FromResult<string?>(version);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            DeleteDirectory(stagingDirectory);
+            return Task.FromResult<string?>(null);
+        }
+    }
+
+    /// <summary>
+    /// Nothing to do at the store level: a version only enters titles/ by a whole rename, and what a dead transcoder
+    /// leaves is a staging directory, which the transcoders' staging sweep removes. Superseded versions stay on disk.
+    /// </summary>
+    public Task<int> SweepAsync(TimeSpan olderThan, CancellationToken cancellationToken = default) => Task.FromResult(0);
+
+    /// <summary>A version name: its publishing time, so versions sort by age (<c>v20261130071500123</c>).</summary>
+    public static string NewVersion(TimeProvider time) => "v" + time.GetUtcNow().ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+
+    public static void DeleteDirectory(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}
