@@ -96,16 +96,7 @@ public sealed class S3ServerTests : IClassFixture<S3Server>, IAsyncLifetime
         for (var (offset, number) = (0, 1); offset < body.Length; offset += partSize, number++)
         {
             var size = Math.Min(partSize, body.Length - offset);
-            var part = await _client.UploadPartAsync(new UploadPartRequest
-            {
-                BucketName = Bucket,
-                Key = key,
-                UploadId = upload.UploadId,
-                PartNumber = number,
-                InputStream = new MemoryStream(body, offset, size),
-                PartSize = size,
-                UseChunkEncoding = false,   // Swift 2.30 takes no aws-chunked bodies
-            });
+            var part = await _client.UploadPartAsync(Part(key, upload.UploadId, number, body, offset, size));
             parts.Add(new PartETag(number, part.ETag));
         }
 
@@ -153,10 +144,15 @@ public sealed class S3ServerTests : IClassFixture<S3Server>, IAsyncLifetime
     }
 
     [Fact]
-    public async Task After_the_proxy_is_killed_requests_fail_and_once_it_is_back_the_data_is_still_there()
+    public async Task A_proxy_killed_mid_upload_fails_requests_and_once_it_is_back_the_data_and_the_upload_are_still_there()
     {
-        var body = RandomNumberGenerator.GetBytes(200_000);
-        await PutAsync("crash/object.bin", body);
+        var earlier = RandomNumberGenerator.GetBytes(200_000);
+        await PutAsync("crash/earlier.bin", earlier);
+        const string key = "crash/multipart.bin";
+        const int partSize = 5 * 1024 * 1024;
+        var body = RandomNumberGenerator.GetBytes(partSize + 100_000);
+        var upload = await _client.InitiateMultipartUploadAsync(Bucket, key);
+        var first = await _client.UploadPartAsync(Part(key, upload.UploadId, 1, body, 0, partSize));
         using var impatient = _server.CreateClient(configure: config =>
         {
             config.MaxErrorRetry = 0;
@@ -166,16 +162,42 @@ public sealed class S3ServerTests : IClassFixture<S3Server>, IAsyncLifetime
         _server.KillProxy();
         try
         {
-            await Assert.ThrowsAnyAsync<Exception>(() => impatient.GetObjectMetadataAsync(Bucket, "crash/object.bin"));
+            await Assert.ThrowsAnyAsync<Exception>(() => impatient.UploadPartAsync(Part(key, upload.UploadId, 2, body, partSize, body.Length - partSize)));
+            await Assert.ThrowsAnyAsync<Exception>(() => impatient.GetObjectMetadataAsync(Bucket, "crash/earlier.bin"));
         }
         finally
         {
             await _server.StartProxyAsync();
         }
 
-        using var response = await _client.GetObjectAsync(Bucket, "crash/object.bin");
-        Assert.Equal(body, await ReadAllAsync(response));
+        using (var response = await _client.GetObjectAsync(Bucket, "crash/earlier.bin"))
+        {
+            Assert.Equal(earlier, await ReadAllAsync(response));
+        }
+
+        // The multipart upload begun before the crash goes on: its first part was kept.
+        var second = await _client.UploadPartAsync(Part(key, upload.UploadId, 2, body, partSize, body.Length - partSize));
+        await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = Bucket,
+            Key = key,
+            UploadId = upload.UploadId,
+            PartETags = [new PartETag(1, first.ETag), new PartETag(2, second.ETag)],
+        });
+        using var completed = await _client.GetObjectAsync(Bucket, key);
+        Assert.Equal(body, await ReadAllAsync(completed));
     }
+
+    private static UploadPartRequest Part(string key, string uploadId, int number, byte[] body, int offset, int size) => new()
+    {
+        BucketName = Bucket,
+        Key = key,
+        UploadId = uploadId,
+        PartNumber = number,
+        InputStream = new MemoryStream(body, offset, size),
+        PartSize = size,
+        UseChunkEncoding = false,   // Swift 2.30 takes no aws-chunked bodies
+    };
 
     private async Task PutAsync(string key, byte[] body, string? contentType = null) =>
         await _client.PutObjectAsync(new PutObjectRequest
