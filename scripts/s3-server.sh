@@ -116,6 +116,7 @@ mount_check = false
 swift_dir = $ETC
 user = $user
 workers = 0
+bind_timeout = 3
 log_name = $2
 EOF
   }
@@ -131,6 +132,7 @@ EOF
 use = egg:swift#memcache
 memcache_servers = 127.0.0.1:$((b + 4))"
   fi
+  # bind_timeout = 3 (in common): a taken port ends start-up in seconds (exit 3), not after 30 s of retries.
   # error_suppression_interval = 0: a back end that failed once (a 507, a restart) is tried again at once, not after 60 s.
   { common "$b" proxy; cat <<EOF
 [pipeline:main]
