@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of every test project and prints the totals as one line: "N passed, N failed[, N skipped]".
-# Installs what the tests need first (ffmpeg, redis-server, chromium) when it is missing.
+# Installs what the tests need first (ffmpeg, redis-server, chromium, and the S3 server's Swift packages and memcached)
+# when it is missing.
 set -uo pipefail
 cd "$(dirname "$0")"
 source scripts/prerequisites.sh
 vod_prerequisites browser || exit 1
+vod_s3_server_packages || exit 1   # scripts/s3-server.sh, the S3 server of tests/Integration.Tests/Storage
 vod_web_dependencies || exit 1
 
 results="$PWD/run/test-results"

@@ -51,6 +51,20 @@ vod_prerequisites() {
   if [ ${#missing[@]} -eq 0 ]; then echo "==> prerequisites present: dotnet $(dotnet --version), $(ffmpeg -version | head -1 | cut -d' ' -f1-3), $(redis-server --version | cut -d' ' -f1-3)"; fi
 }
 
+# vod_s3_server_packages: what scripts/s3-server.sh runs (a single-node OpenStack Swift with s3api, the tests' S3
+# server): the account, container, object and proxy servers (Debian's python3-swift comes with them; rings are built
+# with /usr/bin/python3) and memcached. --no-install-recommends (vod_install_packages) keeps keystone's middleware out.
+vod_s3_server_packages() {
+  local missing=() name
+  for name in proxy object container account; do command -v "swift-$name-server" >/dev/null || missing+=("swift-$name"); done
+  command -v memcached >/dev/null || missing+=(memcached)
+  command -v curl >/dev/null || missing+=(curl)
+  [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import swift' 2>/dev/null || missing+=(python3-swift)
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sed '/^$/d' | sort -u)
+  vod_install_packages "${missing[@]}" || return 1
+  if [ ${#missing[@]} -eq 0 ]; then echo "==> S3 server (OpenStack Swift $(/usr/bin/python3 -c 'import swift; print(swift.__version__)' 2>/dev/null), memcached) present"; fi
+}
+
 # vod_web_dependencies: the origin's browser dependencies (hls.js) from npm, into src/Origin/node_modules.
 vod_web_dependencies() {
   local dir=src/Origin
