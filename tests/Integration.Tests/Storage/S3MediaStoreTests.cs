@@ -58,7 +58,7 @@ public sealed class S3MediaStoreTests(S3Server s3) : IClassFixture<S3Server>, ID
         return [.. (page.S3Objects ?? []).Select(o => o.Key).Order(StringComparer.Ordinal)];
     }
 
-    private string StagingWith(params (string Path, int Bytes)[] files)
+    private static string StagingWith(params (string Path, int Bytes)[] files)
     {
         var staging = Directory.CreateTempSubdirectory("vod-s3-ladder-").FullName;
         foreach (var (path, bytes) in files)
