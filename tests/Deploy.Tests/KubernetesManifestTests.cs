@@ -362,7 +362,7 @@ public class KubernetesManifestTests
 
     internal static string MediaStoreHint(IReadOnlyCollection<string> problems) =>
         problems.Any(p => p.Contains("Media__S3", StringComparison.Ordinal) || p.Contains("Media__Store", StringComparison.Ordinal))
-            ? "\n(Media:Store and Media:S3:* are bound by the S3 media store's options class, Vod.Common.Storage.MediaStoreOptions: "
+            ? "\n(Media:Store and Media:S3:* are bound by the S3 media store's options class, Vod.Storage.MediaStoreOptions: "
               + "Section \"Media\" with Store, Root and S3 { ServiceUrl, Bucket, Region, AccessKey, SecretKey, ForcePathStyle }. "
               + "If it is missing, that store is not in this build.)"
             : "";
