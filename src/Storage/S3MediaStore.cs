@@ -341,15 +341,15 @@ public sealed class S3MediaStore : IMediaStore, IDisposable
         }
     }
 
-    private async Task DeleteAsync(IEnumerable<string> keys, CancellationToken cancellationToken)
-    {
-        foreach (var batch in keys.Chunk(1000))
-        {
-            await Client.DeleteObjectsAsync(
-                new DeleteObjectsRequest { BucketName = Bucket, Objects = [.. batch.Select(k => new KeyVersion { Key = k })] },
-                cancellationToken);
-        }
-    }
+    /// <summary>
+    /// One DELETE per object, several at once. (The batch DeleteObjects call needs a Content-MD5 that some S3-compatible
+    /// servers insist on and the SDK no longer sends.)
+    /// </summary>
+    private Task DeleteAsync(IEnumerable<string> keys, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(
+            keys,
+            new ParallelOptions { MaxDegreeOfParallelism = 2 * Parallelism, CancellationToken = cancellationToken },
+            async (key, ct) => await Client.DeleteObjectAsync(Bucket, key, ct));
 
     /// <summary>One PUT for a small file; for one of <see cref="S3StoreOptions.PartSize"/> or more, a multipart upload.</summary>
     private async Task UploadFileAsync(string path, string key, string contentType, CancellationToken cancellationToken)

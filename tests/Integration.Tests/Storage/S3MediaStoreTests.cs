@@ -83,7 +83,7 @@ public sealed class S3MediaStoreTests(S3Server s3) : IClassFixture<S3Server>, ID
         Assert.Equal(first, (await store.ReadTitleAsync(first.Id))! with { Renditions = first.Renditions });
         Assert.Null(await store.ReadTitleAsync(TitleId.New()));
         Assert.Equal([second.Id, first.Id], (await store.ListTitlesAsync()).Select(t => t.Id));
-        Assert.Equal([S3MediaStore.CatalogKey(first.Id), S3MediaStore.CatalogKey(second.Id)], (await KeysAsync(bucket, "catalog/")).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { S3MediaStore.CatalogKey(first.Id), S3MediaStore.CatalogKey(second.Id) }.Order(StringComparer.Ordinal), await KeysAsync(bucket, "catalog/"));
 
         // A changed entry is read again by the next listing (its ETag changed), a deleted one disappears.
         await store.WriteTitleAsync(first with { Status = TitleStatus.Failed, Error = "x" });
