@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using StackExchange.Redis;
 
@@ -127,35 +126,9 @@ public sealed class RedisCluster : IAsyncDisposable
     /// <summary>Runs redis-cli as the admin (when the nodes have users) and returns what it printed; bounded by <paramref name="timeout"/>.</summary>
     private async Task<string> CliAsync(IEnumerable<string> args, TimeSpan timeout)
     {
-        var psi = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (Acl is not null)
-        {
-            psi.Environment["REDISCLI_AUTH"] = Acl.Password(RedisAcl.Admin);
-            foreach (var arg in new[] { "--user", RedisAcl.Admin, "--no-auth-warning" })
-            {
-                psi.ArgumentList.Add(arg);
-            }
-        }
-
-        foreach (var arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("redis-cli did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(timeout);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill();
-            throw new TimeoutException($"redis-cli {string.Join(' ', args)} did not finish within {timeout}");
-        }
-
-        return await output + await error;
+        var run = await RedisCli.RunAsync(args, timeout, Acl?.Password(RedisAcl.Admin), Acl is null ? null : RedisAcl.Admin)
+            ?? throw new TimeoutException($"redis-cli {string.Join(' ', args)} did not finish within {timeout}");
+        return run.Output + run.Error;
     }
 
     public async ValueTask DisposeAsync()
