@@ -3,6 +3,12 @@ namespace Vod.Common;
 /// <summary>
 /// Every name the services use in Redis, in one place. Redis holds coordination only (the media store is the source of
 /// truth), so each of these may be lost in a failover or a wipe; the comment says who rebuilds it.
+/// <para>
+/// Redis Cluster: keys that one script or transaction touches together share a hash tag (the part in braces, which
+/// alone decides the slot), so they live on one shard: <c>{purges}</c> for the purge outbox, <c>{edges}</c> and
+/// <c>{origins}</c> for each registry. The edges' shared cache does the opposite: its tag is one cached object or
+/// slice, so a hot title spreads over every shard (see <c>EdgeCacheKeys</c>). No service lists keys by pattern.
+/// </para>
 /// </summary>
 public static class RedisKeys
 {
@@ -12,34 +18,40 @@ public static class RedisKeys
     /// <summary>The consumer group of every transcoder on <see cref="JobStream"/>.</summary>
     public const string JobGroup = "transcoders";
 
-    /// <summary>Edge registry: id → announcement (hash) and id → last heartbeat (sorted set); rewritten every second.</summary>
-    public const string EdgeAnnouncements = "vod:edges";
+    /// <summary>Edge registry: id → announcement (hash) and id → last heartbeat (sorted set), one slot; rewritten every second.</summary>
+    public const string EdgeAnnouncements = "vod:{edges}";
 
-    public const string EdgeHeartbeats = "vod:edges:heartbeats";
+    public const string EdgeHeartbeats = "vod:{edges}:heartbeats";
 
     /// <summary>Origin registry, the same shape; rewritten every 2 s.</summary>
-    public const string OriginAnnouncements = "vod:origins";
+    public const string OriginAnnouncements = "vod:{origins}";
 
-    public const string OriginHeartbeats = "vod:origins:heartbeats";
+    public const string OriginHeartbeats = "vod:{origins}:heartbeats";
 
-    /// <summary>Pub/sub channel of cache purges (a message is a title id): wakes the edges up to read <see cref="PurgeStream"/> at once.</summary>
-    public const string EdgePurgeChannel = "vod:edge:purge";
+    /// <summary>
+    /// Pub/sub channel of cache purges (a message is a title id): wakes the edges up to read <see cref="PurgeStream"/> at
+    /// once. On a Redis Cluster it is a sharded channel (SPUBLISH/SSUBSCRIBE), served by the shard of the purge outbox
+    /// alone instead of being broadcast to every node; see <c>PurgeLog.WakeChannel</c>.
+    /// </summary>
+    public const string EdgePurgeChannel = "vod:{purges}:wake";
 
     /// <summary>
     /// The purge outbox (a stream of {title, generation}, trimmed to about 10 000 entries; see <c>PurgeLog</c>), appended
     /// by the origins and replayed by the edges. When it is lost, the next entry shows every edge a gap: each drops its L1.
+    /// It shares the tag <c>{purges}</c> with <see cref="TitleGenerations"/>: one script writes both, one transaction reads both.
     /// </summary>
-    public const string PurgeStream = "vod:purges";
+    public const string PurgeStream = "vod:{purges}";
 
     /// <summary>Title id → purge generation (a hash, bumped with each entry of <see cref="PurgeStream"/>); edges put it in their cache keys.</summary>
-    public const string TitleGenerations = "vod:purges:generations";
+    public const string TitleGenerations = "vod:{purges}:generations";
 
     /// <summary>Edge id → the last <see cref="PurgeStream"/> entry that edge applied (a hash); edges rewrite it as they read on.</summary>
-    public const string PurgeAcks = "vod:purges:acks";
+    public const string PurgeAcks = "vod:{purges}:acks";
 
     /// <summary>
-    /// The edges' shared cache (L2) and fill leases: every key of a title starts with <c>vod:edge:{titleId}:</c> (a
-    /// Redis Cluster hash tag); see <c>EdgeCacheKeys</c>. Fetched again from the origins when lost.
+    /// The edges' shared cache (L2) and fill leases: every key starts with <c>vod:edge:</c>, followed by a hash tag of
+    /// one cached object or one slice (<c>{titleId:generation:...}</c>), which its fill lease shares; see
+    /// <c>EdgeCacheKeys</c>. Fetched again from the origins when lost; a purge leaves a title's old keys to expire.
     /// </summary>
     public const string EdgeCachePrefix = "vod:edge:";
 }

@@ -56,8 +56,8 @@ internal static partial class Log
     public static partial void PeerDown(ILogger logger, string url);
 
     // Purge/EdgeCachePurge.cs
-    [LoggerMessage(16, LogLevel.Information, "Purged title {TitleId} (generation {Generation}, entry {StreamId}): {Keys} L2 keys removed, every live edge acknowledged", EventName = "Purged")]
-    public static partial void Purged(ILogger logger, string titleId, long generation, string streamId, long keys);
+    [LoggerMessage(16, LogLevel.Information, "Purged title {TitleId} (generation {Generation}, entry {StreamId}): every live edge acknowledged", EventName = "Purged")]
+    public static partial void Purged(ILogger logger, string titleId, long generation, string streamId);
 
     [LoggerMessage(17, LogLevel.Warning, "Could not record the purge of title {TitleId} (nothing was purged or deleted): {Reason}", EventName = "PurgeFailed")]
     public static partial void PurgeFailed(ILogger logger, string titleId, string reason);

@@ -21,7 +21,8 @@ public static class RedisConnection
         services.AddSingleton<IConnectionMultiplexer>(sp =>
         {
             // Sentinels and serviceName= in the configuration: follow the primary through failovers (SentinelConnection);
-            // else one server (or a cluster), which the library reconnects to by itself.
+            // else one server or a Redis Cluster (any number of nodes listed), which the library follows by itself:
+            // it discovers the cluster's nodes and slot map and routes each command to the node of its key's slot.
             var options = sp.GetRequiredService<IOptions<RedisOptions>>().Value;
             var config = options.ToConfigurationOptions();
             return SentinelConnection.IsSentinel(config)

@@ -9,7 +9,9 @@ public sealed class RedisOptions : IValidatableObject
 
     /// <summary>
     /// A StackExchange.Redis configuration string (hosts, password=, user=, ssl=true, ...). With Sentinels, list them
-    /// and name the service: <c>127.0.0.1:26380,127.0.0.1:26381,127.0.0.1:26382,serviceName=vod</c>.
+    /// and name the service: <c>127.0.0.1:26380,127.0.0.1:26381,127.0.0.1:26382,serviceName=vod</c>. For a Redis
+    /// Cluster, list some of its nodes without <c>serviceName=</c> (<c>10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379</c>):
+    /// the library learns the rest of the cluster and its slot map from them.
     /// </summary>
     [Required]
     public string Configuration { get; set; } = "127.0.0.1:6380";

@@ -36,11 +36,29 @@ public static class PurgeLog
     private const string GenerationField = "generation";
 
     // One script, so the generation and the entry that announces it are never apart (an origin that dies between
-    // them would leave a generation no edge hears of).
+    // them would leave a generation no edge hears of). Both keys are passed as KEYS and share the tag {purges}: one slot.
     private static readonly LuaScript AppendScript = LuaScript.Prepare(
         "local generation = redis.call('HINCRBY', @generations, @title, 1) " +
         "local id = redis.call('XADD', @stream, 'MAXLEN', '~', @maxEntries, '*', 'title', @title, 'generation', generation) " +
         "return {id, generation}");
+
+    /// <summary>
+    /// The channel that wakes the edges (<see cref="RedisKeys.EdgePurgeChannel"/>): sharded (SPUBLISH/SSUBSCRIBE) on a Redis
+    /// Cluster, where a plain PUBLISH would be broadcast to every node of the cluster, and plain on one server (Sentinel
+    /// or standalone, which may be older than Redis 7). Null while no node is connected: the kind is not known yet.
+    /// </summary>
+    public static RedisChannel? WakeChannel(IConnectionMultiplexer redis)
+    {
+        var connected = redis.GetServers().Where(s => s.IsConnected).ToList();
+        if (connected.Count == 0)
+        {
+            return null;
+        }
+
+        return connected.Any(s => s.ServerType == ServerType.Cluster)
+            ? RedisChannel.Sharded(RedisKeys.EdgePurgeChannel)
+            : RedisChannel.Literal(RedisKeys.EdgePurgeChannel);
+    }
 
     /// <summary>Origin: bumps the title's generation and appends {title, generation} to the stream, atomically.</summary>
     /// <exception cref="ArgumentException"><paramref name="titleId"/> is not a valid title id.</exception>
@@ -64,7 +82,7 @@ public static class PurgeLog
 
     /// <summary>
     /// Edge, at start-up or after a gap: every title's generation and the stream's last id (<see cref="Start"/> when the
-    /// stream is empty), read in one transaction so no purge falls between the two.
+    /// stream is empty), read in one transaction so no purge falls between the two (both keys share the tag {purges}).
     /// </summary>
     public static async Task<(IReadOnlyDictionary<string, long> Generations, string LastId)> SnapshotAsync(IDatabase db)
     {

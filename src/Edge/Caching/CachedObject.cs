@@ -12,7 +12,8 @@ namespace Vod.Edge.Caching;
 internal sealed class CachedObject
 {
     private const int MaxRememberedKeys = 1 << 16;
-    private readonly string _sliceKeyPrefix;
+    private readonly MediaPath _path;
+    private readonly long _generation;
     private readonly string?[] _sliceKeys;
     private long _readAheadMark = -1;
 
@@ -35,7 +36,8 @@ internal sealed class CachedObject
 
         SliceBytes = sliceBytes;
         SliceCount = Meta.Size == 0 ? 0 : ((Meta.Size - 1) / sliceBytes) + 1;
-        _sliceKeyPrefix = EdgeCacheKeys.SlicePrefix(path, generation, Meta.ETag);
+        _path = path;
+        _generation = generation;
         _sliceKeys = new string?[Math.Min(SliceCount, MaxRememberedKeys)];
     }
 
@@ -59,7 +61,9 @@ internal sealed class CachedObject
 
     /// <summary>The L1/L2 key of a slice; computed once per slice while the object stays cached.</summary>
     public string SliceKey(long index) =>
-        index < _sliceKeys.Length ? _sliceKeys[index] ??= _sliceKeyPrefix + index : _sliceKeyPrefix + index;
+        index < _sliceKeys.Length ? _sliceKeys[index] ??= NewSliceKey(index) : NewSliceKey(index);
+
+    private string NewSliceKey(long index) => EdgeCacheKeys.Slice(_path, _generation, Meta.ETag, index);
 
     /// <summary>The byte length of slice <paramref name="index"/> (the last one may be short).</summary>
     public int SliceLength(long index) => (int)Math.Min(SliceBytes, Meta.Size - (index * SliceBytes));

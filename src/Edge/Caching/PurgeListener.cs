@@ -10,7 +10,7 @@ namespace Vod.Edge.Caching;
 /// Follows the purge log (<see cref="PurgeLog"/>, a Redis stream the origin appends to) so that no purge is missed:
 /// each entry moves its title to a new generation (<see cref="TitleGenerations"/>) and drops it from memory, and the
 /// edge acknowledges how far it has read, which is what lets the origin's DELETE say when every live edge has purged.
-/// A pub/sub message on <see cref="EdgeCacheKeys.PurgeChannel"/> wakes the follower at once; it also reads every
+/// A pub/sub message on <see cref="EdgeCacheKeys.PurgeChannel"/> (<see cref="PurgeLog.WakeChannel"/>) wakes the follower at once; it also reads every
 /// <see cref="PollInterval"/>, so a wake-up lost while this edge was cut off from Redis costs at most that long once
 /// Redis is back: the edge then replays what it missed from where it stopped. When the log no longer reaches back that
 /// far (trimmed, or Redis lost its data), the edge cannot know what it missed and drops everything it holds in memory.
@@ -37,9 +37,10 @@ internal sealed class PurgeListener(
         {
             try
             {
-                if (!subscribed)
+                // Sharded on a Redis Cluster, plain on one server: known once a node is connected (until then, polling).
+                if (!subscribed && PurgeLog.WakeChannel(redis) is { } channel)
                 {
-                    await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(EdgeCacheKeys.PurgeChannel), (_, _) => Wake());
+                    await redis.GetSubscriber().SubscribeAsync(channel, (_, _) => Wake());
                     subscribed = true;
                 }
 

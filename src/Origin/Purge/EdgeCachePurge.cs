@@ -14,7 +14,7 @@ namespace Vod.Origin.Purge;
 /// <param name="Generation">The title's generation from now on (edges put it in their cache keys).</param>
 /// <param name="PendingEdges">Live edges that had not acknowledged the purge when the wait ended.</param>
 /// <param name="Acknowledged">Every live edge acknowledged it in time (false too when that could not be checked).</param>
-internal sealed record PurgeOutcome(string TitleId, string StreamId, long Generation, long L2KeysRemoved, IReadOnlyList<string> PendingEdges, bool Acknowledged)
+internal sealed record PurgeOutcome(string TitleId, string StreamId, long Generation, IReadOnlyList<string> PendingEdges, bool Acknowledged)
 {
     public string Message => Acknowledged
         ? "every live edge dropped the title"
@@ -28,12 +28,14 @@ internal sealed record PurgeOutcome(string TitleId, string StreamId, long Genera
 /// <list type="number">
 /// <item>record it in the outbox (<see cref="PurgeLog"/>): its entry and the title's new generation. Nothing else
 /// happens if Redis cannot take it: the caller answers 503.</item>
-/// <item>delete the title's keys in the shared L2 (one pattern scan, thanks to the title hash tag in every key);</item>
-/// <item>publish the title id on the purge channel, which wakes the edges up to read the outbox at once;</item>
+/// <item>publish the title id on the purge channel (sharded on a Redis Cluster), which wakes the edges up to read the
+/// outbox at once;</item>
 /// <item>wait a short while (<see cref="PurgeOptions.AckWait"/>) for every live edge to acknowledge the entry.</item>
 /// </list>
-/// Steps 2-4 are best effort: an edge that is cut off now reads the entry (or sees a gap and drops its memory cache)
-/// when it reconnects, and the generation keeps a fill that was in flight from writing the title back.
+/// Steps 2-3 are best effort: an edge that is cut off now reads the entry (or sees a gap and drops its memory cache)
+/// when it reconnects, and the generation keeps a fill that was in flight from writing the title back. The title's keys
+/// in the shared L2 are not deleted: every edge now reads and writes them under the new generation, so the old ones are
+/// never read again and expire with their lifetime (listing them would mean scanning every node's whole keyspace).
 /// A delete records the purge, removes the title, records it again and delivers that (<see cref="DeliverDeleteAsync"/>),
 /// so no edge keeps a copy it refetched in between.
 /// </summary>
@@ -45,7 +47,6 @@ internal sealed partial class EdgeCachePurge(
     TimeProvider time,
     ILogger<EdgeCachePurge> logger)
 {
-    private const int Batch = 500;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Records and delivers a purge; null when it could not be recorded (Redis unavailable): nothing happened.</summary>
@@ -67,7 +68,7 @@ internal sealed partial class EdgeCachePurge(
     }
 
     /// <summary>
-    /// Steps 2-4 after a delete, once the title is gone from disk: the purge is recorded once more first (best effort).
+    /// Steps 2-3 after a delete, once the title is gone from disk: the purge is recorded once more first (best effort).
     /// An edge that read the first entry while the files were still there may have refetched the title under its new
     /// generation; the second entry moves every edge past that copy. If Redis fails now, the first entry still stands.
     /// </summary>
@@ -85,38 +86,34 @@ internal sealed partial class EdgeCachePurge(
         return await DeliverAsync(recorded, cancellationToken);
     }
 
-    /// <summary>Steps 2-4 for a recorded purge. Never throws for Redis: what could not be done shows in the outcome.</summary>
+    /// <summary>Steps 2-3 for a recorded purge. Never throws for Redis: what could not be done shows in the outcome.</summary>
     public async Task<PurgeOutcome> DeliverAsync(RecordedPurge recorded, CancellationToken cancellationToken)
     {
         var titleId = recorded.TitleId;
 
         // :: Step 2
-        long removed = 0;
         try
         {
-            removed = await DeleteL2Async(titleId);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            Log.PurgeStepFailed(logger, titleId, "deleting its L2 keys", e.Message);
-        }
-
-        // :: Step 3
-        try
-        {
-            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(EdgeCacheKeys.PurgeChannel), titleId);
+            if (PurgeLog.WakeChannel(redis) is { } channel)
+            {
+                await redis.GetSubscriber().PublishAsync(channel, titleId);
+            }
+            else
+            {
+                Log.PurgeStepFailed(logger, titleId, "publishing the wake-up", "not connected to Redis");
+            }
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             Log.PurgeStepFailed(logger, titleId, "publishing the wake-up", e.Message);
         }
 
-        // :: Step 4
+        // :: Step 3
         var (pending, checkedAll) = await WaitForAcksAsync(recorded, cancellationToken);
-        var outcome = new PurgeOutcome(titleId, recorded.StreamId, recorded.Generation, removed, pending, checkedAll && pending.Count == 0);
+        var outcome = new PurgeOutcome(titleId, recorded.StreamId, recorded.Generation, pending, checkedAll && pending.Count == 0);
         if (outcome.Acknowledged)
         {
-            Log.Purged(logger, titleId, recorded.Generation, recorded.StreamId, removed);
+            Log.Purged(logger, titleId, recorded.Generation, recorded.StreamId);
         }
         else
         {
@@ -124,38 +121,6 @@ internal sealed partial class EdgeCachePurge(
         }
 
         return outcome;
-    }
-
-    private async Task<long> DeleteL2Async(string titleId)
-    {
-        var db = redis.GetDatabase();
-        long removed = 0;
-        foreach (var endpoint in redis.GetEndPoints())
-        {
-            var server = redis.GetServer(endpoint);
-            if (!server.IsConnected || server.IsReplica)
-            {
-                continue;
-            }
-
-            var keys = new List<RedisKey>(Batch);
-            await foreach (var key in server.KeysAsync(pattern: EdgeCacheKeys.TitlePattern(titleId), pageSize: Batch))
-            {
-                keys.Add(key);
-                if (keys.Count == Batch)
-                {
-                    removed += await db.KeyDeleteAsync([.. keys]);
-                    keys.Clear();
-                }
-            }
-
-            if (keys.Count > 0)
-            {
-                removed += await db.KeyDeleteAsync([.. keys]);
-            }
-        }
-
-        return removed;
     }
 
     /// <summary>

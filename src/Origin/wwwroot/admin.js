@@ -575,8 +575,8 @@
       const r = await api(`/api/titles/${encodeURIComponent(id)}/purge`, { method: 'POST', headers: auth() });
       if (r.ok) {
         const body = await r.json().catch(() => null);
-        const count = body && typeof body.l2KeysRemoved === 'number' ? ` (${body.l2KeysRemoved} shared cache entries removed)` : '';
-        say(`Purged ${name} from the edge caches${count}.`);
+        const generation = body && typeof body.generation === 'number' ? ` (generation ${body.generation})` : '';
+        say(`Purged ${name} from the edge caches${generation}.`);
       } else {
         say(`Purge of ${name} failed: ${await readProblem(r)}`);
       }

@@ -1,4 +1,5 @@
 using System.Net;
+using Vod.Common.Hls;
 using Vod.Integration.Tests.Infrastructure;
 
 namespace Vod.Integration.Tests.Edge;
@@ -8,10 +9,12 @@ public sealed class EdgeCacheTests
 {
     private const int Slice = EdgeFleet.SliceBytes;
 
-    [Fact]
-    public async Task ColdRange_FiftyConcurrentRequestsOverTwoEdges_FetchesEachSliceFromOriginOnce()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // on a Redis Cluster of three primaries
+    public async Task ColdRange_FiftyConcurrentRequestsOverTwoEdges_FetchesEachSliceFromOriginOnce(bool cluster)
     {
-        await using var fleet = await EdgeFleet.StartAsync(settings: new Dictionary<string, string> { ["Cache__ReadAheadSlices"] = "0" });
+        await using var fleet = await EdgeFleet.StartAsync(settings: new Dictionary<string, string> { ["Cache__ReadAheadSlices"] = "0" }, cluster: cluster);
         const long from = 300_000, to = 900_000; // slices 1, 2 and 3
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => fleet.GetAsync(i % 2, EdgeFleet.MediaPath, from, to)));
@@ -26,6 +29,13 @@ public sealed class EdgeCacheTests
         var fetched = fleet.Origin.RangeGets(EdgeFleet.MediaPath);
         Assert.Equal([SliceRange(1), SliceRange(2), SliceRange(3)], fetched.Order(StringComparer.Ordinal));
         Assert.Single(fleet.Origin.Requests, r => r.Method == "HEAD");
+        if (fleet.Cluster is { } redis)
+        {
+            // The title's metadata and three slices in L2, not all on one shard: each object or slice has its own slot.
+            var perNode = await redis.KeyCountsAsync(EdgeCacheKeys.TitlePattern(EdgeFleet.TitleId));
+            Assert.Equal(4, perNode.Sum());
+            Assert.True(perNode.Count(n => n > 0) >= 2, $"keys per node: {string.Join(", ", perNode)}");
+        }
     }
 
     [Fact]
@@ -283,14 +293,16 @@ public sealed class EdgeCacheTests
         Assert.Equal([SliceRange(8)], fleet.Origin.RangeGets(EdgeFleet.MediaPath).Where(r => r == SliceRange(8)));
     }
 
-    [Fact]
-    public async Task Purge_CachedOnBothEdges_BothDropItWithinASecondAndTheFleetRefetches()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // on a Redis Cluster: the wake-up is a sharded channel, the outbox one slot
+    public async Task Purge_CachedOnBothEdges_BothDropItWithinASecondAndTheFleetRefetches(bool cluster)
     {
-        await using var fleet = await EdgeFleet.StartAsync(settings: new Dictionary<string, string> { ["Cache__ReadAheadSlices"] = "0" });
+        await using var fleet = await EdgeFleet.StartAsync(settings: new Dictionary<string, string> { ["Cache__ReadAheadSlices"] = "0" }, cluster: cluster);
         var media = Directory.CreateTempSubdirectory("vod-purge-origin-").FullName;
         await using var origin = await ServiceProcess.StartAsync("origin", "Origin", new Dictionary<string, string>
         {
-            ["Redis__Configuration"] = fleet.Redis.Configuration,
+            ["Redis__Configuration"] = fleet.RedisConfiguration,
             ["Media__Root"] = media,
             ["Admin__Key"] = StackFixture.AdminKey,
         });
@@ -301,12 +313,19 @@ public sealed class EdgeCacheTests
                 (await fleet.GetAsync(edge, EdgeFleet.MediaPath, 0, 99)).Dispose();
             }
 
+            if (fleet.Cluster is { } redis)
+            {
+                // Both edges listen on the sharded channel (SSUBSCRIBE on the shard of its slot), none on a broadcast one.
+                await Eventually.TrueAsync(async () => await redis.SubscribersAsync(EdgeCacheKeys.PurgeChannel) == (2, 0),
+                    TimeSpan.FromSeconds(10), "the edges did not subscribe to the sharded purge channel");
+            }
+
             fleet.Origin.Clear();
             using var purge = new HttpRequestMessage(HttpMethod.Post, $"{origin.BaseUrl}/api/titles/{EdgeFleet.TitleId}/purge");
             purge.Headers.Authorization = new("Bearer", StackFixture.AdminKey);
             using var purged = await fleet.Http.SendAsync(purge);
             Assert.Equal(HttpStatusCode.OK, purged.StatusCode);
-            Assert.Contains("\"l2KeysRemoved\":", await purged.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Contains("\"generation\":1,", await purged.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             var deadline = DateTime.UtcNow.AddSeconds(1);
 
             using var first = await fleet.GetAsync(0, EdgeFleet.MediaPath, 0, 99);

@@ -9,7 +9,7 @@ namespace Vod.Integration.Tests.Edge;
 /// <summary>
 /// Purges cannot be missed: an edge cut off from Redis while a title is purged (here through a relay the test cuts)
 /// replays the purge log when it is back, drops the title, and acknowledges; the origin side is what the test does by
-/// hand, exactly as the origin's purge does it (append to the log, delete the L2 keys, wake the edges).
+/// hand, exactly as the origin's purge does it (append to the log, wake the edges).
 /// </summary>
 public sealed class PurgeReplayTests
 {
@@ -31,7 +31,7 @@ public sealed class PurgeReplayTests
         relay.Cut();
         File.Delete(Path.Combine(fleet.Root, EdgeFleet.MediaPath.TrimStart('/')));
         var purge = await PurgeLog.AppendAsync(db, EdgeFleet.TitleId);
-        await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(EdgeCacheKeys.PurgeChannel), EdgeFleet.TitleId);
+        await redis.GetSubscriber().PublishAsync(PurgeLog.WakeChannel(redis)!.Value, EdgeFleet.TitleId);
         Assert.Equal([edgeId], await PurgeLog.PendingAsync(db, purge.StreamId, [edgeId]));
         using (var stillCached = await fleet.GetAsync(0, EdgeFleet.MediaPath, 0, 99))
         {

@@ -4,7 +4,8 @@ using System.Text.RegularExpressions;
 namespace Vod.Integration.Tests.Infrastructure;
 
 /// <summary>
-/// Edges as real processes in front of a <see cref="CountingOrigin"/>, sharing a real redis-server, with one
+/// Edges as real processes in front of a <see cref="CountingOrigin"/>, sharing a real redis-server (or a
+/// <see cref="RedisCluster"/> of three primaries), with one
 /// title's files on disk: a 5.5 MiB rendition (deterministic bytes, so slice borders fall mid-object) and a playlist.
 /// </summary>
 public sealed partial class EdgeFleet : IAsyncDisposable
@@ -14,16 +15,23 @@ public sealed partial class EdgeFleet : IAsyncDisposable
     public const string PlaylistPath = $"/titles/{TitleId}/v1/r/index.m3u8";
     public const int SliceBytes = 256 * 1024;
 
-    private EdgeFleet(string root, RedisServer redis, CountingOrigin origin, byte[] media)
+    private EdgeFleet(string root, RedisServer? redis, RedisCluster? cluster, CountingOrigin origin, byte[] media)
     {
         Root = root;
-        Redis = redis;
+        Redis = redis!;
+        Cluster = cluster;
         Origin = origin;
         Media = media;
     }
 
     public string Root { get; }
+    /// <summary>The one redis-server; null when the fleet runs on <see cref="Cluster"/>.</summary>
     public RedisServer Redis { get; }
+
+    public RedisCluster? Cluster { get; }
+
+    /// <summary>What the edges (and a test's own services) are given as <c>Redis:Configuration</c>.</summary>
+    public string RedisConfiguration => Cluster?.Configuration ?? Redis.Configuration;
     public CountingOrigin Origin { get; private set; }
     public byte[] Media { get; }
 
@@ -31,7 +39,8 @@ public sealed partial class EdgeFleet : IAsyncDisposable
     public List<ServiceProcess> Edges { get; } = [];
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    public static async Task<EdgeFleet> StartAsync(int edges = 2, IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="cluster">Redis as a cluster of three primaries instead of one server.</param>
+    public static async Task<EdgeFleet> StartAsync(int edges = 2, IReadOnlyDictionary<string, string>? settings = null, bool cluster = false)
     {
         var root = Directory.CreateTempSubdirectory("vod-fleet-").FullName;
         var dir = Path.Combine(root, "titles", TitleId, "v1", "r");
@@ -41,7 +50,9 @@ public sealed partial class EdgeFleet : IAsyncDisposable
         await File.WriteAllBytesAsync(Path.Combine(dir, "media.mp4"), media);
         await File.WriteAllTextAsync(Path.Combine(dir, "index.m3u8"), "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.0,\nmedia.mp4\n#EXT-X-ENDLIST\n");
 
-        var fleet = new EdgeFleet(root, await RedisServer.StartAsync(), await CountingOrigin.StartAsync(root), media);
+        var fleet = cluster
+            ? new EdgeFleet(root, null, await RedisCluster.StartAsync(), await CountingOrigin.StartAsync(root), media)
+            : new EdgeFleet(root, await RedisServer.StartAsync(), null, await CountingOrigin.StartAsync(root), media);
         fleet._settings = settings ?? new Dictionary<string, string>();
         fleet.Edges.AddRange(await Task.WhenAll(Enumerable.Range(1, edges).Select(i => fleet.StartEdgeAsync(i, null))));
         return fleet;
@@ -59,7 +70,7 @@ public sealed partial class EdgeFleet : IAsyncDisposable
     {
         var environment = new Dictionary<string, string>
         {
-            ["Redis__Configuration"] = Redis.Configuration,
+            ["Redis__Configuration"] = RedisConfiguration,
             ["Origin__BaseUrl"] = Origin.BaseUrl,
             ["Cache__SliceBytes"] = SliceBytes.ToString(CultureInfo.InvariantCulture),
         };
@@ -110,7 +121,15 @@ public sealed partial class EdgeFleet : IAsyncDisposable
         }
 
         await Origin.DisposeAsync();
-        await Redis.DisposeAsync();
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
+        }
+        else
+        {
+            await Redis.DisposeAsync();
+        }
+
         Directory.Delete(Root, recursive: true);
     }
 

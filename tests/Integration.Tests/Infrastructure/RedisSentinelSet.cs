@@ -179,21 +179,9 @@ public sealed class RedisSentinelSet : IAsyncDisposable
     /// <summary>One SENTINEL command through redis-cli (raw replies, one per line), with the Sentinels' password if they have one.</summary>
     private async Task<string[]?> SentinelAsync(int port, params string[] args)
     {
-        var psi = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (Acl is not null)
-        {
-            psi.Environment["REDISCLI_AUTH"] = Acl.SentinelsPassword;
-            psi.ArgumentList.Add("--no-auth-warning");
-        }
-
-        foreach (var arg in new[] { "-p", port.ToString(CultureInfo.InvariantCulture), "--raw", "sentinel" }.Concat(args))
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(psi)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        if (!await WaitForExitAsync(process, TimeSpan.FromSeconds(3)) || process.ExitCode != 0 || output.StartsWith("ERR", StringComparison.Ordinal)
+        var run = await RedisCli.RunAsync(new[] { "-p", port.ToString(CultureInfo.InvariantCulture), "--raw", "sentinel" }.Concat(args),
+            TimeSpan.FromSeconds(3), Acl?.SentinelsPassword);
+        if (run is not { ExitCode: 0, Output: var output } || output.StartsWith("ERR", StringComparison.Ordinal)
             || output.Contains("Could not connect", StringComparison.Ordinal))
         {
             return null;
@@ -202,20 +190,6 @@ public sealed class RedisSentinelSet : IAsyncDisposable
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         // "replicas"/"sentinels" answer one block of field/value lines per node, each starting with "name".
         return args[0] is "replicas" or "sentinels" ? lines.Where(l => l == "name").ToArray() : lines;
-    }
-
-    private static async Task<bool> WaitForExitAsync(Process process, TimeSpan timeout)
-    {
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(timeout);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            process.Kill();
-            return false;
-        }
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)

@@ -9,7 +9,7 @@ namespace Vod.Integration.Tests.Infrastructure;
 
 /// <summary>
 /// The whole product on loopback: a real redis-server (or, with <see cref="WithSentinel"/>, a primary, a replica and
-/// three Sentinels), the origins (<see cref="OriginCount"/>), the transcoders (<see cref="TranscoderCount"/>) and two
+/// three Sentinels; with <see cref="WithCluster"/>, a Redis Cluster of three primaries), the origins (<see cref="OriginCount"/>), the transcoders (<see cref="TranscoderCount"/>) and two
 /// edges as real processes, sharing a temporary media root. Every service binds port 0; the edges start once the
 /// origins' addresses are known, and fill from all of them.
 /// </summary>
@@ -19,14 +19,17 @@ public sealed class StackFixture : IAsyncLifetime
     public const long MaxUploadBytes = 20L << 20;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    /// <summary>The one redis-server, unless <see cref="WithSentinel"/> (then null: see <see cref="Sentinel"/>).</summary>
+    /// <summary>The one redis-server, unless <see cref="WithSentinel"/> or <see cref="WithCluster"/> (then null).</summary>
     public RedisServer Redis { get; private set; } = null!;
 
     /// <summary>Primary, replica and Sentinels, when <see cref="WithSentinel"/>.</summary>
     public RedisSentinelSet? Sentinel { get; private set; }
 
+    /// <summary>The three primaries, when <see cref="WithCluster"/>.</summary>
+    public RedisCluster? Cluster { get; private set; }
+
     /// <summary>What every service is given as <c>Redis:Configuration</c>.</summary>
-    public string RedisConfiguration => Sentinel?.Configuration ?? Redis.Configuration;
+    public string RedisConfiguration => Sentinel?.Configuration ?? Cluster?.Configuration ?? Redis.Configuration;
 
     /// <summary>The first origin (the one most tests talk to).</summary>
     public ServiceProcess Origin => Origins[0];
@@ -59,6 +62,10 @@ public sealed class StackFixture : IAsyncLifetime
         if (WithSentinel)
         {
             Sentinel = await RedisSentinelSet.StartAsync(Acl);
+        }
+        else if (WithCluster)
+        {
+            Cluster = await RedisCluster.StartAsync(Acl);
         }
         else
         {
@@ -195,6 +202,9 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>Redis as a primary, a replica and three Sentinels, every service connecting through the Sentinels.</summary>
     public bool WithSentinel { get; init; }
 
+    /// <summary>Redis as a cluster of three primaries, every service given the list of its nodes.</summary>
+    public bool WithCluster { get; init; }
+
     /// <summary>
     /// Redis with the ACL users of <c>scripts/redis-acl.sh</c>, as <c>./run.sh</c> starts it: the default user off, each
     /// service logged in as its own user (Sentinels, with <see cref="WithSentinel"/>, with their password).
@@ -292,6 +302,11 @@ public sealed class StackFixture : IAsyncLifetime
         if (Sentinel is not null)
         {
             await Sentinel.DisposeAsync();
+        }
+
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
         }
 
         Acl?.Dispose();

@@ -95,25 +95,28 @@ public sealed class PurgeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Accepted, purged.StatusCode);
         Assert.Equal(["edge-cut-off"], Pending(purgeBody));
         Assert.Equal(3, purgeBody.GetProperty("generation").GetInt64()); // two for the delete, one for the purge
-        Assert.Equal(0, purgeBody.GetProperty("l2KeysRemoved").GetInt64());
+        Assert.False(purgeBody.TryGetProperty("l2KeysRemoved", out _));
         Assert.Equal(title, purgeBody.GetProperty("titleId").GetString());
     }
 
     [Fact]
-    public async Task Purge_NoLiveEdge_Is200WithTheNewGeneration_AndRemovesTheTitlesL2Keys()
+    public async Task Purge_NoLiveEdge_Is200WithTheNewGeneration_AndListsNoKeys()
     {
         var title = TitleId.New();
-        await Db.StringSetAsync(EdgeCacheKeys.TitlePrefix(title) + "m:v1/master.m3u8", "cached");
-        await Db.StringSetAsync(EdgeCacheKeys.TitlePrefix(TitleId.New()) + "m:v1/master.m3u8", "another title");
+        Assert.True(MediaPath.TryParse($"{title}/v1/master.m3u8", out var path));
+        await Db.StringSetAsync(EdgeCacheKeys.Meta(path, 0), "cached");
 
         using var purged = await SendAsync(HttpMethod.Post, $"/api/titles/{title}/purge");
         var body = JsonDocument.Parse(await purged.Content.ReadAsStringAsync()).RootElement;
 
         Assert.Equal(HttpStatusCode.OK, purged.StatusCode);
-        Assert.Equal(1, body.GetProperty("l2KeysRemoved").GetInt64());
         Assert.Equal(1, body.GetProperty("generation").GetInt64());
         Assert.Empty(Pending(body));
         Assert.Equal(body.GetProperty("streamId").GetString(), (await PurgeLog.SnapshotAsync(Db)).LastId);
+        // The old generation's key is left to expire: edges now use the new one, and a purge never scans the keyspace.
+        Assert.Equal(1L, (await PurgeLog.SnapshotAsync(Db)).Generations[title]);
+        Assert.NotEqual(EdgeCacheKeys.Meta(path, 0), EdgeCacheKeys.Meta(path, 1));
+        Assert.True(await Db.KeyExistsAsync(EdgeCacheKeys.Meta(path, 0)));
     }
 
     [Fact]

@@ -31,31 +31,34 @@ public sealed class RedisAclTests : IAsyncLifetime
         { "transcoder", "ok", ["XADD", "vod:jobs", "*", "title", "t"] },
         { "transcoder", "ok", ["XGROUP", "CREATE", "vod:jobs", "transcoders-2", "0", "MKSTREAM"] },
         { "transcoder", "ok", ["XREADGROUP", "GROUP", "transcoders", "w1", "COUNT", "1", "STREAMS", "vod:jobs", ">"] },
-        { "transcoder", "NOPERM", ["HGETALL", "vod:edges"] },
-        { "transcoder", "NOPERM", ["HSET", "vod:edges", "evil", "{}"] },
-        { "transcoder", "NOPERM", ["SET", "vod:edge:{abc}:1:m:x", "poison"] },
-        { "transcoder", "NOPERM", ["GET", "vod:edge:{abc}:1:m:x"] },
-        { "transcoder", "NOPERM", ["PUBLISH", "vod:edge:purge", "abc"] },
-        { "transcoder", "NOPERM", ["HSET", "vod:purges:acks", "edge-1", "9-0"] },
+        { "transcoder", "NOPERM", ["HGETALL", "vod:{edges}"] },
+        { "transcoder", "NOPERM", ["HSET", "vod:{edges}", "evil", "{}"] },
+        { "transcoder", "NOPERM", ["SET", "vod:edge:{abc:1:m:x}", "poison"] },
+        { "transcoder", "NOPERM", ["GET", "vod:edge:{abc:1:m:x}"] },
+        { "transcoder", "NOPERM", ["PUBLISH", "vod:{purges}:wake", "abc"] },
+        { "transcoder", "NOPERM", ["HSET", "vod:{purges}:acks", "edge-1", "9-0"] },
         { "transcoder", "NOPERM", ["KEYS", "*"] },
         { "transcoder", "NOPERM", ["FLUSHALL"] },
         { "transcoder", "NOPERM", ["CONFIG", "SET", "dir", "/tmp"] },
         { "edge", "NOPERM", ["XADD", "vod:jobs", "*", "title", "t"] },
-        { "edge", "NOPERM", ["HSET", "vod:origins", "evil", "{}"] },
-        { "edge", "NOPERM", ["XADD", "vod:purges", "*", "title", "t", "generation", "1"] },
-        { "edge", "NOPERM", ["HSET", "vod:purges:generations", "t", "0"] },
-        { "edge", "ok", ["HSET", "vod:edges", "edge-1", "{}"] },
-        { "edge", "ok", ["ZADD", "vod:edges:heartbeats", "1", "edge-1"] },
-        { "edge", "ok", ["SET", "vod:edge:{abc}:1:m:x", "meta"] },
-        { "edge", "ok", ["HSET", "vod:purges:acks", "edge-1", "9-0"] },
-        { "edge", "ok", ["HGETALL", "vod:purges:generations"] },
+        { "edge", "NOPERM", ["HSET", "vod:{origins}", "evil", "{}"] },
+        { "edge", "NOPERM", ["XADD", "vod:{purges}", "*", "title", "t", "generation", "1"] },
+        { "edge", "NOPERM", ["HSET", "vod:{purges}:generations", "t", "0"] },
+        { "edge", "ok", ["HSET", "vod:{edges}", "edge-1", "{}"] },
+        { "edge", "ok", ["ZADD", "vod:{edges}:heartbeats", "1", "edge-1"] },
+        { "edge", "ok", ["SET", "vod:edge:{abc:1:m:x}", "meta"] },
+        { "edge", "ok", ["HSET", "vod:{purges}:acks", "edge-1", "9-0"] },
+        { "edge", "ok", ["HGETALL", "vod:{purges}:generations"] },
         { "edge", "NOPERM", ["FLUSHALL"] },
-        { "origin", "NOPERM", ["HSET", "vod:edges", "evil", "{}"] },
-        { "origin", "ok", ["HGETALL", "vod:edges"] },
-        { "origin", "ok", ["HDEL", "vod:edges", "gone"] },
-        { "origin", "ok", ["HSET", "vod:origins", "origin-1", "{}"] },
+        { "origin", "NOPERM", ["HSET", "vod:{edges}", "evil", "{}"] },
+        { "origin", "ok", ["HGETALL", "vod:{edges}"] },
+        { "origin", "ok", ["HDEL", "vod:{edges}", "gone"] },
+        { "origin", "ok", ["HSET", "vod:{origins}", "origin-1", "{}"] },
         { "origin", "ok", ["XADD", "vod:jobs", "*", "title", "t"] },
-        { "origin", "ok", ["PUBLISH", "vod:edge:purge", "abc"] },
+        { "origin", "ok", ["PUBLISH", "vod:{purges}:wake", "abc"] },
+        { "origin", "ok", ["SPUBLISH", "vod:{purges}:wake", "abc"] },
+        { "origin", "NOPERM", ["SET", "vod:edge:{abc:1:m:x}", "poison"] },
+        { "transcoder", "NOPERM", ["SPUBLISH", "vod:{purges}:wake", "abc"] },
         { "origin", "NOPERM", ["SET", "vod:other", "x"] },
         { "origin", "NOPERM", ["FLUSHALL"] },
     };
@@ -77,7 +80,7 @@ public sealed class RedisAclTests : IAsyncLifetime
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration + ",abortConnect=false,connectTimeout=1000");
 
-        var outcome = await RunAsync(redis, ["GET", "vod:edges"]);
+        var outcome = await RunAsync(redis, ["GET", "vod:{edges}"]);
 
         Assert.False(outcome == "ok", "a client without credentials ran a command");
     }
@@ -145,7 +148,7 @@ public sealed class RedisAclStackTests(RedisAclStackTests.Fixture fixture) : ICl
         var sentinel = _stack.Sentinel!;
         var title = await _stack.SampleTitleAsync();
         Assert.Equal(Vod.Common.Catalog.TitleStatus.Ready, title.Status);
-        await PlayThroughAnEdgeAsync(title);
+        await PlayThroughAnEdgeAsync(_stack, title);
         var denials = await DenialsAsync(await sentinel.PrimaryAsync());
         Assert.True(denials.Count == 0, string.Join('\n', denials));
 
@@ -160,7 +163,7 @@ public sealed class RedisAclStackTests(RedisAclStackTests.Fixture fixture) : ICl
             TimeSpan.FromSeconds(30), "the edges' heartbeats did not reach the origin after the failover");
         var second = await _stack.UploadAndWaitAsync(await Media.ClipAsync(Path.Combine(_stack.Work, "after-failover.mp4"), 320, 180, 3));
         Assert.Equal(Vod.Common.Catalog.TitleStatus.Ready, second.Status);
-        await PlayThroughAnEdgeAsync(second);
+        await PlayThroughAnEdgeAsync(_stack, second);
         using (var delete = new HttpRequestMessage(HttpMethod.Delete, $"{_stack.Origin.BaseUrl}/api/titles/{second.Id}"))
         {
             delete.Headers.Authorization = new("Bearer", StackFixture.AdminKey);
@@ -173,19 +176,20 @@ public sealed class RedisAclStackTests(RedisAclStackTests.Fixture fixture) : ICl
         Assert.True(denials.Count == 0, string.Join('\n', denials));
     }
 
-    private async Task PlayThroughAnEdgeAsync(TitleDto title)
+    /// <summary>Plays the title as a player would: master playlist from the origin, media playlist and init segment from the edge it names.</summary>
+    internal static async Task PlayThroughAnEdgeAsync(StackFixture stack, TitleDto title)
     {
-        var master = await _stack.Http.GetStringAsync($"{_stack.Origin.BaseUrl}{title.PlaybackUrl}");
+        var master = await stack.Http.GetStringAsync($"{stack.Origin.BaseUrl}{title.PlaybackUrl}");
         var variant = master.Split('\n').First(l => l.StartsWith("http", StringComparison.Ordinal));
-        var media = await _stack.Http.GetStringAsync(variant);
+        var media = await stack.Http.GetStringAsync(variant);
         Assert.StartsWith("#EXTM3U", media, StringComparison.Ordinal);
-        using var init = await _stack.Http.GetAsync(new Uri(new Uri(variant), media.Split('\n').First(l => l.StartsWith("#EXT-X-MAP", StringComparison.Ordinal))
+        using var init = await stack.Http.GetAsync(new Uri(new Uri(variant), media.Split('\n').First(l => l.StartsWith("#EXT-X-MAP", StringComparison.Ordinal))
             .Split('"')[1]));
         Assert.True(init.IsSuccessStatusCode, $"{init.RequestMessage!.RequestUri}: {(int)init.StatusCode}");
     }
 
     /// <summary>Redis's ACL log on <paramref name="node"/>: every command or key a user was refused, as text.</summary>
-    private static async Task<IReadOnlyList<string>> DenialsAsync(RedisServer node)
+    internal static async Task<IReadOnlyList<string>> DenialsAsync(RedisServer node)
     {
         await using var admin = await ConnectionMultiplexer.ConnectAsync(node.AdminConfiguration);
         var entries = (RedisResult[])(await admin.GetDatabase().ExecuteAsync("ACL", "LOG"))!;
