@@ -1,5 +1,4 @@
 using Vod.Common.Catalog;
-using Vod.Storage;
 using Vod.Origin.Admin;
 using Vod.Origin.Catalog;
 using Vod.Origin.Edges;
@@ -13,6 +12,7 @@ using Vod.Origin.Steering;
 using Vod.Origin.Uploads;
 using Vod.ServiceDefaults;
 using Vod.ServiceDefaults.Tls;
+using Vod.Storage;
 
 // appsettings.json is read from beside the binary, whatever the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });

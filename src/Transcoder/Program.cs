@@ -1,6 +1,6 @@
 using Vod.Common.Catalog;
-using Vod.Storage;
 using Vod.ServiceDefaults;
+using Vod.Storage;
 using Vod.Transcoder.Jobs;
 
 // appsettings.json is read from beside the binary, whatever the working directory.

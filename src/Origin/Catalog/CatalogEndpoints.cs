@@ -1,8 +1,8 @@
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
-using Vod.Storage;
 using Vod.Origin.Admin;
 using Vod.Origin.Purge;
+using Vod.Storage;
 
 namespace Vod.Origin.Catalog;
 

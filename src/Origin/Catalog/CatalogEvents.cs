@@ -2,8 +2,8 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Vod.Common.Catalog;
-using Vod.Storage;
 using Vod.Origin.Admin;
+using Vod.Storage;
 
 namespace Vod.Origin.Catalog;
 

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Vod.Common.Catalog;
 using Vod.Common.Jobs;
-using Vod.Storage;
 using Vod.ServiceDefaults;
+using Vod.Storage;
 
 namespace Vod.Origin.Jobs;
 

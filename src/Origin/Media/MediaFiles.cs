@@ -4,8 +4,8 @@ using Microsoft.Net.Http.Headers;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
 using Vod.Common.Security;
-using Vod.Storage;
 using Vod.ServiceDefaults;
+using Vod.Storage;
 
 namespace Vod.Origin.Media;
 

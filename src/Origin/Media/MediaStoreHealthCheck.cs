@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Vod.Common.Catalog;
-using Vod.Storage;
 using Vod.ServiceDefaults;
+using Vod.Storage;
 
 namespace Vod.Origin.Media;
 

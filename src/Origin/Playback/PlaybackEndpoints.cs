@@ -1,9 +1,9 @@
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
 using Vod.Common.Security;
-using Vod.Storage;
 using Vod.Origin.Edges;
 using Vod.Origin.Steering;
+using Vod.Storage;
 
 namespace Vod.Origin.Playback;
 

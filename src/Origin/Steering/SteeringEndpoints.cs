@@ -2,9 +2,9 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
-using Vod.Storage;
 using Vod.Origin.Edges;
 using Vod.ServiceDefaults;
+using Vod.Storage;
 
 namespace Vod.Origin.Steering;
 

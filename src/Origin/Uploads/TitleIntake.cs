@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
-using Vod.Storage;
 using Vod.Media.Probing;
 using Vod.Origin.Catalog;
 using Vod.Origin.Jobs;
+using Vod.Storage;
 
 namespace Vod.Origin.Uploads;
 

@@ -2,11 +2,11 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Vod.Common.Catalog;
-using Vod.Storage;
 using Vod.Media.Probing;
 using Vod.Origin.Admin;
 using Vod.Origin.Catalog;
 using Vod.ServiceDefaults;
+using Vod.Storage;
 
 namespace Vod.Origin.Uploads;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
-using Vod.Storage;
 using Vod.Media.Probing;
+using Vod.Storage;
 using Vod.Transcoder.Packaging;
 using Vod.Transcoder.Publishing;
 

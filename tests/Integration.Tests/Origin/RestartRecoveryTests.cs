@@ -1,7 +1,7 @@
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
-using Vod.Storage;
 using Vod.Integration.Tests.Infrastructure;
+using Vod.Storage;
 
 namespace Vod.Integration.Tests.Origin;
 

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
 using Vod.Common.Security;
-using Vod.Storage;
 using Vod.Integration.Tests.Infrastructure;
+using Vod.Storage;
 
 namespace Vod.Integration.Tests.Security;
 

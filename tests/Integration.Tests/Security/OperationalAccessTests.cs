@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using Vod.Storage;
 using Vod.Integration.Tests.Infrastructure;
+using Vod.Storage;
 
 namespace Vod.Integration.Tests.Security;
 

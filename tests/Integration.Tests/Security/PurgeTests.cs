@@ -4,8 +4,8 @@ using StackExchange.Redis;
 using Vod.Common.Catalog;
 using Vod.Common.Fleet;
 using Vod.Common.Hls;
-using Vod.Storage;
 using Vod.Integration.Tests.Infrastructure;
+using Vod.Storage;
 
 namespace Vod.Integration.Tests.Security;
 

@@ -3,8 +3,8 @@ using Amazon.S3.Model;
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
-using Vod.Storage;
 using Vod.Integration.Tests.Infrastructure;
+using Vod.Storage;
 
 namespace Vod.Integration.Tests.Storage;
 

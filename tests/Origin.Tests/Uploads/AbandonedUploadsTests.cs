@@ -1,6 +1,6 @@
 using Vod.Common.Catalog;
-using Vod.Storage;
 using Vod.Origin.Uploads;
+using Vod.Storage;
 
 namespace Vod.Origin.Tests.Uploads;
 

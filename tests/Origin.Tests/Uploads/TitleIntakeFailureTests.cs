@@ -2,10 +2,10 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
-using Vod.Storage;
 using Vod.Media.Probing;
 using Vod.Origin.Jobs;
 using Vod.Origin.Uploads;
+using Vod.Storage;
 
 namespace Vod.Origin.Tests.Uploads;
 
