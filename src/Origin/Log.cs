@@ -84,4 +84,8 @@ internal static partial class Log
 
     [LoggerMessage(61, LogLevel.Warning, "Fleet:Key is not set: edge and origin announcements are not signed, so anyone who can write to Redis can add an edge players are sent to", EventName = "FleetUnsigned")]
     public static partial void FleetUnsigned(ILogger logger);
+
+    // Media/MediaStoreUnavailable.cs
+    [LoggerMessage(81, LogLevel.Warning, "{Method} {Path}: the media store is unavailable ({Reason})", EventName = "MediaStoreUnavailable")]
+    public static partial void MediaStoreUnavailable(ILogger logger, string method, PathString path, string reason);
 }

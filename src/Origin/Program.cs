@@ -33,6 +33,7 @@ builder.Services.AddEdgeCachePurge(builder.Configuration);
 var app = builder.Build();
 app.MapServiceDefaults();
 app.UseStrictTransportSecurity();
+app.UseMediaStoreUnavailable();
 app.UseOriginCors();
 app.UseRateLimiter();
 app.UsePlaybackCors();

@@ -51,4 +51,7 @@ internal static partial class Log
 
     [LoggerMessage(41, LogLevel.Warning, "Sweeping the media store failed: {Reason}", EventName = "StoreSweepFailed")]
     public static partial void StoreSweepFailed(ILogger logger, string reason);
+
+    [LoggerMessage(42, LogLevel.Warning, "Title {TitleId}: the media store is unavailable ({Reason}); the job is left for a retry after the claim timeout", EventName = "StoreUnavailable")]
+    public static partial void StoreUnavailable(ILogger logger, string titleId, string reason);
 }

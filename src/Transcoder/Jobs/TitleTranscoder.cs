@@ -133,6 +133,16 @@ internal sealed partial class TitleTranscoder(
             Log.AttemptFailed(logger, titleId, title.Attempts, maxAttempts, e.Message);
             return await ApplyAsync(titleId, JobDecisions.AfterAttempt(AttemptEnd.Failed, title.Attempts, maxAttempts, reason));
         }
+        catch (Exception e) when (MediaStoreErrors.IsUnavailable(e) && !cancellationToken.IsCancellationRequested)
+        {
+            // The remote store did not answer (fetching the source, publishing, or writing the title): nothing can be
+            // written to say so. The entry stays pending and is claimed again after the idle timeout; what was uploaded
+            // of this version is referenced by nothing and swept.
+            await StopAsync(progressStop, progressLoop);
+            stagingDirectory = Discard(stagingDirectory);
+            Log.StoreUnavailable(logger, titleId, e.Message);
+            return JobOutcome.HandBack;
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Stopping: hand the job back, and the attempt with it (it was not the title's fault).

@@ -83,6 +83,11 @@ public sealed class StackFixture : IAsyncLifetime
             ["Redis__Configuration"] = RedisConfiguration,
             ["Media__Root"] = MediaRoot,
         };
+        foreach (var (key, value) in StoreSettings)
+        {
+            common[key] = value;
+        }
+
         foreach (var (key, value) in ServiceSettings)
         {
             common[key] = value;
@@ -119,7 +124,7 @@ public sealed class StackFixture : IAsyncLifetime
         var transcoders = new ServiceProcess[WithTranscoder ? TranscoderCount : 0];
         await Task.WhenAll(
             Enumerable.Range(0, OriginCount).Select(i => Task.Run(async () =>
-                origins[i] = await ServiceProcess.StartAsync(OriginCount == 1 ? "origin" : $"origin-{i + 1}", "Origin", _originEnvironment, OriginUrls)))
+                origins[i] = await StartOriginAsync(OriginCount == 1 ? "origin" : $"origin-{i + 1}", OriginUrls)))
             .Concat(Enumerable.Range(0, transcoders.Length).Select(i => Task.Run(async () =>
                 transcoders[i] = await StartTranscoderAsync(transcoders.Length == 1 ? "transcoder" : $"transcoder-{i + 1}")))));
         Origins.AddRange(origins);
@@ -223,8 +228,38 @@ public sealed class StackFixture : IAsyncLifetime
     }
 
     /// <summary>Starts a transcoder with the stack's settings; the caller owns it unless it assigns <see cref="Transcoder"/>.</summary>
-    public Task<ServiceProcess> StartTranscoderAsync(string name = "transcoder") =>
-        ServiceProcess.StartAsync(name, "Transcoder", _transcoderEnvironment);
+    /// <param name="settings">Settings of this transcoder only, over the stack's (e.g. another way to the store).</param>
+    public Task<ServiceProcess> StartTranscoderAsync(string name = "transcoder", IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var environment = OwnScratch(_transcoderEnvironment, name);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        return ServiceProcess.StartAsync(name, "Transcoder", environment);
+    }
+
+    /// <summary>Starts one more origin with the stack's settings on a free port; the caller owns it.</summary>
+    public Task<ServiceProcess> StartExtraOriginAsync(string name) => StartOriginAsync(name, ServiceUrl);
+
+    private Task<ServiceProcess> StartOriginAsync(string name, string urls) =>
+        ServiceProcess.StartAsync(name, "Origin", OwnScratch(_originEnvironment, name), urls);
+
+    /// <summary>
+    /// The settings of the media store (e.g. <c>Media__Store=S3</c> and its bucket) for origins and transcoders. With a
+    /// remote store each of them gets a media root of its own (a scratch directory under <see cref="MediaRoot"/>):
+    /// nothing on disk is shared, as on separate hosts.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> StoreSettings { get; init; } = new Dictionary<string, string>();
+
+    private bool RemoteStore => StoreSettings.TryGetValue("Media__Store", out var kind) && kind != "Local";
+
+    /// <summary>The media root of a service process: shared with the local store, its own with a remote one.</summary>
+    public string MediaRootOf(string name) => RemoteStore ? Path.Combine(MediaRoot, name) : MediaRoot;
+
+    private Dictionary<string, string> OwnScratch(Dictionary<string, string> environment, string name) =>
+        new(environment) { ["Media__Root"] = MediaRootOf(name) };
 
     public void ReplaceTranscoder(ServiceProcess transcoder) => Transcoder = transcoder;
 
@@ -232,7 +267,7 @@ public sealed class StackFixture : IAsyncLifetime
     public async Task RestartOriginAsync()
     {
         await Origin.DisposeAsync();
-        Origins[0] = await ServiceProcess.StartAsync("origin", "Origin", _originEnvironment, OriginUrl);
+        Origins[0] = await StartOriginAsync("origin", OriginUrl);
     }
 
     public string OriginUrl { get; private set; } = "";

@@ -5,9 +5,9 @@ using System.Net.Sockets;
 namespace Vod.Integration.Tests.Infrastructure;
 
 /// <summary>
-/// A loopback TCP relay to one target (a redis-server) that a test can cut: <see cref="Cut"/> closes every relayed
-/// connection and refuses new ones (closed at once) until <see cref="Restore"/>. It puts one client, and only that
-/// one, on the far side of a network partition.
+/// A loopback TCP relay to one target (a redis-server, an S3 server) that a test can cut: <see cref="Cut"/> closes every
+/// relayed connection and refuses new ones (closed at once) until <see cref="Restore"/>; <see cref="Hold"/> stops the
+/// bytes without closing anything. It puts one client, and only that one, on the far side of a network partition.
 /// </summary>
 public sealed class TcpRelay : IAsyncDisposable
 {
@@ -17,6 +17,8 @@ public sealed class TcpRelay : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private volatile bool _cut;
+    private volatile TaskCompletionSource? _held;
+    private long _bytesUp;
 
     public TcpRelay(int targetPort)
     {
@@ -39,6 +41,22 @@ public sealed class TcpRelay : IAsyncDisposable
     }
 
     public void Restore() => _cut = false;
+
+    /// <summary>Bytes relayed from clients to the target so far (what the client sent: requests and uploads).</summary>
+    public long BytesUp => Interlocked.Read(ref _bytesUp);
+
+    /// <summary>
+    /// Stops relaying in both directions, connections left open (a peer that stopped answering, not one that went
+    /// away), until <see cref="Release"/>.
+    /// </summary>
+    public void Hold() => _held ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release()
+    {
+        var held = _held;
+        _held = null;
+        held?.TrySetResult();
+    }
 
     private async Task AcceptAsync()
     {
@@ -72,7 +90,7 @@ public sealed class TcpRelay : IAsyncDisposable
             await target.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
             _open[client] = 0;
             _open[target] = 0;
-            await Task.WhenAny(PumpAsync(client, target), PumpAsync(target, client));
+            await Task.WhenAny(PumpAsync(client, target, up: true), PumpAsync(target, client, up: false));
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
@@ -84,7 +102,7 @@ public sealed class TcpRelay : IAsyncDisposable
         }
     }
 
-    private static async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to, bool up)
     {
         var buffer = new byte[16 * 1024];
         try
@@ -97,10 +115,20 @@ public sealed class TcpRelay : IAsyncDisposable
                     return;
                 }
 
+                if (_held is { } held)
+                {
+                    await held.Task.WaitAsync(_stop.Token);
+                }
+
+                if (up)
+                {
+                    Interlocked.Add(ref _bytesUp, read);
+                }
+
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
         {
         }
     }
@@ -120,6 +148,7 @@ public sealed class TcpRelay : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
+        Release();
         _listener.Stop();
         Cut();
         await _accepting;
