@@ -5,9 +5,10 @@
 #
 #   admin        everything (operators, tests; no service runs as admin)
 #   origin       the job stream (enqueue, recovery), the origin registry, the edge registry read-only (and removal of
-#                edges silent for long), the edges' L2 keys (purge: SCAN + DEL), the purge outbox, the purge channel
+#                edges silent for long), the purge outbox, the purge channel (PUBLISH, or SPUBLISH on a cluster);
+#                not the edges' L2 keys (a purge moves a title to a new generation, it lists no keys)
 #   edge         the edge registry, the L2 keys and fill leases, the purge outbox read-only (its acks read-write),
-#                the purge channel
+#                the purge channel (SUBSCRIBE, or SSUBSCRIBE on a cluster)
 #   transcoder   the job stream and nothing else: it runs ffmpeg on untrusted files
 #   replication  what a replica needs of its primary (PSYNC, REPLCONF)
 #   sentinel     what the Sentinels need to monitor and fail over a data node
@@ -40,8 +41,9 @@ replication=$(password replication "${VOD_REDIS_REPLICATION_PASSWORD:-}")
 sentinel=$(password sentinel "${VOD_REDIS_SENTINEL_PASSWORD:-}")
 password sentinels "${VOD_SENTINEL_PASSWORD:-}" >/dev/null
 
-# What StackExchange.Redis sends on every connection (handshake, role and health checks, keep-alive).
-connection='+auth +hello +ping +echo +client|setname +client|id +info +role +select +subscribe +unsubscribe +cluster|nodes +cluster|slots'
+# What StackExchange.Redis sends on every connection (handshake, role and health checks, keep-alive; on a Redis Cluster
+# the slot map and ASKING while a slot moves).
+connection='+auth +hello +ping +echo +client|setname +client|id +info +role +select +subscribe +unsubscribe +cluster|nodes +cluster|slots +asking'
 
 # Key patterns: ~ read and write, %R~ read only. A selector (in parentheses) grants more on its own keys.
 cat >"$dir/users.acl" <<ACL
@@ -49,8 +51,8 @@ user default off resetkeys resetchannels -@all
 user admin on #$(hash "$admin") ~* &* +@all
 user replication on #$(hash "$replication") resetkeys resetchannels -@all +psync +replconf +ping
 user sentinel on #$(hash "$sentinel") resetkeys resetchannels &__sentinel__:hello -@all +multi +exec +slaveof +replicaof +ping +subscribe +publish +config|rewrite +role +info +client|setname +client|kill +script|kill
-user origin on #$(hash "$origin") resetkeys resetchannels ~vod:jobs ~vod:origins ~vod:origins:heartbeats ~vod:edge:* ~vod:purges ~vod:purges:generations ~vod:purges:acks %R~vod:edges %R~vod:edges:heartbeats &vod:edge:purge -@all $connection +exists +xadd +xgroup|create +xinfo|groups +xinfo|stream +xrange +xrevrange +xpending +hset +hget +hmget +hgetall +hdel +hincrby +zadd +zrange +zrem +scan +del +unlink +publish +eval +evalsha +script|load +script|exists (~vod:edges ~vod:edges:heartbeats +hdel +zrem)
-user edge on #$(hash "$edge") resetkeys resetchannels ~vod:edges ~vod:edges:heartbeats ~vod:edge:* ~vod:purges:acks %R~vod:purges %R~vod:purges:generations &vod:edge:purge -@all $connection +exists +get +set +setex +psetex +del +pexpire +hset +hget +hmget +hgetall +hdel +zadd +zrem +xrange +xrevrange +xinfo|stream +multi +exec +discard +eval +evalsha +script|load +script|exists
+user origin on #$(hash "$origin") resetkeys resetchannels ~vod:jobs ~vod:{origins} ~vod:{origins}:heartbeats ~vod:{purges} ~vod:{purges}:generations ~vod:{purges}:acks %R~vod:{edges} %R~vod:{edges}:heartbeats &vod:{purges}:wake -@all $connection +exists +xadd +xgroup|create +xinfo|groups +xinfo|stream +xrange +xrevrange +xpending +hset +hget +hmget +hgetall +hdel +hincrby +zadd +zrange +zrem +publish +spublish +eval +evalsha +script|load +script|exists (~vod:{edges} ~vod:{edges}:heartbeats +hdel +zrem)
+user edge on #$(hash "$edge") resetkeys resetchannels ~vod:{edges} ~vod:{edges}:heartbeats ~vod:edge:* ~vod:{purges}:acks %R~vod:{purges} %R~vod:{purges}:generations &vod:{purges}:wake -@all $connection +exists +get +set +setex +psetex +del +pexpire +hset +hget +hmget +hgetall +hdel +zadd +zrem +xrange +xrevrange +xinfo|stream +multi +exec +discard +eval +evalsha +script|load +script|exists +ssubscribe +sunsubscribe
 user transcoder on #$(hash "$transcoder") resetkeys resetchannels ~vod:jobs -@all $connection +xreadgroup +xautoclaim +xclaim +xack +xadd +xgroup|create
 ACL
 

@@ -6,8 +6,9 @@ using Media = Vod.Integration.Tests.Infrastructure.Media;
 namespace Vod.Integration.Tests.Browser;
 
 /// <summary>
-/// Chaos with a real player: Chromium plays a 30 s title with hls.js through the watch page while the test kills the
-/// edge it is using. Each test runs its own stack, since it kills part of it.
+/// Chaos with a real player: Chromium plays a 30 s title with hls.js through the watch page while the test stops,
+/// restarts or takes away the edges it is using. Each test runs its own stack, since it kills part of it. (A SIGKILL of
+/// the edge in use is played through in <see cref="HttpsEdgeFailoverTests"/> and <see cref="OriginFailoverTests"/>.)
 /// </summary>
 public sealed class EdgeFailoverTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
@@ -23,35 +24,6 @@ public sealed class EdgeFailoverTests(Xunit.Abstractions.ITestOutputHelper outpu
     });
 
     public Task DisposeAsync() => _stack.DisposeAsync();
-
-    [Fact]
-    public async Task Playback_EdgeInUseSigkilled_KeepsPlayingToTheEndWithShortStall_AndTheEdgeRejoins()
-    {
-        await using var browser = await Chromium.LaunchAsync();
-        var page = await PlayAsync(browser);
-        var victim = await EdgeInUseAsync(page);
-
-        victim.Signal(Signals.Kill);
-        var stats = await PlayToEndAsync(page);
-
-        Assert.Null(stats.Fatal);
-        Assert.Empty(stats.Recoveries); // failed over by steering alone, without rebuilding the player
-        Assert.InRange(stats.CurrentTime, 29.5, 31);
-        Assert.InRange(stats.LongestStallMs, 0, 2000);
-        Assert.Contains(stats.FragmentHosts.Keys, host => host != Authority(victim));
-
-        // The killed edge comes back on its address: it rejoins within seconds and new viewers of the title use it
-        // again (rendezvous steering prefers it for this title, as before).
-        await victim.DisposeAsync();
-        var restarted = await _stack.StartEdgeAsync(victim.Name, victim.BaseUrl);
-        _stack.Edges[_stack.Edges.IndexOf(victim)] = restarted;
-        var rejoin = DateTime.UtcNow;
-        await _stack.WaitForRoutableEdgesAsync(victim.Name);
-        Assert.InRange(DateTime.UtcNow - rejoin, TimeSpan.Zero, TimeSpan.FromSeconds(5));
-
-        var again = await PlayAsync(browser);
-        await Chromium.WaitForAsync(again, $"vodPlayer.stats.fragmentHosts['{Authority(restarted)}'] > 0", TimeSpan.FromSeconds(20));
-    }
 
     [Fact]
     public async Task Playback_EdgeInUseSigtermed_MovesAwayWithoutStalling()

@@ -9,7 +9,8 @@ namespace Vod.Integration.Tests.Browser;
 /// <summary>
 /// The edge failover of <see cref="EdgeFailoverTests"/> with the stack on HTTPS: Chromium plays a 20 s title on the watch
 /// page from an origin and two edges that serve TLS with HTTP/2, the edges filling from the origin over HTTPS, while the
-/// test kills the edge the player is using. Its own stack, since it kills part of it.
+/// test kills the edge the player is using, then brings it back. Its own stack, since it kills part of it. (Over plain
+/// HTTP the same SIGKILL is played through by <see cref="OriginFailoverTests"/>, with the origin killed first.)
 /// </summary>
 public sealed class HttpsEdgeFailoverTests : IAsyncLifetime
 {
@@ -39,7 +40,7 @@ public sealed class HttpsEdgeFailoverTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Playback_OverHttp2_EdgeInUseSigkilled_KeepsPlayingOnTheOtherEdgeOverHttp2()
+    public async Task Playback_OverHttp2_EdgeInUseSigkilled_KeepsPlayingOnTheOtherEdgeOverHttp2_AndTheEdgeRejoins()
     {
         await using var browser = await Chromium.LaunchAsync();
         var page = await WatchPage.PlayAsync(browser, _stack, _title.Id);
@@ -64,6 +65,18 @@ public sealed class HttpsEdgeFailoverTests : IAsyncLifetime
         Assert.True(stats.FragmentHosts.GetValueOrDefault(WatchPage.Authority(survivor)) > 0, "no fragment came from the surviving edge");
         Assert.NotEmpty(protocols);
         Assert.All(protocols, p => Assert.Equal("h2", p));
+
+        // The killed edge comes back on its address: it rejoins within seconds and new viewers of the title use it
+        // again (rendezvous steering prefers it for this title, as before).
+        await victim.DisposeAsync();
+        var restarted = await _stack.StartEdgeAsync(victim.Name, victim.BaseUrl);
+        _stack.Edges[_stack.Edges.IndexOf(victim)] = restarted;
+        var rejoin = DateTime.UtcNow;
+        await _stack.WaitForRoutableEdgesAsync(victim.Name);
+        Assert.InRange(DateTime.UtcNow - rejoin, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+
+        var again = await WatchPage.PlayAsync(browser, _stack, _title.Id);
+        await Chromium.WaitForAsync(again, $"vodPlayer.stats.fragmentHosts['{WatchPage.Authority(restarted)}'] > 0", TimeSpan.FromSeconds(20));
     }
 
     /// <summary>

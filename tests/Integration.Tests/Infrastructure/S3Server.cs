@@ -162,3 +162,10 @@ public sealed class S3Server : IAsyncLifetime
             : Path.Combine(dir.FullName, "scripts", "s3-server.sh");
     }
 }
+
+/// <summary>One S3 server for the test classes that only need a bucket of their own (not a stack).</summary>
+[CollectionDefinition(Name)]
+public sealed class S3ServerDefinition : ICollectionFixture<S3Server>
+{
+    public const string Name = "s3-server";
+}

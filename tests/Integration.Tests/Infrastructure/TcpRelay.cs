@@ -17,8 +17,9 @@ public sealed class TcpRelay : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private volatile bool _cut;
-    private volatile TaskCompletionSource? _held;
+    private TaskCompletionSource? _held;
     private long _bytesUp;
+    private long _holdAfterUp = long.MaxValue;
 
     public TcpRelay(int targetPort)
     {
@@ -49,13 +50,19 @@ public sealed class TcpRelay : IAsyncDisposable
     /// Stops relaying in both directions, connections left open (a peer that stopped answering, not one that went
     /// away), until <see cref="Release"/>.
     /// </summary>
-    public void Hold() => _held ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    public void Hold() => Interlocked.CompareExchange(ref _held, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+
+    /// <summary>
+    /// <see cref="Hold"/> by itself once clients have sent <paramref name="bytes"/> in all: a client stalls part-way
+    /// through what it sends, at a point the test does not have to catch in time.
+    /// </summary>
+    public void HoldAfterBytesUp(long bytes) => Interlocked.Exchange(ref _holdAfterUp, bytes);
+
+    public bool IsHeld => Volatile.Read(ref _held) is not null;
 
     public void Release()
     {
-        var held = _held;
-        _held = null;
-        held?.TrySetResult();
+        Interlocked.Exchange(ref _held, null)?.TrySetResult();
     }
 
     private async Task AcceptAsync()
@@ -115,14 +122,15 @@ public sealed class TcpRelay : IAsyncDisposable
                     return;
                 }
 
-                if (_held is { } held)
+                if (up && Interlocked.Add(ref _bytesUp, read) >= Interlocked.Read(ref _holdAfterUp))
                 {
-                    await held.Task.WaitAsync(_stop.Token);
+                    Interlocked.Exchange(ref _holdAfterUp, long.MaxValue);
+                    Hold();
                 }
 
-                if (up)
+                if (Volatile.Read(ref _held) is { } held)
                 {
-                    Interlocked.Add(ref _bytesUp, read);
+                    await held.Task.WaitAsync(_stop.Token);
                 }
 
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);

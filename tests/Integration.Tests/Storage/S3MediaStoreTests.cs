@@ -9,7 +9,8 @@ using Vod.Storage;
 namespace Vod.Integration.Tests.Storage;
 
 /// <summary>The S3 media store against a real S3 server (Swift with s3api): the contract the origin and transcoders rely on.</summary>
-public sealed class S3MediaStoreTests(S3Server s3) : IClassFixture<S3Server>, IDisposable
+[Collection(S3ServerDefinition.Name)]
+public sealed class S3MediaStoreTests(S3Server s3) : IDisposable
 {
     private readonly string _scratch = Directory.CreateTempSubdirectory("vod-s3-scratch-").FullName;
 

@@ -10,9 +10,10 @@ namespace Vod.Integration.Tests.Storage;
 /// <summary>
 /// The S3 server of the tests (<see cref="S3Server"/>, <c>scripts/s3-server.sh</c>) behaves as S3 does for what the
 /// services need: exact bytes and ranges, ETags, signatures checked, multipart, listing, deletes, and data that
-/// outlives a crash of the proxy. One Swift for the whole class.
+/// outlives a crash of the proxy. One Swift for the collection.
 /// </summary>
-public sealed class S3ServerTests : IClassFixture<S3Server>, IAsyncLifetime
+[Collection(S3ServerDefinition.Name)]
+public sealed class S3ServerTests : IAsyncLifetime
 {
     private const string Bucket = "vod-s3-tests";
 

@@ -169,12 +169,13 @@ public sealed class S3StackTests(S3StackFixture fixture) : IClassFixture<S3Stack
         await using (dying)
         {
             var clip = await Media.ClipAsync(Path.Combine(Stack.Work, "s3-kill.mp4"), 640, 360, 6);
+            // Uploads of the ladder are the only large requests it makes (the source comes down, progress is a small PUT):
+            // the relay stops them 150 kB in, wherever the publish is then.
+            relay.HoldAfterBytesUp(relay.BytesUp + 150_000);
             using var upload = await Stack.UploadAsync(clip);
             var id = (await upload.Content.ReadFromJsonAsync<TitleDto>(StackFixture.JsonOptions))!.Id;
 
-            // Uploads of the ladder are the only large requests it makes (the source comes down, progress is a small PUT).
-            await Eventually.TrueAsync(() => relay.BytesUp > 150_000, TimeSpan.FromSeconds(60), "the transcoder never started publishing");
-            relay.Hold();
+            await Eventually.TrueAsync(() => relay.IsHeld, TimeSpan.FromSeconds(60), "the transcoder never started publishing");
             var half = await fixture.KeysAsync($"titles/{id}/");
 
             var seen = await Stack.GetTitleAsync(id);
