@@ -97,7 +97,7 @@ start_stack() { # local|s3
   PIDS+=($!)
   wait_ready "$ORIGIN"; wait_ready "http://127.0.0.1:$P_TRANSCODER"
   env Redis__Configuration=127.0.0.1:$P_REDIS DOTNET_NOLOGO=1 Logging__LogLevel__Default=Warning Origin__BaseUrl=$ORIGIN \
-    Edge__Id=edge-bench Edge__PublicUrl=$EDGE ASPNETCORE_URLS=$EDGE dotnet "$(dll Edge)" >"$RUN/edge-$store.log" 2>&1 &
+    Edge__Id=edge-bench Edge__Drain=00:00:00 Edge__PublicUrl=$EDGE ASPNETCORE_URLS=$EDGE dotnet "$(dll Edge)" >"$RUN/edge-$store.log" 2>&1 &
   PIDS+=($!)
   wait_ready "$EDGE"
 }
@@ -154,3 +154,6 @@ for store in local s3; do
   printf '%-8s %18s %16s %16s\n' "$store" "$(echo ${READY[$store]} | tr ' ' '\n' | pct 0.5)" \
     "$(echo ${MISS[$store]} | tr ' ' '\n' | pct 0.5)" "$(echo ${MISS[$store]} | tr ' ' '\n' | pct 0.9)"
 done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b/a}'; }
+echo "s3/local: upload->ready $(ratio "$(echo ${READY[local]} | tr ' ' '\n' | pct 0.5)" "$(echo ${READY[s3]} | tr ' ' '\n' | pct 0.5)")x," \
+  "edge miss median $(ratio "$(echo ${MISS[local]} | tr ' ' '\n' | pct 0.5)" "$(echo ${MISS[s3]} | tr ' ' '\n' | pct 0.5)")x"
