@@ -12,7 +12,7 @@ internal static class Catalog
 {
     public static async Task<List<ReadyTitle>> ReadyTitlesAsync(OriginEntries origins, CancellationToken ct)
     {
-        using var document = JsonDocument.Parse((await origins.GetStringAsync("/api/titles", ct)).Text);
+        using var document = await ArrayAsync(origins, "/api/titles", ct);
         return document.RootElement.EnumerateArray()
             .Where(t => t.GetProperty("status").GetString() == "ready")
             .Select(t => new ReadyTitle(
@@ -24,10 +24,35 @@ internal static class Catalog
 
     public static async Task<List<(string Id, Uri Url, bool Routable)>> EdgesAsync(OriginEntries origins, CancellationToken ct)
     {
-        using var document = JsonDocument.Parse((await origins.GetStringAsync("/api/edges", ct)).Text);
+        using var document = await ArrayAsync(origins, "/api/edges", ct);
         return document.RootElement.EnumerateArray()
             .Select(e => (e.GetProperty("id").GetString()!, new Uri(e.GetProperty("url").GetString()!), e.GetProperty("routable").GetBoolean()))
             .ToList();
+    }
+
+    /// <summary>
+    /// A JSON array from an origin's API; anything else (an HTML page, a proxy's error, a server that is not an origin)
+    /// is a usage error naming the URL and what came back, not a crash.
+    /// </summary>
+    private static async Task<JsonDocument> ArrayAsync(OriginEntries origins, string path, CancellationToken ct)
+    {
+        var (text, uri) = await origins.GetStringAsync(path, ct);
+        try
+        {
+            var document = JsonDocument.Parse(text);
+            if (document.RootElement.ValueKind == JsonValueKind.Array)
+            {
+                return document;
+            }
+
+            document.Dispose();
+        }
+        catch (JsonException)
+        {
+        }
+
+        var start = new string([.. text.Take(60).Select(c => char.IsControl(c) ? ' ' : c)]);
+        throw new UsageException($"{uri} did not answer with a JSON list (is --origin an origin of this product?); it began: {start}");
     }
 
     /// <summary>The titles to play: the ones named (each must be ready), or every ready title.</summary>
