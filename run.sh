@@ -72,6 +72,15 @@ if [ -n "$TLS_CERT" ]; then
 fi
 ORIGINS=($SCHEME://127.0.0.1:5100 $SCHEME://127.0.0.1:5101)
 EDGES=($SCHEME://127.0.0.1:5201 $SCHEME://127.0.0.1:5202)
+# What players are told (Edge:PublicUrl; the origins probe EDGES through Edge:InternalUrl): every edge under a host
+# name of its own, since Shaka Player bans a failed edge's host name for every pathway on it (README, Shaka Player).
+# On one machine that is 127.0.0.1 and localhost; over TLS only if the certificate names localhost.
+EDGES_PUBLIC=("${EDGES[@]}")
+if [ -z "$TLS_CERT" ] || openssl x509 -in "$TLS_CERT" -noout -ext subjectAltName 2>/dev/null | grep -q 'DNS:localhost\(,\|$\)'; then
+  EDGES_PUBLIC[1]=$SCHEME://localhost:5202
+else
+  echo "==> note: $TLS_CERT does not name DNS:localhost; both edges are announced on 127.0.0.1, which Shaka Player cannot fail over between"
+fi
 TRANSCODERS=(http://127.0.0.1:5300 http://127.0.0.1:5301) # a health port only: plain http in both modes
 REDIS_PORTS=(6380 6381)
 SENTINEL_PORTS=(26380 26381 26382)
@@ -234,12 +243,15 @@ for i in "${!TRANSCODERS[@]}"; do
   echo "==> $name on ${TRANSCODERS[$i]} (pid $(cat "$PIDDIR/$name.pid"), log $LOGS/$name.log)"
 done
 redis_login edge
+# Over TLS the edges' HSTS lasts an hour, as the origins' pages' does: edge-2 answers as localhost, and a browser keeps
+# HSTS for a host name on every port (a year of it would force https on any other local development server).
 for i in "${!EDGES[@]}"; do
   name="edge-$((i + 1))"
   Fleet__Key=$FLEET_KEY Playback__SigningKey=$PLAYBACK_KEY Redis__User=$REDIS_USER Redis__Password=$REDIS_PASSWORD Redis__SentinelPassword=$REDIS_SENTINEL_PASSWORD \
     supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" "${tls_env[@]}" ASPNETCORE_URLS="${EDGES[$i]}" \
-    Origin__BaseUrl="$(origin_list "$i")" Edge__Id="$name" Edge__PublicUrl="${EDGES[$i]}" dotnet "$(bin Edge)"
-  echo "==> $name on ${EDGES[$i]} (pid $(cat "$PIDDIR/$name.pid"), log $LOGS/$name.log, origins $(origin_list "$i"))"
+    Origin__BaseUrl="$(origin_list "$i")" Edge__Id="$name" Edge__PublicUrl="${EDGES_PUBLIC[$i]}" Edge__InternalUrl="${EDGES[$i]}" \
+    ${TLS_CERT:+Tls__HstsMaxAge=01:00:00} dotnet "$(bin Edge)"
+  echo "==> $name on ${EDGES[$i]}, announced as ${EDGES_PUBLIC[$i]} (pid $(cat "$PIDDIR/$name.pid"), log $LOGS/$name.log, origins $(origin_list "$i"))"
 done
 tail_supervisor
 

@@ -2,7 +2,8 @@ namespace Vod.Origin.Pages;
 
 /// <summary>
 /// The browser pages, plain HTML/CSS/JS from wwwroot: the catalog at <c>/</c>, the admin page at <c>/admin</c>, and
-/// the watch page at <c>/watch/{id}</c> for any title. hls.js is copied from npm into <c>/vendor/</c> at build time.
+/// the watch page at <c>/watch/{id}</c> for any title (hls.js), and <c>/players/shaka/{id}</c>, the same title in Shaka
+/// Player with the settings README's "Players" recommends. Both players are copied from npm into <c>/vendor/</c> at build time.
 /// </summary>
 internal static class PageEndpoints
 {
@@ -14,6 +15,7 @@ internal static class PageEndpoints
         app.MapGet("/", () => Page("index.html"));
         app.MapGet("/admin", () => Page("admin.html"));
         app.MapGet("/watch/{id}", () => Page("watch.html"));
+        app.MapGet("/players/shaka/{id}", () => Page("shaka.html"));
         return app;
     }
 }

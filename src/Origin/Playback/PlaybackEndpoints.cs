@@ -10,7 +10,7 @@ namespace Vod.Origin.Playback;
 /// <summary>
 /// <c>GET /play/{id}/master.m3u8</c>: the control plane's playback manifest. Every variant is listed once per known
 /// edge (absolute URLs, <c>PATHWAY-ID</c> = the edge id), in steering order, with <c>EXT-X-CONTENT-STEERING</c>
-/// pointing at <c>/steering/{id}</c>. Players with steering follow its answers; players without it still fail over
+/// pointing at <c>{origin}/steering/{id}</c> (absolute). Players with steering follow its answers; players without it still fail over
 /// through the redundant variants. With no edge at all, the origin serves the media itself.
 /// With signed playback on, every variant URL is <c>{base}/t/{token}/titles/{id}/...</c>, one token per manifest.
 /// </summary>
@@ -38,7 +38,7 @@ internal static class PlaybackEndpoints
             var origin = $"{context.Request.Scheme}://{context.Request.Host}";
             context.Response.Headers.CacheControl = "no-cache";
             var prefix = tokens.Enabled ? $"{PlaybackTokens.PathPrefix}/{tokens.Create(title.Id)}" : "";
-            return Results.Text(Manifest(title, Pathways(title.Id, monitor.Snapshot, origin), prefix), HlsContentTypes.Playlist);
+            return Results.Text(Manifest(title, Pathways(title.Id, monitor.Snapshot, origin), origin, prefix), HlsContentTypes.Playlist);
         });
         return app;
     }
@@ -57,8 +57,10 @@ internal static class PlaybackEndpoints
     }
 
     /// <summary>Each rendition once per pathway, pathways in preference order, rungs from the top down within each.</summary>
+    /// <param name="originBaseUrl">The origin that answers (scheme and authority of the request): <c>SERVER-URI</c> is
+    /// absolute on it, because Shaka Player resolves a relative one against nothing once steering reloads.</param>
     /// <param name="signedPrefix"><c>/t/{token}</c> when playback is signed, else empty.</param>
-    internal static string Manifest(Title title, IReadOnlyList<(string Id, string BaseUrl)> pathways, string signedPrefix = "")
+    internal static string Manifest(Title title, IReadOnlyList<(string Id, string BaseUrl)> pathways, string originBaseUrl, string signedPrefix = "")
     {
         var variants =
             from pathway in pathways
@@ -66,6 +68,6 @@ internal static class PlaybackEndpoints
             select new Variant(
                 $"{pathway.BaseUrl}{signedPrefix}/titles/{title.Id}/{title.Version}/{r.Playlist}",
                 r.Bandwidth, r.AverageBandwidth, r.Width, r.Height, r.Codecs, r.FrameRate, pathway.Id);
-        return MasterPlaylist.Write(variants, ($"/steering/{title.Id}", pathways[0].Id));
+        return MasterPlaylist.Write(variants, ($"{originBaseUrl}/steering/{title.Id}", pathways[0].Id));
     }
 }

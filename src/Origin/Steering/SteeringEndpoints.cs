@@ -70,7 +70,9 @@ internal static class SteeringEndpoints
             return Results.Json(new SteeringManifest(
                 1,
                 (int)options.Value.Ttl.TotalSeconds,
-                $"/steering/{id}",
+                // Absolute: Shaka Player takes RELOAD-URI as is and later builds `new URL(uri)` without a base
+                // (lib/util/url.js, since shaka-player PR #10197), which throws on a relative one and stops steering.
+                $"{context.Request.Scheme}://{context.Request.Host}/steering/{id}",
                 ordered.Count > 0 ? ordered.Select(e => e.Id).ToList() : [OriginPathway]));
         });
         return app;

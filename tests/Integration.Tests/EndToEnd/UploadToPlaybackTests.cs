@@ -65,7 +65,7 @@ public sealed class UploadToPlaybackTests(StackFixture stack)
         }
 
         Assert.Equal(2, manifest.Split('\n').Count(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal) && l.EndsWith(",PATHWAY-ID=\"edge-1\"", StringComparison.Ordinal)));
-        Assert.Contains("#EXT-X-CONTENT-STEERING:SERVER-URI=\"/steering/" + title.Id + "\"", manifest, StringComparison.Ordinal);
+        Assert.Contains("#EXT-X-CONTENT-STEERING:SERVER-URI=\"" + stack.Origin.BaseUrl + "/steering/" + title.Id + "\"", manifest, StringComparison.Ordinal);
 
         var play = await Media.RunAsync("ffmpeg", ["-hide_banner", "-v", "error", "-i", $"{stack.Origin.BaseUrl}{title.PlaybackUrl}", "-f", "null", "-progress", "pipe:1", "-"]);
         Assert.True(play.ExitCode == 0, play.StandardError);

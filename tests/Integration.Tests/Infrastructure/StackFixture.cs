@@ -288,7 +288,44 @@ public sealed class StackFixture : IAsyncLifetime
             ["Edge__Drain"] = TimeSpan.FromSeconds(drainSeconds).ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         };
         LogInAs(environment, "edge");
+        if (url is null && EdgesOnLocalhost.Contains(id))
+        {
+            return StartOnLocalhostAsync(id, environment);
+        }
+
         return ServiceProcess.StartAsync(id, "Edge", environment, url ?? ServiceUrl);
+    }
+
+    /// <summary>
+    /// Ids of edges that bind 127.0.0.1 but announce themselves to players as <c>localhost</c> (<c>Edge:PublicUrl</c>;
+    /// the origin still probes 127.0.0.1 through <c>Edge:InternalUrl</c>), so that two edges on one machine have host
+    /// names of their own, as players that ban a failed host by name (Shaka Player) need. Empty by default.
+    /// </summary>
+    public IReadOnlySet<string> EdgesOnLocalhost { get; init; } = new HashSet<string>();
+
+    /// <summary>The base URL players are given for <paramref name="edge"/> (see <see cref="EdgesOnLocalhost"/>).</summary>
+    public string PublicUrl(ServiceProcess edge) =>
+        EdgesOnLocalhost.Contains(edge.Name) ? edge.BaseUrl.Replace("://127.0.0.1:", "://localhost:", StringComparison.Ordinal) : edge.BaseUrl;
+
+    // The public URL needs the port before the edge starts, so the port is picked in advance (and picked again if
+    // another socket took it meanwhile).
+    private async Task<ServiceProcess> StartOnLocalhostAsync(string id, Dictionary<string, string> environment)
+    {
+        var scheme = Tls is null ? "http" : "https";
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePort.Next();
+            environment["Edge__PublicUrl"] = $"{scheme}://localhost:{port}";
+            environment["Edge__InternalUrl"] = $"{scheme}://127.0.0.1:{port}";
+            try
+            {
+                return await ServiceProcess.StartAsync(id, "Edge", environment, $"{scheme}://127.0.0.1:{port}");
+            }
+            catch (Exception) when (attempt < 3)
+            {
+                // the port was taken between the pick and the bind; pick another
+            }
+        }
     }
 
     /// <summary>The origin's view of the fleet (<c>GET /api/edges</c>).</summary>

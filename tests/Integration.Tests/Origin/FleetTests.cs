@@ -35,10 +35,10 @@ public sealed class FleetTests(StackFixture stack)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(1, steering.GetProperty("VERSION").GetInt32());
         Assert.InRange(steering.GetProperty("TTL").GetInt32(), 1, 10);
-        Assert.Equal($"/steering/{title.Id}", steering.GetProperty("RELOAD-URI").GetString());
+        Assert.Equal($"{stack.Origin.BaseUrl}/steering/{title.Id}", steering.GetProperty("RELOAD-URI").GetString()); // absolute: Shaka needs it
         var priority = steering.GetProperty("PATHWAY-PRIORITY").EnumerateArray().Select(p => p.GetString()!).ToList();
         Assert.Equal(["edge-1", "edge-2"], priority.Order(StringComparer.Ordinal));
-        Assert.Contains($"#EXT-X-CONTENT-STEERING:SERVER-URI=\"/steering/{title.Id}\",PATHWAY-ID=\"{priority[0]}\"", master, StringComparison.Ordinal);
+        Assert.Contains($"#EXT-X-CONTENT-STEERING:SERVER-URI=\"{stack.Origin.BaseUrl}/steering/{title.Id}\",PATHWAY-ID=\"{priority[0]}\"", master, StringComparison.Ordinal);
         Assert.Equal("*", await CorsAsync($"/steering/{title.Id}")); // web players on other sites read it
     }
 
@@ -75,7 +75,7 @@ public sealed class FleetTests(StackFixture stack)
             var down = uris.FindIndex(u => u.StartsWith($"{address}/", StringComparison.Ordinal));
             Assert.InRange(down, 1, uris.Count - 1);
             Assert.All(stack.Edges, routable => Assert.InRange(uris.FindLastIndex(u => u.StartsWith(routable.BaseUrl + "/", StringComparison.Ordinal)), 0, down - 1));
-            Assert.DoesNotContain($"#EXT-X-CONTENT-STEERING:SERVER-URI=\"/steering/{title.Id}\",PATHWAY-ID=\"edge-x\"", manifest, StringComparison.Ordinal);
+            Assert.DoesNotContain($"#EXT-X-CONTENT-STEERING:SERVER-URI=\"{stack.Origin.BaseUrl}/steering/{title.Id}\",PATHWAY-ID=\"edge-x\"", manifest, StringComparison.Ordinal);
 
             await extra.DisposeAsync();
             extra = await stack.StartEdgeAsync("edge-x", address);

@@ -54,7 +54,7 @@ public class PlaybackEndpointsTests
         var pathways = PlaybackEndpoints.Pathways(Ready.Id, [Edge("edge-a", "http://a", routable: false), Edge("edge-b", "http://b")], Origin);
 
         Assert.Equal([("edge-b", "http://b"), ("edge-a", "http://a")], pathways);
-        Assert.Contains("#EXT-X-CONTENT-STEERING:SERVER-URI=\"/steering/abcdefgh2345\",PATHWAY-ID=\"edge-b\"\n", PlaybackEndpoints.Manifest(Ready, pathways), StringComparison.Ordinal);
+        Assert.Contains("#EXT-X-CONTENT-STEERING:SERVER-URI=\"http://origin.example:5100/steering/abcdefgh2345\",PATHWAY-ID=\"edge-b\"\n", PlaybackEndpoints.Manifest(Ready, pathways, Origin), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public class PlaybackEndpointsTests
     [Fact]
     public void Manifest_TwoEdges_ListsEachRenditionOncePerEdgeTopRungFirstWithSteering()
     {
-        var manifest = PlaybackEndpoints.Manifest(Ready, [("edge-a", "http://a:5201"), ("edge-b", "http://b:5202")]);
+        var manifest = PlaybackEndpoints.Manifest(Ready, [("edge-a", "http://a:5201"), ("edge-b", "http://b:5202")], Origin);
         var variants = Variants(manifest);
 
         Assert.Equal(
@@ -80,7 +80,7 @@ public class PlaybackEndpointsTests
             ],
             variants.Select(v => v.Uri));
         Assert.Equal(2, variants.Count(v => v.StreamInf.EndsWith(",PATHWAY-ID=\"edge-a\"", StringComparison.Ordinal)));
-        Assert.Contains("#EXT-X-CONTENT-STEERING:SERVER-URI=\"/steering/abcdefgh2345\",PATHWAY-ID=\"edge-a\"\n", manifest, StringComparison.Ordinal);
+        Assert.Contains("#EXT-X-CONTENT-STEERING:SERVER-URI=\"http://origin.example:5100/steering/abcdefgh2345\",PATHWAY-ID=\"edge-a\"\n", manifest, StringComparison.Ordinal);
         Assert.Contains("BANDWIDTH=3400000,AVERAGE-BANDWIDTH=2900000,RESOLUTION=1280x720,CODECS=\"avc1.64001f,mp4a.40.2\",FRAME-RATE=25.000", variants[0].StreamInf, StringComparison.Ordinal);
     }
 
@@ -89,7 +89,7 @@ public class PlaybackEndpointsTests
     {
         var pathways = PlaybackEndpoints.Pathways(Ready.Id, [], Origin);
 
-        var variants = Variants(PlaybackEndpoints.Manifest(Ready, pathways));
+        var variants = Variants(PlaybackEndpoints.Manifest(Ready, pathways, Origin));
 
         Assert.Equal(
             [
@@ -103,7 +103,7 @@ public class PlaybackEndpointsTests
     [Fact]
     public void Manifest_Signed_PutsTheTokenPrefixBeforeTitlesInEveryVariant()
     {
-        var variants = Variants(PlaybackEndpoints.Manifest(Ready, [("edge-a", "http://a:5201"), ("edge-b", "http://b:5202")], "/t/tok.en"));
+        var variants = Variants(PlaybackEndpoints.Manifest(Ready, [("edge-a", "http://a:5201"), ("edge-b", "http://b:5202")], Origin, "/t/tok.en"));
 
         Assert.Equal(4, variants.Count);
         Assert.All(variants, v => Assert.Matches(@"^http://[ab]:520[12]/t/tok\.en/titles/abcdefgh2345/v7/(360p|720p)/index\.m3u8$", v.Uri));
