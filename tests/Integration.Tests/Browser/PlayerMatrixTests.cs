@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Vod.Common.Catalog;
+using Vod.Integration.Tests.Infrastructure;
+using Media = Vod.Integration.Tests.Infrastructure.Media;
+
+namespace Vod.Integration.Tests.Browser;
+
+/// <summary>
+/// Every major player through a dead edge, in one browser at once: Chromium plays a 30 s title (longer than the 10 s
+/// the players buffer) in hls.js (the watch page), Shaka Player (<c>/players/shaka/{id}</c>) and video.js
+/// (<c>/players/videojs/{id}</c>), each with the settings README's "Players" recommends, and the test kills (SIGKILL) or
+/// hangs (SIGSTOP) the edge they use. Steering is rendezvous by title, so all three start on the same edge and one
+/// signal hits them all. Each must play to the end without a fatal error and without a stall over 2 s, the rest from
+/// the other edge. Shaka bans a failed URL's host name for every pathway on it, so the two edges have host names of
+/// their own (edge-2 is announced as <c>localhost</c>). Each test has its own stack, since it kills part of it.
+/// </summary>
+public sealed class PlayerMatrixTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
+{
+    private const double TitleSeconds = 30;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Each page's stats in one shape: the Shaka and video.js pages' <c>window.playerStats</c>, and the watch page's <c>vodPlayer.stats</c> mapped onto it.</summary>
+    private static readonly (string Name, string Path, string Stats)[] Players =
+    [
+        ("hls.js", "watch", "window.vodPlayer && { state: vodPlayer.stats.state, currentTime: document.getElementById('video').currentTime, "
+            + "longestStallMs: vodPlayer.stats.longestStallMs, fatal: vodPlayer.stats.fatal, hosts: vodPlayer.stats.fragmentHosts, "
+            + "lastHost: vodPlayer.stats.lastFragmentHost, log: vodPlayer.stats.recoveries.map(r => JSON.stringify(r)), errors: vodPlayer.stats.errors }"),
+        ("Shaka Player", "players/shaka", "window.playerStats"),
+        ("video.js", "players/videojs", "window.playerStats"),
+    ];
+
+    private readonly StackFixture _stack = new() { EdgesOnLocalhost = new HashSet<string> { "edge-2" } };
+    private TitleDto _title = null!;
+
+    public Task InitializeAsync() => this.InitializeOrDisposeAsync(async () =>
+    {
+        await _stack.InitializeAsync();
+        var clip = await Media.ClipAsync(Path.Combine(_stack.Work, "thirty.mp4"), 640, 360, (int)TitleSeconds);
+        _title = await _stack.UploadAndWaitAsync(clip, TimeSpan.FromMinutes(2));
+        Assert.Equal(TitleStatus.Ready, _title.Status);
+    });
+
+    public Task DisposeAsync() => _stack.DisposeAsync();
+
+    [Fact]
+    public Task AllPlayers_EdgeInUseSigkilled_PlayToTheEndFromTheOtherEdge() => PlayThroughAsync(Signals.Kill);
+
+    [Fact]
+    public Task AllPlayers_EdgeInUseStopped_PlayToTheEndFromTheOtherEdge() => PlayThroughAsync(Signals.Stop);
+
+    private async Task PlayThroughAsync(int signal)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var browser = await Chromium.LaunchAsync();
+        var pages = new List<(string Name, IPage Page, string Stats, ConcurrentQueue<string> Errors)>();
+        foreach (var (name, path, stats) in Players)
+        {
+            var page = await browser.NewPageAsync();
+            var errors = new ConcurrentQueue<string>(); // uncaught exceptions and console errors
+            page.PageError += (_, error) => errors.Enqueue(error);
+            page.Console += (_, message) =>
+            {
+                if (message.Type == "error")
+                {
+                    errors.Enqueue(message.Text);
+                }
+            };
+            pages.Add((name, page, stats, errors));
+        }
+
+        await Task.WhenAll(pages.Select(p => p.Page.GotoAsync($"{_stack.Origin.BaseUrl}/{Players.Single(x => x.Name == p.Name).Path}/{_title.Id}")));
+        await Task.WhenAll(pages.Select(p => Chromium.WaitForAsync(p.Page, $"(s => s && s.state === 'playing' && s.currentTime > 1 && s.lastHost)({p.Stats})",
+            TimeSpan.FromSeconds(30), () => DiagnosticsAsync(p.Page, p.Stats))));
+
+        // The edge in use: the one each player fetched its last segment from; all should agree (rendezvous steering by title).
+        var authorities = _stack.Edges.ToDictionary(e => new Uri(_stack.PublicUrl(e)).Authority);
+        var atSignal = new Dictionary<string, MatrixStats>();
+        foreach (var p in pages)
+        {
+            atSignal[p.Name] = await StatsAsync(p.Page, p.Stats);
+        }
+
+        var inUse = atSignal.GroupBy(s => s.Value.LastHost!).OrderByDescending(g => g.Count()).First();
+        var agreement = inUse.Count() == pages.Count
+            ? $"all players on {inUse.Key}"
+            : $"players disagreed on the edge in use ({string.Join(", ", atSignal.Select(s => $"{s.Key}: {s.Value.LastHost}"))}); signalled {inUse.Key}";
+        var victim = authorities[inUse.Key];
+        var survivor = new Uri(_stack.PublicUrl(_stack.Edges.Single(e => e != victim))).Authority;
+        var signalledAt = clock.Elapsed;
+        victim.Signal(signal);
+        var final = new Dictionary<string, MatrixStats>();
+        try
+        {
+            await Task.WhenAll(pages.Select(p => Chromium.WaitForAsync(p.Page, $"(s => s.state === 'ended' || s.fatal)({p.Stats})",
+                TimeSpan.FromSeconds(75), () => DiagnosticsAsync(p.Page, p.Stats))));
+        }
+        finally
+        {
+            if (signal == Signals.Stop)
+            {
+                victim.Signal(Signals.Cont);
+            }
+
+            foreach (var p in pages)
+            {
+                final[p.Name] = await StatsAsync(p.Page, p.Stats);
+            }
+        }
+
+        output.WriteLine($"signal {signal} to {victim.Name} ({inUse.Key}) at {signalledAt.TotalSeconds:0.0} s; {agreement}; all done at {clock.Elapsed.TotalSeconds:0.0} s");
+        foreach (var p in pages)
+        {
+            var s = final[p.Name];
+            output.WriteLine($"{p.Name}: at the signal {atSignal[p.Name].CurrentTime:0.0} s; {s.State} at {s.CurrentTime:0.00} s, fatal {s.Fatal ?? "none"}, "
+                + $"longest stall {s.LongestStallMs:0} ms, segments by edge {string.Join(", ", s.Hosts)}; {s.Errors.Count} player errors: {string.Join(" ", s.Errors)}; "
+                + $"log: {string.Join(", ", s.Log)}; page errors: {string.Join(" | ", p.Errors)}");
+        }
+
+        var failures = new List<string>();
+        foreach (var p in pages)
+        {
+            var s = final[p.Name];
+            if (s.Fatal is not null)
+            {
+                failures.Add($"{p.Name}: fatal error {s.Fatal}");
+            }
+
+            if (Math.Abs(s.CurrentTime - TitleSeconds) > 0.5)
+            {
+                failures.Add($"{p.Name}: stopped at {s.CurrentTime:0.00} s of {TitleSeconds} s");
+            }
+
+            if (s.LongestStallMs > 2000)
+            {
+                failures.Add($"{p.Name}: stalled {s.LongestStallMs:0} ms");
+            }
+
+            if (s.Hosts.GetValueOrDefault(survivor) == 0)
+            {
+                failures.Add($"{p.Name}: no segment came from the surviving edge {survivor}");
+            }
+
+            // Steering kept working: a relative RELOAD-URI made Shaka throw "Failed to construct 'URL': Invalid URL" at its reload.
+            if (p.Errors.Any(e => e.Contains("Invalid URL", StringComparison.Ordinal)))
+            {
+                failures.Add($"{p.Name}: 'Invalid URL' on the page");
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{agreement}: {string.Join("; ", failures)}");
+    }
+
+    private static async Task<MatrixStats> StatsAsync(IPage page, string stats) =>
+        JsonSerializer.Deserialize<MatrixStats>(await page.EvaluateAsync<string>($"() => JSON.stringify({stats})"), Json)!;
+
+    private static Task<string> DiagnosticsAsync(IPage page, string stats) => page.EvaluateAsync<string>($"() => JSON.stringify(({stats}) || null)");
+
+    private sealed record MatrixStats(
+        string State, double CurrentTime, double LongestStallMs, string? Fatal, Dictionary<string, int> Hosts, string? LastHost, List<string> Log, List<JsonElement> Errors);
+}
