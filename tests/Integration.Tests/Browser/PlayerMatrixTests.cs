@@ -11,8 +11,9 @@ namespace Vod.Integration.Tests.Browser;
 /// <summary>
 /// Every major player through a dead edge, in one browser at once: Chromium plays a 30 s title (longer than the 10 s
 /// the players buffer) in hls.js (the watch page), Shaka Player (<c>/players/shaka/{id}</c>) and video.js
-/// (<c>/players/videojs/{id}</c>), each with the settings README's "Players" recommends, and the test kills (SIGKILL) or
-/// hangs (SIGSTOP) the edge they use. Steering is rendezvous by title, so all three start on the same edge and one
+/// (<c>/players/videojs/{id}</c>), each with the settings README's "Players" recommends, and the test kills (SIGKILL)
+/// the edge they use. (<see cref="PlayThroughAsync"/> also takes SIGSTOP, which passed for all three players when it was
+/// written; it is not in the suite for its time budget: <see cref="HungEdgeTests"/> hangs the edge under hls.js.) Steering is rendezvous by title, so all three start on the same edge and one
 /// signal hits them all. Each must play to the end without a fatal error and without a stall over 2 s, the rest from
 /// the other edge. Shaka bans a failed URL's host name for every pathway on it, so the two edges have host names of
 /// their own (edge-2 is announced as <c>localhost</c>). Each test has its own stack, since it kills part of it.
@@ -47,9 +48,6 @@ public sealed class PlayerMatrixTests(Xunit.Abstractions.ITestOutputHelper outpu
 
     [Fact]
     public Task AllPlayers_EdgeInUseSigkilled_PlayToTheEndFromTheOtherEdge() => PlayThroughAsync(Signals.Kill);
-
-    [Fact]
-    public Task AllPlayers_EdgeInUseStopped_PlayToTheEndFromTheOtherEdge() => PlayThroughAsync(Signals.Stop);
 
     private async Task PlayThroughAsync(int signal)
     {

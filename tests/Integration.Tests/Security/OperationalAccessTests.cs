@@ -199,7 +199,9 @@ public sealed class OperationalAccessTests(OperationalAccessFixture fixture) : I
         await Task.Delay(TimeSpan.FromSeconds(1));
         var before = deadRedis.Connections;
 
-        var statuses = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
+        // 40 calls at once: one connection per call (the old behaviour) is 40; shared, cached runs plus the client's own
+        // reconnects stay near ten even when a loaded box stretches the calls over several seconds.
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
         {
             using var response = await _services.Http.GetAsync(origin.BaseUrl + "/readyz");
             return response.StatusCode;
@@ -207,7 +209,7 @@ public sealed class OperationalAccessTests(OperationalAccessFixture fixture) : I
 
         var opened = deadRedis.Connections - before;
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.ServiceUnavailable, s));
-        Assert.True(opened < 10, $"{opened} connections for 20 calls");
+        Assert.True(opened < 20, $"{opened} connections for 40 calls");
     }
 
     private static bool HasChecks(string body) => JsonDocument.Parse(body).RootElement.TryGetProperty("checks", out _);
