@@ -29,6 +29,9 @@ internal static class MediaFiles
     /// <summary>Set on a request that came in under <c>/t/{token}/</c>: the expiry of its (valid) token.</summary>
     private static readonly object SignedKey = new();
 
+    /// <summary>Set on a <c>/titles/</c> request once its path parsed: the <see cref="MediaPath"/>, for the S3 store's serving.</summary>
+    private static readonly object MediaKey = new();
+
     /// <summary>CORS for GET/HEAD on media, playback manifests and steering: web players live on other origins.</summary>
     public static WebApplication UsePlaybackCors(this WebApplication app)
     {
@@ -94,6 +97,7 @@ internal static class MediaFiles
                         statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context);
                 }
 
+                context.Items[MediaKey] = media;
                 return next(context);
             });
             if (store is LocalMediaStore local)
@@ -110,13 +114,9 @@ internal static class MediaFiles
             else if (store is S3MediaStore s3)
             {
                 var files = new StoredMediaFiles(s3);
-                branch.Run(context =>
-                {
-                    context.Request.Path.StartsWithSegments(MediaPath.UrlPrefix, out var rest);
-                    return MediaPath.TryParse(rest.Value?.TrimStart('/'), out var media) && HlsContentTypes.IsServable(media)
-                        ? files.ServeAsync(context, media, (c, playlist) => SetCacheControl(c, playlist, tokens))
-                        : NotFoundAsync(context);
-                });
+                branch.Run(context => context.Items[MediaKey] is MediaPath media && HlsContentTypes.IsServable(media)
+                    ? files.ServeAsync(context, media, (c, playlist) => SetCacheControl(c, playlist, tokens))
+                    : NotFoundAsync(context));
             }
         });
         return app;
