@@ -9,7 +9,8 @@ internal static class Ffmpeg
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    public static async Task RunAsync(IEnumerable<string> arguments)
+    /// <summary>Runs ffmpeg and returns what it wrote to stderr (with <c>-v error</c>: its errors).</summary>
+    public static async Task<string> RunAsync(IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo(Path)
         {
@@ -43,6 +44,8 @@ internal static class Ffmpeg
         {
             throw new InvalidOperationException($"ffmpeg exited with {process.ExitCode}: {await stderr}");
         }
+
+        return await stderr;
     }
 
     /// <summary>A test pattern with a sine tone, encoded to H.264/AAC in MP4.</summary>

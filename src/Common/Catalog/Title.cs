@@ -11,7 +11,10 @@ public enum TitleStatus
     [JsonStringEnumMemberName("failed")] Failed,
 }
 
-/// <summary>A packaged rendition as the master playlist describes it.</summary>
+/// <summary>A packaged video rendition as the master playlist describes it.</summary>
+/// <param name="Bandwidth">Peak bits per second of this rendition's own segments (with the title's audio when that is
+/// muxed in, as in versions packaged before <see cref="Title.Audio"/> existed).</param>
+/// <param name="Codecs">RFC 6381 codec string of this rendition's file (video only when the audio is separate).</param>
 /// <param name="Playlist">The media playlist, relative to the version directory (e.g. <c>360p/index.m3u8</c>).</param>
 public sealed record RenditionInfo(
     string Name,
@@ -21,7 +24,50 @@ public sealed record RenditionInfo(
     long AverageBandwidth,
     string Codecs,
     double FrameRate,
-    string Playlist);
+    string Playlist)
+{
+    /// <summary>How a DASH player addresses the segments; null for versions packaged before DASH.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DashSegments? Dash { get; init; }
+}
+
+/// <summary>The title's audio, packaged once beside the video renditions (an HLS <c>EXT-X-MEDIA</c> rendition, a DASH audio adaptation set).</summary>
+/// <param name="Playlist">The media playlist, relative to the version directory (<c>audio/index.m3u8</c>).</param>
+public sealed record AudioRenditionInfo(
+    string Name,
+    long Bandwidth,
+    long AverageBandwidth,
+    string Codecs,
+    int Channels,
+    int SampleRate,
+    string Playlist)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DashSegments? Dash { get; init; }
+}
+
+/// <summary>
+/// Where a DASH player finds a rendition's segments, relative to the rendition's directory. Either one file with a
+/// segment index (<see cref="IndexRange"/> set: <c>SegmentBase</c>), or an init file and one file per segment
+/// (<see cref="Initialization"/> and <see cref="SegmentDurations"/> set: <c>SegmentTemplate</c> with a timeline).
+/// </summary>
+/// <param name="Media">The single file (<c>media.mp4</c>), or the segment file template (<c>seg_$Number%05d$.m4s</c>).</param>
+/// <param name="InitializationRange">The init section's byte range in the single file (<c>0-845</c>).</param>
+/// <param name="IndexRange">The global <c>sidx</c> box's byte range in the single file.</param>
+/// <param name="Initialization">The init file of the file-per-segment layout (<c>init.mp4</c>).</param>
+/// <param name="StartNumber">The number of the first segment file.</param>
+/// <param name="Timescale">Ticks per second of <see cref="StartTime"/> and <see cref="SegmentDurations"/>.</param>
+/// <param name="StartTime">The first segment's earliest presentation time, in ticks.</param>
+/// <param name="SegmentDurations">Each segment's duration in ticks, in order.</param>
+public sealed record DashSegments(
+    string Media,
+    string? InitializationRange = null,
+    string? IndexRange = null,
+    string? Initialization = null,
+    int StartNumber = 0,
+    int Timescale = 0,
+    long StartTime = 0,
+    IReadOnlyList<long>? SegmentDurations = null);
 
 /// <summary>
 /// A title as stored in <c>media/titles/{id}/title.json</c>, the source of truth for the catalog.
@@ -44,6 +90,9 @@ public sealed record Title
     /// <summary>How many times a transcoder started on this title (a worker that died mid-job counts too).</summary>
     public int Attempts { get; init; }
     public IReadOnlyList<RenditionInfo> Renditions { get; init; } = [];
+    /// <summary>The audio rendition every video rendition plays with; null when the source has no audio, or the
+    /// audio is muxed into each video rendition (versions packaged before audio was separate).</summary>
+    public AudioRenditionInfo? Audio { get; init; }
     /// <summary>A poster frame in the version directory (e.g. <c>poster.jpg</c>), or null when none could be made.</summary>
     public string? Poster { get; init; }
 }

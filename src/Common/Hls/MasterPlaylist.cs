@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Vod.Common.Catalog;
 
 namespace Vod.Common.Hls;
 
@@ -14,7 +15,11 @@ public sealed record Variant(
     int Height,
     string Codecs,
     double FrameRate,
-    string? PathwayId = null);
+    string? PathwayId = null,
+    string? AudioGroup = null);
+
+/// <summary>An audio rendition (<c>EXT-X-MEDIA:TYPE=AUDIO</c>, RFC 8216 §4.3.4.1) that variants name by <see cref="GroupId"/>.</summary>
+public sealed record AudioRendition(string GroupId, string Name, string Uri, int Channels, string Language = "und");
 
 /// <summary>
 /// Writes master playlists. Some values come from other processes (pathway ids and edge URLs from the registry in Redis),
@@ -24,10 +29,43 @@ public sealed record Variant(
 /// </summary>
 public static class MasterPlaylist
 {
-    /// <summary>Writes a master playlist. Variants are listed in the order given.</summary>
+    /// <summary>
+    /// A title's master: each video rendition once per pathway (pathways in the order given, rungs from the top down
+    /// within each), and when the audio is separate, one audio rendition group per pathway (content steering wants each
+    /// pathway's variants to name groups of their own, whose URIs are on the same pathway). A variant's BANDWIDTH and
+    /// CODECS then cover its video and the audio it plays with.
+    /// </summary>
+    /// <param name="pathways">Each pathway's id (null for a master without steering) and the base its URIs start with:
+    /// the version directory's URL ending in <c>/</c>, or empty for URIs relative to the version directory.</param>
+    public static string ForTitle(
+        IReadOnlyList<RenditionInfo> renditions,
+        AudioRenditionInfo? audio,
+        IReadOnlyList<(string? Id, string BaseUri)> pathways,
+        (string ServerUri, string PathwayId)? steering = null)
+    {
+        var groups = audio is null
+            ? []
+            : pathways.Select(p => new AudioRendition(p.Id is null ? "audio" : $"audio-{p.Id}", "Audio", p.BaseUri + audio.Playlist, audio.Channels)).ToList();
+        var variants =
+            from pathway in pathways.Select((p, i) => (p.Id, p.BaseUri, Group: audio is null ? null : groups[i].GroupId))
+            from r in renditions.OrderByDescending(r => r.Bandwidth)
+            select new Variant(
+                pathway.BaseUri + r.Playlist,
+                r.Bandwidth + (audio?.Bandwidth ?? 0),
+                r.AverageBandwidth + (audio?.AverageBandwidth ?? 0),
+                r.Width,
+                r.Height,
+                audio is null ? r.Codecs : $"{r.Codecs},{audio.Codecs}",
+                r.FrameRate,
+                pathway.Id,
+                pathway.Group);
+        return Write(variants, steering, groups);
+    }
+
+    /// <summary>Writes a master playlist. Audio renditions come first, then the variants, each in the order given.</summary>
     /// <param name="steering">Optional <c>EXT-X-CONTENT-STEERING</c> server URI and default pathway.</param>
     /// <exception cref="ArgumentException">A quoted attribute value or a URI holds a quote or a control character.</exception>
-    public static string Write(IEnumerable<Variant> variants, (string ServerUri, string PathwayId)? steering = null)
+    public static string Write(IEnumerable<Variant> variants, (string ServerUri, string PathwayId)? steering = null, IEnumerable<AudioRendition>? audio = null)
     {
         var sb = new StringBuilder();
         sb.Append("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n");
@@ -37,10 +75,21 @@ public static class MasterPlaylist
                 $"#EXT-X-CONTENT-STEERING:SERVER-URI=\"{Quoted(s.ServerUri)}\",PATHWAY-ID=\"{Quoted(s.PathwayId)}\"\n");
         }
 
+        foreach (var a in audio ?? [])
+        {
+            sb.Append(CultureInfo.InvariantCulture,
+                $"#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"{Quoted(a.GroupId)}\",NAME=\"{Quoted(a.Name)}\",LANGUAGE=\"{Quoted(a.Language)}\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"{a.Channels}\",URI=\"{Quoted(UriLine(a.Uri))}\"\n");
+        }
+
         foreach (var v in variants)
         {
             sb.Append(CultureInfo.InvariantCulture,
                 $"#EXT-X-STREAM-INF:BANDWIDTH={v.Bandwidth},AVERAGE-BANDWIDTH={v.AverageBandwidth},RESOLUTION={v.Width}x{v.Height},CODECS=\"{Quoted(v.Codecs)}\",FRAME-RATE={v.FrameRate:0.000}");
+            if (v.AudioGroup is not null)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $",AUDIO=\"{Quoted(v.AudioGroup)}\"");
+            }
+
             if (v.PathwayId is not null)
             {
                 sb.Append(CultureInfo.InvariantCulture, $",PATHWAY-ID=\"{Quoted(v.PathwayId)}\"");

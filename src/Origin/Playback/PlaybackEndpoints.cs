@@ -1,4 +1,5 @@
 using Vod.Common.Catalog;
+using Vod.Common.Dash;
 using Vod.Common.Hls;
 using Vod.Common.Security;
 using Vod.Origin.Edges;
@@ -8,11 +9,17 @@ using Vod.Storage;
 namespace Vod.Origin.Playback;
 
 /// <summary>
-/// <c>GET /play/{id}/master.m3u8</c>: the control plane's playback manifest. Every variant is listed once per known
-/// edge (absolute URLs, <c>PATHWAY-ID</c> = the edge id), in steering order, with <c>EXT-X-CONTENT-STEERING</c>
-/// pointing at <c>{origin}/steering/{id}</c> (absolute). Players with steering follow its answers; players without it still fail over
-/// through the redundant variants. With no edge at all, the origin serves the media itself.
-/// With signed playback on, every variant URL is <c>{base}/t/{token}/titles/{id}/...</c>, one token per manifest.
+/// The control plane's playback manifests, over the same files:
+/// <list type="bullet">
+/// <item><c>GET /play/{id}/master.m3u8</c> (HLS): every variant is listed once per known edge (absolute URLs,
+/// <c>PATHWAY-ID</c> = the edge id), in steering order, with <c>EXT-X-CONTENT-STEERING</c> pointing at
+/// <c>{origin}/steering/{id}</c> (absolute). Players with steering follow its answers; players without it still fail
+/// over through the redundant variants.</item>
+/// <item><c>GET /play/{id}/manifest.mpd</c> (DASH): one <c>BaseURL</c> per edge in the same order, each with its edge
+/// id as <c>serviceLocation</c>, and <c>ContentSteering</c> at the same steering server.</item>
+/// </list>
+/// With no edge at all, the origin serves the media itself.
+/// With signed playback on, every media URL is <c>{base}/t/{token}/titles/{id}/...</c>, one token per manifest.
 /// </summary>
 internal static class PlaybackEndpoints
 {
@@ -21,27 +28,55 @@ internal static class PlaybackEndpoints
 
     public static IEndpointRouteBuilder MapPlayback(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/play/{id}/master.m3u8", ["GET", "HEAD"], async (string id, HttpContext context, IMediaStore store, EdgeMonitor monitor, PlaybackTokens tokens) =>
-        {
-            var title = TitleId.IsValid(id) ? await store.ReadTitleAsync(id, context.RequestAborted) : null;
-            if (title is null)
-            {
-                return Results.Problem($"no title with id '{id}'", statusCode: StatusCodes.Status404NotFound);
-            }
+        app.MapMethods("/play/{id}/master.m3u8", ["GET", "HEAD"], (string id, HttpContext context, IMediaStore store, EdgeMonitor monitor, PlaybackTokens tokens) =>
+            PlayAsync(id, context, store, monitor, tokens, (title, pathways, origin) =>
+                Results.Text(Manifest(title, pathways, origin), HlsContentTypes.Playlist)));
 
-            if (title.Status != TitleStatus.Ready || title.Version is null)
-            {
-                return Results.Problem($"title '{id}' is not playable yet: it is {title.Status.ToString().ToLowerInvariant()}",
-                    statusCode: StatusCodes.Status409Conflict);
-            }
-
-            var origin = $"{context.Request.Scheme}://{context.Request.Host}";
-            context.Response.Headers.CacheControl = "no-cache";
-            var prefix = tokens.Enabled ? $"{PlaybackTokens.PathPrefix}/{tokens.Create(title.Id)}" : "";
-            return Results.Text(Manifest(title, Pathways(title.Id, monitor.Snapshot, origin), origin, prefix), HlsContentTypes.Playlist);
-        });
+        app.MapMethods("/play/{id}/manifest.mpd", ["GET", "HEAD"], (string id, HttpContext context, IMediaStore store, EdgeMonitor monitor, PlaybackTokens tokens) =>
+            PlayAsync(id, context, store, monitor, tokens, (title, pathways, origin) => DashManifest.CanDescribe(title)
+                ? Results.Text(DashManifest.Write(title, pathways, ($"{origin}/steering/{title.Id}", pathways[0].Id)), DashContentType)
+                : Results.Problem($"title '{id}' was packaged before DASH was offered: play /play/{id}/master.m3u8, or upload it again for DASH",
+                    statusCode: StatusCodes.Status409Conflict)));
         return app;
     }
+
+    public const string DashContentType = "application/dash+xml";
+
+    /// <summary>
+    /// The common part of both manifests: the title must exist and be ready; the answer is not cached (the edges and
+    /// their order change); each pathway's base is the version's directory on an edge (through a token when playback
+    /// is signed: one token per manifest).
+    /// </summary>
+    private static async Task<IResult> PlayAsync(
+        string id,
+        HttpContext context,
+        IMediaStore store,
+        EdgeMonitor monitor,
+        PlaybackTokens tokens,
+        Func<Title, IReadOnlyList<(string Id, string BaseUrl)>, string, IResult> manifest)
+    {
+        var title = TitleId.IsValid(id) ? await store.ReadTitleAsync(id, context.RequestAborted) : null;
+        if (title is null)
+        {
+            return Results.Problem($"no title with id '{id}'", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        if (title.Status != TitleStatus.Ready || title.Version is null)
+        {
+            return Results.Problem($"title '{id}' is not playable yet: it is {title.Status.ToString().ToLowerInvariant()}",
+                statusCode: StatusCodes.Status409Conflict);
+        }
+
+        var origin = $"{context.Request.Scheme}://{context.Request.Host}";
+        context.Response.Headers.CacheControl = "no-cache";
+        var prefix = tokens.Enabled ? $"{PlaybackTokens.PathPrefix}/{tokens.Create(title.Id)}" : "";
+        return manifest(title, VersionBases(title, Pathways(title.Id, monitor.Snapshot, origin), prefix), origin);
+    }
+
+    /// <summary>The URL of the title's version directory on each pathway, ending in <c>/</c>.</summary>
+    /// <param name="signedPrefix"><c>/t/{token}</c> when playback is signed, else empty.</param>
+    internal static IReadOnlyList<(string Id, string BaseUrl)> VersionBases(Title title, IReadOnlyList<(string Id, string BaseUrl)> pathways, string signedPrefix = "") =>
+        pathways.Select(p => (p.Id, $"{p.BaseUrl}{signedPrefix}/titles/{title.Id}/{title.Version}/")).ToList();
 
     /// <summary>
     /// Every known edge in steering order (routable first, down ones last); if none is known, the origin. A down edge
@@ -56,18 +91,11 @@ internal static class PlaybackEndpoints
             : [(SteeringEndpoints.OriginPathway, originBaseUrl)];
     }
 
-    /// <summary>Each rendition once per pathway, pathways in preference order, rungs from the top down within each.</summary>
+    /// <summary>The HLS master: every rendition once per pathway, with the title's audio group per pathway (<see cref="MasterPlaylist.ForTitle"/>).</summary>
+    /// <param name="pathways">Each pathway and the version directory's URL on it (<see cref="VersionBases"/>).</param>
     /// <param name="originBaseUrl">The origin that answers (scheme and authority of the request): <c>SERVER-URI</c> is
     /// absolute on it, because Shaka Player resolves a relative one against nothing once steering reloads.</param>
-    /// <param name="signedPrefix"><c>/t/{token}</c> when playback is signed, else empty.</param>
-    internal static string Manifest(Title title, IReadOnlyList<(string Id, string BaseUrl)> pathways, string originBaseUrl, string signedPrefix = "")
-    {
-        var variants =
-            from pathway in pathways
-            from r in title.Renditions.OrderByDescending(r => r.Bandwidth)
-            select new Variant(
-                $"{pathway.BaseUrl}{signedPrefix}/titles/{title.Id}/{title.Version}/{r.Playlist}",
-                r.Bandwidth, r.AverageBandwidth, r.Width, r.Height, r.Codecs, r.FrameRate, pathway.Id);
-        return MasterPlaylist.Write(variants, ($"{originBaseUrl}/steering/{title.Id}", pathways[0].Id));
-    }
+    internal static string Manifest(Title title, IReadOnlyList<(string Id, string BaseUrl)> pathways, string originBaseUrl) =>
+        MasterPlaylist.ForTitle(title.Renditions, title.Audio, pathways.Select(p => ((string?)p.Id, p.BaseUrl)).ToList(),
+            ($"{originBaseUrl}/steering/{title.Id}", pathways[0].Id));
 }

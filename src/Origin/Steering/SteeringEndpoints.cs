@@ -8,14 +8,19 @@ using Vod.Storage;
 
 namespace Vod.Origin.Steering;
 
-/// <summary>The HLS content steering manifest (draft-pantos-hls-rfc8216bis, "Content Steering").</summary>
+/// <summary>
+/// The content steering manifest, one answer for both protocols: HLS (draft-pantos-hls-rfc8216bis, "Content
+/// Steering") reads <c>PATHWAY-PRIORITY</c>, DASH (DASH-IF Content Steering) reads <c>SERVICE-LOCATION-PRIORITY</c>;
+/// the pathway ids are the MPD's <c>serviceLocation</c>s, so both lists are the same.
+/// </summary>
 internal sealed record SteeringManifest(
     [property: JsonPropertyName("VERSION")] int Version,
     [property: JsonPropertyName("TTL")] int Ttl,
     [property: JsonPropertyName("RELOAD-URI")] string ReloadUri,
-    [property: JsonPropertyName("PATHWAY-PRIORITY")] IReadOnlyList<string> PathwayPriority);
+    [property: JsonPropertyName("PATHWAY-PRIORITY")] IReadOnlyList<string> PathwayPriority,
+    [property: JsonPropertyName("SERVICE-LOCATION-PRIORITY")] IReadOnlyList<string> ServiceLocationPriority);
 
-/// <summary><c>GET /steering/{id}</c>: the pathway order for a title, re-read by players every TTL.</summary>
+/// <summary><c>GET /steering/{id}</c>: the pathway (edge) order for a title, re-read by HLS and DASH players every TTL.</summary>
 internal static class SteeringEndpoints
 {
     /// <summary>The pathway players use when there is no edge at all: the origin serves the media itself.</summary>
@@ -38,6 +43,8 @@ internal static class SteeringEndpoints
             string id,
             [Microsoft.AspNetCore.Mvc.FromQuery(Name = "_HLS_pathway")] string? pathway,
             [Microsoft.AspNetCore.Mvc.FromQuery(Name = "_HLS_throughput")] long? throughput,
+            [Microsoft.AspNetCore.Mvc.FromQuery(Name = "_DASH_pathway")] string? dashPathway,
+            [Microsoft.AspNetCore.Mvc.FromQuery(Name = "_DASH_throughput")] long? dashThroughput,
             HttpContext context,
             IMediaStore store,
             EdgeMonitor monitor,
@@ -49,6 +56,9 @@ internal static class SteeringEndpoints
                 return Results.Problem($"no title with id '{id}'", statusCode: StatusCodes.Status404NotFound);
             }
 
+            // DASH players report the same things under their own names.
+            pathway ??= dashPathway;
+            throughput ??= dashThroughput;
             var ordered = SteeringPolicy.Order(id, monitor.Snapshot);
             if (pathway is not null && ordered.Any(e => e.Id == pathway)
                 && reports.TryCount(context.Connection.RemoteIpAddress, id, pathway))
@@ -67,13 +77,15 @@ internal static class SteeringEndpoints
             }
 
             context.Response.Headers.CacheControl = "no-store";
+            var priority = ordered.Count > 0 ? ordered.Select(e => e.Id).ToList() : [OriginPathway];
             return Results.Json(new SteeringManifest(
                 1,
                 (int)options.Value.Ttl.TotalSeconds,
                 // Absolute: Shaka Player takes RELOAD-URI as is and later builds `new URL(uri)` without a base
                 // (lib/util/url.js, since shaka-player PR #10197), which throws on a relative one and stops steering.
                 $"{context.Request.Scheme}://{context.Request.Host}/steering/{id}",
-                ordered.Count > 0 ? ordered.Select(e => e.Id).ToList() : [OriginPathway]));
+                priority,
+                priority));
         });
         return app;
     }

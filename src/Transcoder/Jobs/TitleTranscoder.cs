@@ -79,7 +79,7 @@ internal sealed partial class TitleTranscoder(
             deadline.CancelAfter(TimeSpan.FromTicks(Math.Max(1, (limit - time.GetElapsedTime(started)).Ticks)));
             var ladder = StagingArea.CreateLadder(stagingDirectory);
             progressLoop = WriteProgressAsync(titleId, stagingDirectory, progress, progressStop.Token);
-            var renditions = await packager.PackageAsync(input, probe, ladder, progress.Report, attempt.Token);
+            var packaged = await packager.PackageAsync(input, probe, ladder, progress.Report, attempt.Token);
             var poster = await packager.ExtractPosterAsync(input, probe, ladder, attempt.Token);
             attempt.Token.ThrowIfCancellationRequested(); // a poster cut off by the limit is no poster, but the limit still holds
             await StopAsync(progressStop, progressLoop);
@@ -98,11 +98,12 @@ internal sealed partial class TitleTranscoder(
                 Progress = 100,
                 Error = null,
                 Version = version,
-                Renditions = renditions,
+                Renditions = packaged.Renditions,
+                Audio = packaged.Audio,
                 Poster = poster,
                 DurationSeconds = Math.Round(probe.Duration.TotalSeconds, 3),
             });
-            Log.Ready(logger, titleId, version, renditions.Count);
+            Log.Ready(logger, titleId, version, packaged.Renditions.Count);
             return JobDecisions.AfterAttempt(AttemptEnd.Ready, title.Attempts, maxAttempts).Outcome;
         }
         catch (Exception e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

@@ -6,12 +6,20 @@ namespace Vod.Transcoder.Ladder;
 
 /// <summary>
 /// The ffmpeg command line for a whole ladder, as data: one process decodes the source once, splits the picture
-/// and encodes every rendition, each to its own HLS fMP4 output. Keyframes are forced on segment boundaries and
-/// scene-cut keyframes are off, so every rung cuts its segments at the same instants (players can switch rungs on
-/// any segment boundary).
+/// and encodes every video rendition, each to its own HLS fMP4 output, and the first audio stream once to an output of
+/// its own (<see cref="AudioDirectory"/>): one track per file, as CMAF has it, so the same files serve HLS (an audio
+/// rendition group) and DASH (an audio adaptation set), and the audio is encoded once instead of once per rung.
+/// Keyframes are forced on segment boundaries and scene-cut keyframes are off, so every rung cuts its segments at the
+/// same instants (players can switch rungs on any segment boundary).
 /// </summary>
 internal sealed record FfmpegLadderCommand(IReadOnlyList<string> InputOptions, string Input, IReadOnlyList<string> OutputArguments, string LastOutput)
 {
+    /// <summary>The audio rendition's directory in the version; no rung may take the name (<see cref="LadderOptions"/> refuses it).</summary>
+    public const string AudioDirectory = "audio";
+
+    public const int AudioChannels = 2;
+    public const int AudioSampleRate = 48000;
+
     /// <param name="frameRate">The source frame rate, used for the GOP length; 0 when unknown.</param>
     public static FfmpegLadderCommand Build(
         string input,
@@ -37,36 +45,39 @@ internal sealed record FfmpegLadderCommand(IReadOnlyList<string> InputOptions, s
             }
 
             args.AddRange(["-map", $"[v{i}]"]);
-            if (hasAudio)
-            {
-                args.AddRange(["-map", "0:a:0"]);
-            }
-
             args.AddRange([
                 "-c:v", "libx264", "-preset", options.Preset, "-profile:v", "high", "-pix_fmt", "yuv420p",
                 "-b:v", $"{r.VideoKbps}k", "-maxrate", $"{r.VideoKbps * 11 / 10}k", "-bufsize", $"{r.VideoKbps * 2}k",
                 "-g", gop.ToString(inv), "-keyint_min", gop.ToString(inv), "-sc_threshold", "0",
                 "-force_key_frames", $"expr:gte(t,n_forced*{seconds})",
             ]);
-            if (hasAudio)
-            {
-                args.AddRange(["-c:a", "aac", "-b:a", $"{options.AudioKbps}k", "-ac", "2", "-ar", "48000"]);
-            }
+            args.AddRange(HlsOutput(Path.Combine(outputDirectory, r.Name), options));
+            lastOutput = Path.Combine(outputDirectory, r.Name, "index.m3u8");
+        }
 
-            var dir = Path.Combine(outputDirectory, r.Name);
-            var singleFile = options.Layout == SegmentLayout.SingleFile;
-            args.AddRange([
-                "-f", "hls", "-hls_time", seconds.ToString(inv), "-hls_playlist_type", "vod", "-hls_segment_type", "fmp4",
-                "-hls_flags", singleFile ? "single_file+independent_segments" : "independent_segments",
-            ]);
-            args.AddRange(singleFile
-                ? ["-hls_segment_filename", Path.Combine(dir, "media.mp4")]
-                : ["-hls_fmp4_init_filename", "init.mp4", "-hls_segment_filename", Path.Combine(dir, "seg_%05d.m4s")]);
-
-            lastOutput = Path.Combine(dir, "index.m3u8");
+        if (hasAudio)
+        {
+            args.Add(lastOutput!);
+            args.AddRange(["-map", "0:a:0", "-c:a", "aac", "-b:a", $"{options.AudioKbps}k", "-ac", AudioChannels.ToString(inv), "-ar", AudioSampleRate.ToString(inv)]);
+            args.AddRange(HlsOutput(Path.Combine(outputDirectory, AudioDirectory), options));
+            lastOutput = Path.Combine(outputDirectory, AudioDirectory, "index.m3u8");
         }
 
         return new FfmpegLadderCommand(FfmpegArguments.SafeInputOptions, input, args, lastOutput!);
+    }
+
+    /// <summary>The HLS fMP4 muxer's options for one output written into <paramref name="dir"/>.</summary>
+    private static string[] HlsOutput(string dir, LadderOptions options)
+    {
+        var singleFile = options.Layout == SegmentLayout.SingleFile;
+        return
+        [
+            "-f", "hls", "-hls_time", options.SegmentSeconds.ToString(CultureInfo.InvariantCulture), "-hls_playlist_type", "vod", "-hls_segment_type", "fmp4",
+            "-hls_flags", singleFile ? "single_file+independent_segments" : "independent_segments",
+            .. singleFile
+                ? new[] { "-hls_segment_filename", Path.Combine(dir, "media.mp4") }
+                : ["-hls_fmp4_init_filename", "init.mp4", "-hls_segment_filename", Path.Combine(dir, "seg_%05d.m4s")],
+        ];
     }
 
     /// <summary><c>[0:v]split=N[s0]..;[s0]scale=W:H,setsar=1[v0];...</c></summary>

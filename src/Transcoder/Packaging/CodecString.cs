@@ -4,22 +4,26 @@ namespace Vod.Transcoder.Packaging;
 
 /// <summary>
 /// RFC 6381 codec strings read from what was really encoded: the <c>avcC</c> box of the init segment gives
-/// <c>avc1.PPCCLL</c> (profile, constraint flags, level), the <c>esds</c> box gives <c>mp4a.40.N</c>.
+/// <c>avc1.PPCCLL</c> (profile, constraint flags, level), the <c>esds</c> box gives <c>mp4a.40.N</c>; an init segment
+/// with both gives both, comma-separated.
 /// </summary>
 internal static class CodecString
 {
     public static string FromInitSegment(ReadOnlySpan<byte> init)
     {
         var avcC = init.IndexOf("avcC"u8);
-        if (avcC < 0 || avcC + 8 > init.Length)
-        {
-            throw new InvalidDataException("the init segment has no avcC box");
-        }
-
         // avcC payload: configurationVersion, AVCProfileIndication, profile_compatibility, AVCLevelIndication.
-        var video = string.Create(CultureInfo.InvariantCulture, $"avc1.{init[avcC + 5]:x2}{init[avcC + 6]:x2}{init[avcC + 7]:x2}");
-        var audioObjectType = AudioObjectType(init);
-        return audioObjectType is { } aot ? $"{video},mp4a.40.{aot}" : video;
+        var video = avcC >= 0 && avcC + 8 <= init.Length
+            ? string.Create(CultureInfo.InvariantCulture, $"avc1.{init[avcC + 5]:x2}{init[avcC + 6]:x2}{init[avcC + 7]:x2}")
+            : null;
+        var audio = AudioObjectType(init) is { } aot ? string.Create(CultureInfo.InvariantCulture, $"mp4a.40.{aot}") : null;
+        return (video, audio) switch
+        {
+            (null, null) => throw new InvalidDataException("the init segment has neither an avcC nor an esds box"),
+            (null, _) => audio!,
+            (_, null) => video,
+            _ => $"{video},{audio}",
+        };
     }
 
     /// <summary>The AAC audio object type from the DecoderSpecificInfo in <c>esds</c>, or null without audio.</summary>

@@ -9,18 +9,22 @@ using Vod.Transcoder.Ladder;
 
 namespace Vod.Transcoder.Packaging;
 
+/// <summary>What <see cref="LadderPackager.PackageAsync"/> wrote: the video renditions and the audio rendition (null without audio).</summary>
+internal sealed record PackagedLadder(IReadOnlyList<RenditionInfo> Renditions, AudioRenditionInfo? Audio);
+
 /// <summary>ffmpeg failed for a reason that is not the source's fault (or not known to be).</summary>
 internal sealed class PackagingException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
 /// Encodes a source into the ladder with one ffmpeg process (through FFMpegCore), then reads back what was written:
-/// bitrates from the media playlists, codec strings from the init segments, and writes <c>master.m3u8</c>.
+/// bitrates from the media playlists, codec strings from the init segments, the DASH addressing of each rendition
+/// (<see cref="DashIndex"/>), and writes <c>master.m3u8</c>.
 /// </summary>
 internal sealed partial class LadderPackager(IOptions<LadderOptions> options, ILogger<LadderPackager> logger)
 {
     public const string OutOfSpace = "out of disk space while writing the ladder";
 
-    public async Task<IReadOnlyList<RenditionInfo>> PackageAsync(
+    public async Task<PackagedLadder> PackageAsync(
         string input,
         SourceInfo source,
         string outputDirectory,
@@ -29,9 +33,9 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
     {
         var ladder = options.Value;
         var renditions = LadderPlan.For(ladder.EffectiveRungs, source.Width, source.Height);
-        foreach (var r in renditions)
+        foreach (var name in renditions.Select(r => r.Name).Append(FfmpegLadderCommand.AudioDirectory))
         {
-            Directory.CreateDirectory(Path.Combine(outputDirectory, r.Name));
+            Directory.CreateDirectory(Path.Combine(outputDirectory, name));
         }
 
         var command = FfmpegLadderCommand.Build(input, outputDirectory, renditions, ladder, source.HasAudio, source.FrameRate);
@@ -81,18 +85,36 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
             }
         }
 
+        var singleFile = ladder.Layout == SegmentLayout.SingleFile;
+        DashSegments Dash(string directory) => singleFile ? DashIndex.IndexSingleFile(directory) : DashIndex.TimelineOf(directory);
         var packaged = renditions.Select(r =>
         {
-            var playlist = Path.Combine(outputDirectory, r.Name, "index.m3u8");
-            var stats = MediaPlaylistStats.Read(playlist);
-            var codecs = CodecString.FromInitFile(Path.Combine(outputDirectory, r.Name, stats.InitSegment));
+            var directory = Path.Combine(outputDirectory, r.Name);
+            var dash = Dash(directory); // first: the single file gains its index and the playlist's ranges move
+            var stats = MediaPlaylistStats.Read(Path.Combine(directory, "index.m3u8"));
+            var codecs = CodecString.FromInitFile(Path.Combine(directory, stats.InitSegment));
             return new RenditionInfo(r.Name, r.Width, r.Height, stats.PeakBitsPerSecond, stats.AverageBitsPerSecond, codecs,
-                Math.Round(source.FrameRate, 3), $"{r.Name}/index.m3u8");
+                Math.Round(source.FrameRate, 3), $"{r.Name}/index.m3u8") { Dash = dash };
         }).ToList();
 
-        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "master.m3u8"), MasterPlaylist.Write(packaged.Select(p =>
-            new Variant(p.Playlist, p.Bandwidth, p.AverageBandwidth, p.Width, p.Height, p.Codecs, p.FrameRate))), cancellationToken);
-        return packaged;
+        AudioRenditionInfo? audio = null;
+        if (!source.HasAudio)
+        {
+            Directory.Delete(Path.Combine(outputDirectory, FfmpegLadderCommand.AudioDirectory));
+        }
+        else
+        {
+            var directory = Path.Combine(outputDirectory, FfmpegLadderCommand.AudioDirectory);
+            var dash = Dash(directory);
+            var stats = MediaPlaylistStats.Read(Path.Combine(directory, "index.m3u8"));
+            audio = new AudioRenditionInfo(FfmpegLadderCommand.AudioDirectory, stats.PeakBitsPerSecond, stats.AverageBitsPerSecond,
+                CodecString.FromInitFile(Path.Combine(directory, stats.InitSegment)), FfmpegLadderCommand.AudioChannels, FfmpegLadderCommand.AudioSampleRate,
+                $"{FfmpegLadderCommand.AudioDirectory}/index.m3u8") { Dash = dash };
+        }
+
+        // A master of the version's own, with relative URIs (the origin's /play/{id}/master.m3u8 is what players get).
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "master.m3u8"), MasterPlaylist.ForTitle(packaged, audio, [(null, "")]), cancellationToken);
+        return new PackagedLadder(packaged, audio);
     }
 
     public const string PosterFile = "poster.jpg";

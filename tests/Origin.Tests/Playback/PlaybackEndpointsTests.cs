@@ -35,6 +35,9 @@ public class PlaybackEndpointsTests
             .ToList();
     }
 
+    private static string Manifest(Title title, IReadOnlyList<(string Id, string BaseUrl)> pathways, string signedPrefix = "") =>
+        PlaybackEndpoints.Manifest(title, PlaybackEndpoints.VersionBases(title, pathways, signedPrefix), Origin);
+
     private static EdgeStatus Edge(string id, string url, bool routable = true) =>
         new(id, url, routable, routable ? "up" : "down", routable ? null : "probe failed", DateTimeOffset.UnixEpoch, null, null, 0);
 
@@ -54,7 +57,7 @@ public class PlaybackEndpointsTests
         var pathways = PlaybackEndpoints.Pathways(Ready.Id, [Edge("edge-a", "http://a", routable: false), Edge("edge-b", "http://b")], Origin);
 
         Assert.Equal([("edge-b", "http://b"), ("edge-a", "http://a")], pathways);
-        Assert.Contains("#EXT-X-CONTENT-STEERING:SERVER-URI=\"http://origin.example:5100/steering/abcdefgh2345\",PATHWAY-ID=\"edge-b\"\n", PlaybackEndpoints.Manifest(Ready, pathways, Origin), StringComparison.Ordinal);
+        Assert.Contains("#EXT-X-CONTENT-STEERING:SERVER-URI=\"http://origin.example:5100/steering/abcdefgh2345\",PATHWAY-ID=\"edge-b\"\n", Manifest(Ready, pathways), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -68,7 +71,7 @@ public class PlaybackEndpointsTests
     [Fact]
     public void Manifest_TwoEdges_ListsEachRenditionOncePerEdgeTopRungFirstWithSteering()
     {
-        var manifest = PlaybackEndpoints.Manifest(Ready, [("edge-a", "http://a:5201"), ("edge-b", "http://b:5202")], Origin);
+        var manifest = Manifest(Ready, [("edge-a", "http://a:5201"), ("edge-b", "http://b:5202")]);
         var variants = Variants(manifest);
 
         Assert.Equal(
@@ -89,7 +92,7 @@ public class PlaybackEndpointsTests
     {
         var pathways = PlaybackEndpoints.Pathways(Ready.Id, [], Origin);
 
-        var variants = Variants(PlaybackEndpoints.Manifest(Ready, pathways, Origin));
+        var variants = Variants(Manifest(Ready, pathways));
 
         Assert.Equal(
             [
@@ -103,7 +106,7 @@ public class PlaybackEndpointsTests
     [Fact]
     public void Manifest_Signed_PutsTheTokenPrefixBeforeTitlesInEveryVariant()
     {
-        var variants = Variants(PlaybackEndpoints.Manifest(Ready, [("edge-a", "http://a:5201"), ("edge-b", "http://b:5202")], Origin, "/t/tok.en"));
+        var variants = Variants(Manifest(Ready, [("edge-a", "http://a:5201"), ("edge-b", "http://b:5202")], "/t/tok.en"));
 
         Assert.Equal(4, variants.Count);
         Assert.All(variants, v => Assert.Matches(@"^http://[ab]:520[12]/t/tok\.en/titles/abcdefgh2345/v7/(360p|720p)/index\.m3u8$", v.Uri));

@@ -88,7 +88,7 @@ public class FfmpegLadderCommandTests
 
         Assert.Equal([expectedGop, expectedGop], ValuesOf(command.All, "-g"));
         Assert.Equal([expectedGop, expectedGop], ValuesOf(command.All, "-keyint_min"));
-        Assert.Equal([$"{segmentSeconds}", $"{segmentSeconds}"], ValuesOf(command.All, "-hls_time"));
+        Assert.Equal([$"{segmentSeconds}", $"{segmentSeconds}", $"{segmentSeconds}"], ValuesOf(command.All, "-hls_time")); // two videos and the audio
     }
 
     [Fact]
@@ -96,9 +96,9 @@ public class FfmpegLadderCommandTests
     {
         var command = Build(new LadderOptions { Layout = SegmentLayout.SingleFile });
 
-        Assert.Equal(["single_file+independent_segments", "single_file+independent_segments"], ValuesOf(command.All, "-hls_flags"));
+        Assert.Equal(Enumerable.Repeat("single_file+independent_segments", 3), ValuesOf(command.All, "-hls_flags"));
         Assert.Equal(
-            [Path.Combine(Output, "720p", "media.mp4"), Path.Combine(Output, "360p", "media.mp4")],
+            [Path.Combine(Output, "720p", "media.mp4"), Path.Combine(Output, "360p", "media.mp4"), Path.Combine(Output, "audio", "media.mp4")],
             ValuesOf(command.All, "-hls_segment_filename"));
         Assert.Empty(ValuesOf(command.All, "-hls_fmp4_init_filename"));
     }
@@ -108,32 +108,38 @@ public class FfmpegLadderCommandTests
     {
         var command = Build(new LadderOptions { Layout = SegmentLayout.FilePerSegment });
 
-        Assert.Equal(["independent_segments", "independent_segments"], ValuesOf(command.All, "-hls_flags"));
-        Assert.Equal(["init.mp4", "init.mp4"], ValuesOf(command.All, "-hls_fmp4_init_filename"));
+        Assert.Equal(Enumerable.Repeat("independent_segments", 3), ValuesOf(command.All, "-hls_flags"));
+        Assert.Equal(Enumerable.Repeat("init.mp4", 3), ValuesOf(command.All, "-hls_fmp4_init_filename"));
         Assert.Equal(
-            [Path.Combine(Output, "720p", "seg_%05d.m4s"), Path.Combine(Output, "360p", "seg_%05d.m4s")],
+            [Path.Combine(Output, "720p", "seg_%05d.m4s"), Path.Combine(Output, "360p", "seg_%05d.m4s"), Path.Combine(Output, "audio", "seg_%05d.m4s")],
             ValuesOf(command.All, "-hls_segment_filename"));
     }
 
     [Fact]
-    public void Build_TwoRenditions_EachOutputIsTheRenditionsPlaylistInItsOwnDirectory()
+    public void Build_TwoRenditions_EachOutputIsTheRenditionsPlaylistInItsOwnDirectory_AudioLast()
     {
         var command = Build();
 
         var hlsOutputs = command.All.Where(a => a.EndsWith(".m3u8", StringComparison.Ordinal)).ToList();
-        Assert.Equal([Path.Combine(Output, "720p", "index.m3u8"), Path.Combine(Output, "360p", "index.m3u8")], hlsOutputs);
+        Assert.Equal([Path.Combine(Output, "720p", "index.m3u8"), Path.Combine(Output, "360p", "index.m3u8"), Path.Combine(Output, "audio", "index.m3u8")], hlsOutputs);
         Assert.Equal(hlsOutputs[^1], command.LastOutput);
         Assert.Equal(command.LastOutput, command.All[^1]);
     }
 
     [Fact]
-    public void Build_WithAudio_MapsAndEncodesTheFirstAudioTrackForEveryRendition()
+    public void Build_WithAudio_EncodesTheFirstAudioTrackOnceIntoAnOutputOfItsOwn()
     {
         var command = Build(new LadderOptions { AudioKbps = 96 }, hasAudio: true);
 
-        Assert.Equal(["0:a:0", "0:a:0"], ValuesOf(command.All, "-map").Where(m => !m.StartsWith('[')));
-        Assert.Equal(["aac", "aac"], ValuesOf(command.All, "-c:a"));
-        Assert.Equal(["96k", "96k"], ValuesOf(command.All, "-b:a"));
+        Assert.Equal(["0:a:0"], ValuesOf(command.All, "-map").Where(m => !m.StartsWith('[')));
+        Assert.Equal(["aac"], ValuesOf(command.All, "-c:a"));
+        Assert.Equal(["96k"], ValuesOf(command.All, "-b:a"));
+        // The audio output begins after the last video output's file name and holds no video.
+        var all = command.All.ToList();
+        var audioStart = all.IndexOf(Path.Combine(Output, "360p", "index.m3u8")) + 1;
+        Assert.Equal(audioStart + 1, all.IndexOf("0:a:0"));
+        Assert.DoesNotContain("-c:v", all[audioStart..]);
+        Assert.Equal(Path.Combine(Output, "audio", "index.m3u8"), command.LastOutput);
     }
 
     [Fact]
@@ -211,7 +217,7 @@ public class FfmpegLadderCommandTests
     }
 
     [Fact]
-    public async Task Build_RunByRealFfmpeg_WritesPlaylistAndMediaForEveryRendition()
+    public async Task Build_RunByRealFfmpeg_WritesPlaylistAndMediaForEveryRendition_VideoOnlyAndAudioOnly()
     {
         using var temp = new TempDirectory();
         var source = temp.Combine("source.mp4");
@@ -229,9 +235,9 @@ public class FfmpegLadderCommandTests
         var renditions = LadderPlan.For(options.EffectiveRungs, 320, 180);
         Assert.Equal(["180p", "120p"], renditions.Select(r => r.Name));
         var output = temp.Combine("out");
-        foreach (var r in renditions)
+        foreach (var name in renditions.Select(r => r.Name).Append("audio"))
         {
-            Directory.CreateDirectory(Path.Combine(output, r.Name));
+            Directory.CreateDirectory(Path.Combine(output, name));
         }
 
         var command = FfmpegLadderCommand.Build(source, output, renditions, options, hasAudio: true, frameRate: 25);
@@ -245,6 +251,8 @@ public class FfmpegLadderCommandTests
             Assert.True(File.Exists(media), $"{r.Name}/media.mp4 is missing");
             Assert.True(new FileInfo(media).Length > 0, $"{r.Name}/media.mp4 is empty");
             Assert.Contains("#EXT-X-ENDLIST", File.ReadAllText(playlist), StringComparison.Ordinal);
+            Assert.Matches("^avc1\\.[0-9a-f]{6}$", Vod.Transcoder.Packaging.CodecString.FromInitFile(media)); // video only
         });
+        Assert.Equal("mp4a.40.2", Vod.Transcoder.Packaging.CodecString.FromInitFile(Path.Combine(output, "audio", "media.mp4")));
     }
 }

@@ -1,0 +1,208 @@
+using System.Globalization;
+using System.Text;
+using System.Xml;
+using Vod.Common.Catalog;
+
+namespace Vod.Common.Dash;
+
+/// <summary>
+/// Writes a title's static DASH manifest (ISO/IEC 23009-1) over the same CMAF files HLS plays: a video adaptation set
+/// with every rung and, when the audio is separate, an audio adaptation set. Each rendition is either one file with a
+/// global segment index (<c>SegmentBase</c>, the on-demand profile) or an init file and one file per segment
+/// (<c>SegmentTemplate</c> with a <c>SegmentTimeline</c>), as <see cref="DashSegments"/> says.
+/// <para>
+/// Redundancy is the MPD's own: one <c>BaseURL</c> per location (edge), best first, each with a
+/// <c>serviceLocation</c>, so a player that loses one moves to the next (ISO/IEC 23009-1 §5.6.5; dash.js excludes a
+/// failed service location, Shaka Player retries on the next URI), and a <c>ContentSteering</c> element (DASH-IF
+/// Content Steering) naming the steering server and the default location. Values from other processes (edge ids and
+/// URLs from the registry) are escaped by the XML writer and cannot add elements.
+/// </para>
+/// </summary>
+public static class DashManifest
+{
+    private const string Namespace = "urn:mpeg:dash:schema:mpd:2011";
+
+    /// <summary>True when every rendition of the title was packaged with DASH addressing (versions packaged before DASH were not).</summary>
+    public static bool CanDescribe(Title title) =>
+        title.Renditions.Count > 0 && title.Renditions.All(r => r.Dash is not null) && (title.Audio is null || title.Audio.Dash is not null);
+
+    /// <param name="locations">Each location's id (its <c>serviceLocation</c>) and the URL of the version's directory on it, ending in <c>/</c>.</param>
+    /// <param name="steering">The steering server's URI and the default location, or null for none.</param>
+    /// <exception cref="ArgumentException">The title cannot be described (<see cref="CanDescribe"/>) or has no duration.</exception>
+    public static string Write(Title title, IReadOnlyList<(string Id, string BaseUrl)> locations, (string ServerUri, string DefaultLocation)? steering = null)
+    {
+        if (!CanDescribe(title) || title.DurationSeconds is not > 0)
+        {
+            throw new ArgumentException($"title '{title.Id}' has no DASH addressing or no duration", nameof(title));
+        }
+
+        var renditions = title.Renditions.OrderByDescending(r => r.Bandwidth).ToList();
+        var onDemand = renditions.All(r => r.Dash!.IndexRange is not null) && (title.Audio is null || title.Audio.Dash!.IndexRange is not null);
+        var text = new StringBuilder();
+        using (var xml = XmlWriter.Create(text, new XmlWriterSettings { Indent = true, Encoding = Encoding.UTF8, OmitXmlDeclaration = true }))
+        {
+            xml.WriteStartElement("MPD", Namespace);
+            xml.WriteAttributeString("profiles", onDemand ? "urn:mpeg:dash:profile:isoff-on-demand:2011" : "urn:mpeg:dash:profile:isoff-live:2011");
+            xml.WriteAttributeString("type", "static");
+            xml.WriteAttributeString("mediaPresentationDuration", Duration(title.DurationSeconds.Value));
+            xml.WriteAttributeString("minBufferTime", "PT2S");
+            foreach (var (id, baseUrl) in locations)
+            {
+                xml.WriteStartElement("BaseURL", Namespace);
+                xml.WriteAttributeString("serviceLocation", id);
+                xml.WriteString(baseUrl);
+                xml.WriteEndElement();
+            }
+
+            if (steering is { } s)
+            {
+                xml.WriteStartElement("ContentSteering", Namespace);
+                xml.WriteAttributeString("defaultServiceLocation", s.DefaultLocation);
+                xml.WriteAttributeString("queryBeforeStart", "false");
+                xml.WriteString(s.ServerUri);
+                xml.WriteEndElement();
+            }
+
+            xml.WriteStartElement("Period", Namespace);
+            xml.WriteAttributeString("id", "0");
+            xml.WriteAttributeString("start", "PT0S");
+
+            xml.WriteStartElement("AdaptationSet", Namespace);
+            xml.WriteAttributeString("id", "0");
+            xml.WriteAttributeString("contentType", "video");
+            xml.WriteAttributeString("mimeType", "video/mp4");
+            xml.WriteAttributeString("maxWidth", Int(renditions.Max(r => r.Width)));
+            xml.WriteAttributeString("maxHeight", Int(renditions.Max(r => r.Height)));
+            AlignmentAttributes(xml, onDemand);
+            foreach (var r in renditions)
+            {
+                xml.WriteStartElement("Representation", Namespace);
+                xml.WriteAttributeString("id", r.Name);
+                xml.WriteAttributeString("bandwidth", Int(r.Bandwidth));
+                xml.WriteAttributeString("width", Int(r.Width));
+                xml.WriteAttributeString("height", Int(r.Height));
+                xml.WriteAttributeString("sar", "1:1");
+                if (r.FrameRate > 0)
+                {
+                    xml.WriteAttributeString("frameRate", FrameRate(r.FrameRate));
+                }
+
+                xml.WriteAttributeString("codecs", r.Codecs);
+                Segments(xml, r.Playlist, r.Dash!);
+                xml.WriteEndElement();
+            }
+
+            xml.WriteEndElement();
+
+            if (title.Audio is { } audio)
+            {
+                xml.WriteStartElement("AdaptationSet", Namespace);
+                xml.WriteAttributeString("id", "1");
+                xml.WriteAttributeString("contentType", "audio");
+                xml.WriteAttributeString("mimeType", "audio/mp4");
+                xml.WriteAttributeString("lang", "und");
+                AlignmentAttributes(xml, onDemand);
+                xml.WriteStartElement("Role", Namespace);
+                xml.WriteAttributeString("schemeIdUri", "urn:mpeg:dash:role:2011");
+                xml.WriteAttributeString("value", "main");
+                xml.WriteEndElement();
+                xml.WriteStartElement("Representation", Namespace);
+                xml.WriteAttributeString("id", audio.Name);
+                xml.WriteAttributeString("bandwidth", Int(audio.Bandwidth));
+                xml.WriteAttributeString("codecs", audio.Codecs);
+                xml.WriteAttributeString("audioSamplingRate", Int(audio.SampleRate));
+                xml.WriteStartElement("AudioChannelConfiguration", Namespace);
+                xml.WriteAttributeString("schemeIdUri", "urn:mpeg:dash:23003:3:audio_channel_configuration:2011");
+                xml.WriteAttributeString("value", Int(audio.Channels));
+                xml.WriteEndElement();
+                Segments(xml, audio.Playlist, audio.Dash!);
+                xml.WriteEndElement();
+                xml.WriteEndElement();
+            }
+
+            xml.WriteEndElement(); // Period
+            xml.WriteEndElement(); // MPD
+        }
+
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + text.Append('\n');
+    }
+
+    private static void AlignmentAttributes(XmlWriter xml, bool onDemand)
+    {
+        xml.WriteAttributeString(onDemand ? "subsegmentAlignment" : "segmentAlignment", "true");
+        xml.WriteAttributeString(onDemand ? "subsegmentStartsWithSAP" : "startWithSAP", "1");
+    }
+
+    /// <summary>The representation's own <c>BaseURL</c> (its directory, or its single file) and how its segments are found.</summary>
+    private static void Segments(XmlWriter xml, string playlist, DashSegments dash)
+    {
+        var directory = playlist[..(playlist.LastIndexOf('/') + 1)];
+        if (dash.IndexRange is not null)
+        {
+            xml.WriteElementString("BaseURL", Namespace, directory + dash.Media);
+            xml.WriteStartElement("SegmentBase", Namespace);
+            xml.WriteAttributeString("indexRange", dash.IndexRange);
+            xml.WriteAttributeString("indexRangeExact", "true");
+            xml.WriteStartElement("Initialization", Namespace);
+            xml.WriteAttributeString("range", dash.InitializationRange ?? throw new ArgumentException("a single-file rendition without an init range"));
+            xml.WriteEndElement();
+            xml.WriteEndElement();
+            return;
+        }
+
+        var durations = dash.SegmentDurations ?? throw new ArgumentException("a segment template without a timeline");
+        xml.WriteElementString("BaseURL", Namespace, directory);
+        xml.WriteStartElement("SegmentTemplate", Namespace);
+        xml.WriteAttributeString("timescale", Int(dash.Timescale));
+        xml.WriteAttributeString("initialization", dash.Initialization ?? throw new ArgumentException("a segment template without an init file"));
+        xml.WriteAttributeString("media", dash.Media);
+        xml.WriteAttributeString("startNumber", Int(dash.StartNumber));
+        xml.WriteStartElement("SegmentTimeline", Namespace);
+        for (var i = 0; i < durations.Count;)
+        {
+            var run = 1;
+            while (i + run < durations.Count && durations[i + run] == durations[i])
+            {
+                run++;
+            }
+
+            xml.WriteStartElement("S", Namespace);
+            if (i == 0)
+            {
+                xml.WriteAttributeString("t", Int(dash.StartTime));
+            }
+
+            xml.WriteAttributeString("d", Int(durations[i]));
+            if (run > 1)
+            {
+                xml.WriteAttributeString("r", Int(run - 1));
+            }
+
+            xml.WriteEndElement();
+            i += run;
+        }
+
+        xml.WriteEndElement();
+        xml.WriteEndElement();
+    }
+
+    private static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary><c>PT30.016S</c> (xs:duration, milliseconds).</summary>
+    internal static string Duration(double seconds) => string.Create(CultureInfo.InvariantCulture, $"PT{Math.Round(seconds, 3):0.###}S");
+
+    /// <summary>A whole number of frames per second, or NTSC's N*1000/1001 (the attribute takes no decimals).</summary>
+    internal static string FrameRate(double fps)
+    {
+        var whole = Math.Round(fps);
+        if (Math.Abs(fps - whole) < 0.005)
+        {
+            return Int((long)whole);
+        }
+
+        var ntsc = Math.Round(fps * 1.001);
+        return Math.Abs((ntsc * 1000 / 1001) - fps) < 0.005
+            ? string.Create(CultureInfo.InvariantCulture, $"{ntsc * 1000:0}/1001")
+            : string.Create(CultureInfo.InvariantCulture, $"{Math.Round(fps * 1000):0}/1000");
+    }
+}
