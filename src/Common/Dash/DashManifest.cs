@@ -189,10 +189,10 @@ public static class DashManifest
     private static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary><c>PT30.016S</c> (xs:duration, milliseconds).</summary>
-    internal static string Duration(double seconds) => string.Create(CultureInfo.InvariantCulture, $"PT{Math.Round(seconds, 3):0.###}S");
+    public static string Duration(double seconds) => string.Create(CultureInfo.InvariantCulture, $"PT{Math.Round(seconds, 3):0.###}S");
 
     /// <summary>A whole number of frames per second, or NTSC's N*1000/1001 (the attribute takes no decimals).</summary>
-    internal static string FrameRate(double fps)
+    public static string FrameRate(double fps)
     {
         var whole = Math.Round(fps);
         if (Math.Abs(fps - whole) < 0.005)

@@ -1,9 +1,13 @@
 using Vod.Common.Catalog;
+using Vod.Common.Dash;
 using Vod.Common.Hls;
 
 namespace Vod.Origin.Catalog;
 
-/// <summary>A title as the API shows it: the catalog entry without internal file names, plus its playback URL.</summary>
+/// <summary>
+/// A title as the API shows it: the catalog entry without internal file names or DASH byte ranges, plus its playback
+/// URLs: <see cref="PlaybackUrl"/> (HLS) and <see cref="DashUrl"/> (DASH, for versions packaged with it).
+/// </summary>
 internal sealed record TitleResource(
     string Id,
     string Name,
@@ -14,12 +18,17 @@ internal sealed record TitleResource(
     DateTimeOffset UpdatedAt,
     double? DurationSeconds,
     IReadOnlyList<RenditionInfo> Renditions,
+    AudioRenditionInfo? Audio,
     string? PlaybackUrl,
+    string? DashUrl,
     string? PosterUrl)
 {
     public static TitleResource From(Title t) => new(
-        t.Id, t.Name, t.Status, t.Progress, t.Error, t.CreatedAt, t.UpdatedAt, t.DurationSeconds, t.Renditions,
+        t.Id, t.Name, t.Status, t.Progress, t.Error, t.CreatedAt, t.UpdatedAt, t.DurationSeconds,
+        t.Renditions.Select(r => r with { Dash = null }).ToList(),
+        t.Audio is null ? null : t.Audio with { Dash = null },
         t.Status == TitleStatus.Ready ? $"/play/{t.Id}/master.m3u8" : null,
+        t.Status == TitleStatus.Ready && DashManifest.CanDescribe(t) ? $"/play/{t.Id}/manifest.mpd" : null,
         t.Status == TitleStatus.Ready && t.Poster is not null ? $"{MediaPath.UrlPrefix}/{t.Id}/{t.Version}/{t.Poster}" : null);
 
     /// <summary>The title as an anonymous reader sees it: no error text (it may name server paths).</summary>

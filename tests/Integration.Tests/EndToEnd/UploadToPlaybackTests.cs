@@ -21,7 +21,7 @@ public sealed class UploadToPlaybackTests(StackFixture stack)
         Assert.Equal((426, 240), (title.Renditions[1].Width, title.Renditions[1].Height));
         Assert.All(title.Renditions, r =>
         {
-            Assert.Matches(@"^avc1\.64[0-9a-f]{4},mp4a\.40\.2$", r.Codecs);
+            Assert.Matches(@"^avc1\.64[0-9a-f]{4}$", r.Codecs); // video only: the audio is its own rendition
             Assert.InRange(r.AverageBandwidth, 100_000, r.Bandwidth);
             Assert.Equal(30, r.FrameRate);
         });
@@ -42,6 +42,10 @@ public sealed class UploadToPlaybackTests(StackFixture stack)
         }
 
         Assert.Equal([0.0, 4.0], keyframeSets[0].Select(t => Math.Round(t - keyframeSets[0][0])));
+        var audio = Assert.IsType<AudioRenditionInfo>(title.Audio);
+        Assert.Equal(("mp4a.40.2", 2, 48000, "audio/index.m3u8"), (audio.Codecs, audio.Channels, audio.SampleRate, audio.Playlist));
+        var audioStreams = await Media.RunAsync("ffprobe", ["-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", await stack.PublishedFileAsync(title.Id, "audio/media.mp4")]);
+        Assert.Equal("audio", audioStreams.StandardOutput.Trim());
         Assert.All(keyframeSets, set => Assert.Equal(keyframeSets[0], set));
 
         var master = await File.ReadAllTextAsync(await stack.PublishedFileAsync(title.Id, "master.m3u8"));
@@ -69,6 +73,32 @@ public sealed class UploadToPlaybackTests(StackFixture stack)
 
         var play = await Media.RunAsync("ffmpeg", ["-hide_banner", "-v", "error", "-i", $"{stack.Origin.BaseUrl}{title.PlaybackUrl}", "-f", "null", "-progress", "pipe:1", "-"]);
         Assert.True(play.ExitCode == 0, play.StandardError);
+        var decodedMicroseconds = Regex.Matches(play.StandardOutput, @"out_time_us=(\d+)").Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Max();
+        Assert.InRange(decodedMicroseconds / 1e6, 7.9, 8.5);
+    }
+
+    [Fact]
+    public async Task DashManifest_ListsEveryEdgeAsABaseUrl_AndFfmpegDecodesVideoAndAudioThroughThem()
+    {
+        var title = await stack.SampleTitleAsync();
+        Assert.Equal($"/play/{title.Id}/manifest.mpd", title.DashUrl);
+        using var response = await stack.Http.GetAsync($"{stack.Origin.BaseUrl}{title.DashUrl}");
+        Assert.Equal("application/dash+xml", response.Content.Headers.ContentType?.MediaType);
+        var mpd = System.Xml.Linq.XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!;
+        System.Xml.Linq.XNamespace ns = "urn:mpeg:dash:schema:mpd:2011";
+
+        var version = (await stack.Store.ReadTitleAsync(title.Id))!.Version;
+        var baseUrls = mpd.Elements(ns + "BaseURL").ToDictionary(b => (string)b.Attribute("serviceLocation")!, b => b.Value);
+        foreach (var edge in stack.Edges)
+        {
+            Assert.Equal($"{edge.BaseUrl}/titles/{title.Id}/{version}/", baseUrls[edge.Name]);
+        }
+
+        Assert.Equal($"{stack.Origin.BaseUrl}/steering/{title.Id}", mpd.Element(ns + "ContentSteering")!.Value);
+        Assert.Equal(["360p", "240p", "audio"], mpd.Descendants(ns + "Representation").Select(r => (string)r.Attribute("id")!));
+
+        var play = await Media.RunAsync("ffmpeg", ["-hide_banner", "-v", "error", "-i", $"{stack.Origin.BaseUrl}{title.DashUrl}", "-map", "0:v:0", "-map", "0:a:0", "-f", "null", "-progress", "pipe:1", "-"]);
+        Assert.True(play.ExitCode == 0 && play.StandardError.Length == 0, play.StandardError);
         var decodedMicroseconds = Regex.Matches(play.StandardOutput, @"out_time_us=(\d+)").Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Max();
         Assert.InRange(decodedMicroseconds / 1e6, 7.9, 8.5);
     }

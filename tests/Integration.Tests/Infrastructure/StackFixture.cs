@@ -513,7 +513,9 @@ public sealed record TitleDto(
     string? Error,
     double? DurationSeconds,
     IReadOnlyList<RenditionInfo> Renditions,
-    string? PlaybackUrl);
+    AudioRenditionInfo? Audio,
+    string? PlaybackUrl,
+    string? DashUrl);
 
 /// <summary>An edge as <c>GET /api/edges</c> shows it.</summary>
 public sealed record EdgeDto(string Id, string Url, bool Routable, string State, string? Reason, DateTimeOffset LastHeartbeat);

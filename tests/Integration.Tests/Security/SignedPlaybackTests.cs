@@ -62,6 +62,28 @@ public sealed partial class SignedPlaybackTests(SignedStackFixture fixture)
         Assert.InRange(decoded / 1e6, 7.5, 8.5);
     }
 
+    [Fact]
+    public async Task Ffmpeg_PlaysTheSignedDashManifest_EveryBaseUrlSigned()
+    {
+        var (id, version) = await SampleAsync();
+        var mpd = await _stack.Http.GetStringAsync($"{_stack.Origin.BaseUrl}/play/{id}/manifest.mpd");
+        var baseUrls = Regex.Matches(mpd, "<BaseURL serviceLocation=\"[^\"]+\">([^<]+)</BaseURL>").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(_stack.Edges.Count, baseUrls.Count);
+        foreach (var baseUrl in baseUrls)
+        {
+            var match = SignedUrl().Match(baseUrl);
+            Assert.True(match.Success, baseUrl);
+            Assert.Equal($"{version}/", match.Groups["rest"].Value);
+            Assert.Equal(TokenCheck.Valid, Tokens().Verify(match.Groups["token"].Value, id));
+        }
+
+        var play = await Media.RunAsync("ffmpeg", ["-hide_banner", "-v", "error", "-i", $"{_stack.Origin.BaseUrl}/play/{id}/manifest.mpd", "-map", "0:v:0", "-map", "0:a:0", "-f", "null", "-progress", "pipe:1", "-"]);
+
+        Assert.True(play.ExitCode == 0 && play.StandardError.Length == 0, play.StandardError);
+        var decoded = Regex.Matches(play.StandardOutput, @"out_time_us=(\d+)").Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Max();
+        Assert.InRange(decoded / 1e6, 7.5, 8.5);
+    }
+
     [Theory]
     [InlineData("edge", "240p/index.m3u8")]
     [InlineData("edge", "240p/media.mp4")]

@@ -1,0 +1,132 @@
+using System.Xml.Linq;
+using Vod.Common.Catalog;
+using Vod.Common.Dash;
+
+namespace Vod.Common.Tests.Dash;
+
+public class DashManifestTests
+{
+    private static readonly XNamespace Mpd = "urn:mpeg:dash:schema:mpd:2011";
+
+    private static readonly Title SingleFile = new()
+    {
+        Id = "abcdefgh2345",
+        Name = "t",
+        Status = TitleStatus.Ready,
+        CreatedAt = DateTimeOffset.UnixEpoch,
+        UpdatedAt = DateTimeOffset.UnixEpoch,
+        Source = "s.mp4",
+        Version = "v1",
+        DurationSeconds = 30.016,
+        Renditions =
+        [
+            new("360p", 640, 360, 820_000, 700_000, "avc1.64001e", 25, "360p/index.m3u8") { Dash = new("media.mp4", "0-845", "846-981") },
+            new("720p", 1280, 720, 3_400_000, 2_900_000, "avc1.64001f", 25, "720p/index.m3u8") { Dash = new("media.mp4", "0-850", "851-986") },
+        ],
+        Audio = new("audio", 130_000, 128_000, "mp4a.40.2", 2, 48000, "audio/index.m3u8") { Dash = new("media.mp4", "0-764", "765-900") },
+    };
+
+    private static readonly (string, string)[] TwoEdges = [("edge-b", "http://b:5202/t/tok/titles/abcdefgh2345/v1/"), ("edge-a", "http://a:5201/t/tok/titles/abcdefgh2345/v1/")];
+
+    private static XElement Parse(string mpd) => XDocument.Parse(mpd).Root!;
+
+    [Fact]
+    public void Write_TwoEdges_OneBaseUrlPerEdgeInOrderWithItsServiceLocation_AndContentSteeringOnTheFirst()
+    {
+        var root = Parse(DashManifest.Write(SingleFile, TwoEdges, ("http://o:5100/steering/abcdefgh2345", "edge-b")));
+
+        Assert.Equal(Mpd + "MPD", root.Name);
+        Assert.Equal("static", (string?)root.Attribute("type"));
+        Assert.Equal("PT30.016S", (string?)root.Attribute("mediaPresentationDuration"));
+        Assert.Equal(
+            [("edge-b", "http://b:5202/t/tok/titles/abcdefgh2345/v1/"), ("edge-a", "http://a:5201/t/tok/titles/abcdefgh2345/v1/")],
+            root.Elements(Mpd + "BaseURL").Select(b => ((string)b.Attribute("serviceLocation")!, b.Value)));
+        var steering = Assert.Single(root.Elements(Mpd + "ContentSteering"));
+        Assert.Equal("http://o:5100/steering/abcdefgh2345", steering.Value);
+        Assert.Equal("edge-b", (string?)steering.Attribute("defaultServiceLocation"));
+    }
+
+    [Fact]
+    public void Write_SingleFiles_SegmentBaseWithTheIndexAndInitRanges_VideoTopFirst_ThenAudio()
+    {
+        var root = Parse(DashManifest.Write(SingleFile, TwoEdges));
+
+        Assert.Equal("urn:mpeg:dash:profile:isoff-on-demand:2011", (string?)root.Attribute("profiles"));
+        var sets = root.Element(Mpd + "Period")!.Elements(Mpd + "AdaptationSet").ToList();
+        Assert.Equal(["video/mp4", "audio/mp4"], sets.Select(s => (string)s.Attribute("mimeType")!));
+        var video = sets[0].Elements(Mpd + "Representation").ToList();
+        Assert.Equal(["720p", "360p"], video.Select(r => (string)r.Attribute("id")!));
+        Assert.Equal("avc1.64001f", (string?)video[0].Attribute("codecs"));
+        Assert.Equal("3400000", (string?)video[0].Attribute("bandwidth"));
+        Assert.Equal("720p/media.mp4", video[0].Element(Mpd + "BaseURL")!.Value);
+        var segmentBase = video[0].Element(Mpd + "SegmentBase")!;
+        Assert.Equal("851-986", (string?)segmentBase.Attribute("indexRange"));
+        Assert.Equal("0-850", (string?)segmentBase.Element(Mpd + "Initialization")!.Attribute("range"));
+        var audio = Assert.Single(sets[1].Elements(Mpd + "Representation"));
+        Assert.Equal("mp4a.40.2", (string?)audio.Attribute("codecs"));
+        Assert.Equal("48000", (string?)audio.Attribute("audioSamplingRate"));
+        Assert.Equal("2", (string?)audio.Element(Mpd + "AudioChannelConfiguration")!.Attribute("value"));
+        Assert.Equal("audio/media.mp4", audio.Element(Mpd + "BaseURL")!.Value);
+    }
+
+    [Fact]
+    public void Write_FilePerSegment_SegmentTemplateWithARunLengthTimeline()
+    {
+        var template = new DashSegments("seg_$Number%05d$.m4s", Initialization: "init.mp4", StartNumber: 0, Timescale: 12800, StartTime: 0,
+            SegmentDurations: [51200, 51200, 51200, 25600]);
+        var title = SingleFile with
+        {
+            Renditions = [SingleFile.Renditions[0] with { Dash = template }],
+            Audio = SingleFile.Audio! with { Dash = template with { Timescale = 48000, SegmentDurations = [192000, 96000] } },
+        };
+
+        var root = Parse(DashManifest.Write(title, TwoEdges));
+
+        Assert.Equal("urn:mpeg:dash:profile:isoff-live:2011", (string?)root.Attribute("profiles"));
+        var representation = root.Descendants(Mpd + "Representation").First();
+        Assert.Equal("360p/", representation.Element(Mpd + "BaseURL")!.Value);
+        var segmentTemplate = representation.Element(Mpd + "SegmentTemplate")!;
+        Assert.Equal("init.mp4", (string?)segmentTemplate.Attribute("initialization"));
+        Assert.Equal("seg_$Number%05d$.m4s", (string?)segmentTemplate.Attribute("media"));
+        Assert.Equal("12800", (string?)segmentTemplate.Attribute("timescale"));
+        Assert.Equal(
+            ["t=0 d=51200 r=2", "d=25600"],
+            segmentTemplate.Element(Mpd + "SegmentTimeline")!.Elements(Mpd + "S").Select(s => string.Join(' ', s.Attributes().Select(a => $"{a.Name}={a.Value}"))));
+    }
+
+    [Fact]
+    public void Write_HostileEdgeIdAndUrl_AreEscapedAndAddNoElement()
+    {
+        const string id = "x\"><Period id=\"evil\"/><BaseURL>";
+        const string url = "http://a/?q=1&r=<2>/";
+
+        var root = Parse(DashManifest.Write(SingleFile, [(id, url)], ("http://o/steering/x&y", id)));
+
+        Assert.Single(root.Elements(Mpd + "Period"));
+        var baseUrl = Assert.Single(root.Elements(Mpd + "BaseURL"));
+        Assert.Equal(id, (string?)baseUrl.Attribute("serviceLocation"));
+        Assert.Equal(url, baseUrl.Value);
+        Assert.Equal("http://o/steering/x&y", root.Element(Mpd + "ContentSteering")!.Value);
+    }
+
+    [Fact]
+    public void Write_VersionPackagedBeforeDash_CannotBeDescribed()
+    {
+        var old = SingleFile with { Renditions = [SingleFile.Renditions[0] with { Dash = null, Codecs = "avc1.64001e,mp4a.40.2" }], Audio = null };
+
+        Assert.False(DashManifest.CanDescribe(old));
+        Assert.True(DashManifest.CanDescribe(SingleFile));
+        Assert.Throws<ArgumentException>(() => DashManifest.Write(old, TwoEdges));
+    }
+
+    [Theory]
+    [InlineData(25.0, "25")]
+    [InlineData(29.97, "30000/1001")]
+    [InlineData(23.976, "24000/1001")]
+    [InlineData(59.94, "60000/1001")]
+    [InlineData(12.5, "12500/1000")]
+    public void FrameRate_IsAWholeNumberOrAFraction(double fps, string expected)
+    {
+        Assert.Equal(expected, DashManifest.FrameRate(fps));
+    }
+}

@@ -1,0 +1,82 @@
+using Vod.Common.Catalog;
+using Vod.Common.Hls;
+
+namespace Vod.Common.Tests.Hls;
+
+/// <summary>A title's master with separate audio: one audio group per pathway, each variant naming its own pathway's group.</summary>
+public class MasterPlaylistAudioTests
+{
+    private static readonly RenditionInfo[] Video =
+    [
+        new("360p", 640, 360, 820_000, 700_000, "avc1.64001e", 25, "360p/index.m3u8"),
+        new("720p", 1280, 720, 3_400_000, 2_900_000, "avc1.64001f", 25, "720p/index.m3u8"),
+    ];
+
+    private static readonly AudioRenditionInfo Audio = new("audio", 130_000, 128_000, "mp4a.40.2", 2, 48000, "audio/index.m3u8");
+
+    private static readonly (string? Id, string BaseUri)[] TwoEdges = [("edge-a", "http://a:5201/titles/t/v1/"), ("edge-b", "http://b:5202/titles/t/v1/")];
+
+    private static List<(string StreamInf, string Uri)> Variants(string playlist)
+    {
+        var lines = playlist.Split('\n');
+        return lines.Select((l, i) => (l, i)).Where(x => x.l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal)).Select(x => (x.l, lines[x.i + 1])).ToList();
+    }
+
+    [Fact]
+    public void ForTitle_SeparateAudioOnTwoPathways_OneGroupPerPathwayOnThatPathwaysHost()
+    {
+        var master = MasterPlaylist.ForTitle(Video, Audio, TwoEdges, ("http://o/steering/t", "edge-a"));
+
+        var media = master.Split('\n').Where(l => l.StartsWith("#EXT-X-MEDIA:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+            [
+                "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio-edge-a\",NAME=\"Audio\",LANGUAGE=\"und\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"2\",URI=\"http://a:5201/titles/t/v1/audio/index.m3u8\"",
+                "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio-edge-b\",NAME=\"Audio\",LANGUAGE=\"und\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"2\",URI=\"http://b:5202/titles/t/v1/audio/index.m3u8\"",
+            ],
+            media);
+        var variants = Variants(master);
+        Assert.Equal(4, variants.Count);
+        Assert.All(variants, v => Assert.Contains(
+            v.Uri.StartsWith("http://a:", StringComparison.Ordinal) ? ",AUDIO=\"audio-edge-a\",PATHWAY-ID=\"edge-a\"" : ",AUDIO=\"audio-edge-b\",PATHWAY-ID=\"edge-b\"",
+            v.StreamInf, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ForTitle_SeparateAudio_VariantBandwidthAndCodecsCoverVideoAndAudio_TopRungFirst()
+    {
+        var variants = Variants(MasterPlaylist.ForTitle(Video, Audio, TwoEdges));
+
+        Assert.Equal("http://a:5201/titles/t/v1/720p/index.m3u8", variants[0].Uri);
+        Assert.StartsWith("#EXT-X-STREAM-INF:BANDWIDTH=3530000,AVERAGE-BANDWIDTH=3028000,RESOLUTION=1280x720,CODECS=\"avc1.64001f,mp4a.40.2\"", variants[0].StreamInf, StringComparison.Ordinal);
+        Assert.StartsWith("#EXT-X-STREAM-INF:BANDWIDTH=950000,AVERAGE-BANDWIDTH=828000,RESOLUTION=640x360,CODECS=\"avc1.64001e,mp4a.40.2\"", variants[1].StreamInf, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ForTitle_MuxedVersionWithoutSeparateAudio_NoGroupsAndCodecsAsStored()
+    {
+        RenditionInfo[] muxed = [Video[0] with { Codecs = "avc1.64001e,mp4a.40.2" }];
+
+        var master = MasterPlaylist.ForTitle(muxed, null, TwoEdges);
+
+        Assert.DoesNotContain("#EXT-X-MEDIA", master, StringComparison.Ordinal);
+        Assert.DoesNotContain("AUDIO=", master, StringComparison.Ordinal);
+        Assert.All(Variants(master), v => Assert.Contains("BANDWIDTH=820000,AVERAGE-BANDWIDTH=700000,RESOLUTION=640x360,CODECS=\"avc1.64001e,mp4a.40.2\"", v.StreamInf, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ForTitle_VersionsOwnMaster_RelativeUrisAndOneGroupWithoutPathways()
+    {
+        var master = MasterPlaylist.ForTitle(Video, Audio, [(null, "")]);
+
+        Assert.Contains("GROUP-ID=\"audio\"", master, StringComparison.Ordinal);
+        Assert.Contains("URI=\"audio/index.m3u8\"", master, StringComparison.Ordinal);
+        Assert.Equal(["720p/index.m3u8", "360p/index.m3u8"], Variants(master).Select(v => v.Uri));
+        Assert.DoesNotContain("PATHWAY-ID", master, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_AudioUriWithAQuote_IsRefused()
+    {
+        Assert.Throws<ArgumentException>(() => MasterPlaylist.ForTitle(Video, Audio, [("edge-a", "http://a/\"x/")]));
+    }
+}
