@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Vod.Common.Catalog;
@@ -9,28 +10,32 @@ using Media = Vod.Integration.Tests.Infrastructure.Media;
 namespace Vod.Integration.Tests.Browser;
 
 /// <summary>
-/// Every major player through a dead edge, in one browser at once: Chromium plays a 30 s title (longer than the 10 s
-/// the players buffer) in hls.js (the watch page), Shaka Player (<c>/players/shaka/{id}</c>) and video.js
-/// (<c>/players/videojs/{id}</c>), each with the settings README's "Players" recommends, and the test kills (SIGKILL)
-/// the edge they use. (<see cref="PlayThroughAsync"/> also takes SIGSTOP, which passed for all three players when it was
-/// written; it is not in the suite for its time budget: <see cref="HungEdgeTests"/> hangs the edge under hls.js.) Steering is rendezvous by title, so all three start on the same edge and one
-/// signal hits them all. Each must play to the end without a fatal error and without a stall over 2 s, the rest from
-/// the other edge. Shaka bans a failed URL's host name for every pathway on it, so the two edges have host names of
-/// their own (edge-2 is announced as <c>localhost</c>). Each test has its own stack, since it kills part of it.
+/// Every major player through a dead edge and through a hung one, in one browser at once: Chromium plays a 30 s title
+/// (longer than the 10 s the players buffer) over HLS in hls.js (the watch page), Shaka Player
+/// (<c>/players/shaka/{id}</c>) and video.js (<c>/players/videojs/{id}</c>), and over DASH in Shaka Player
+/// (<c>?format=dash</c>) and dash.js (<c>/players/dashjs/{id}</c>), each with the settings README's "Players"
+/// recommends; then the edge they use is killed (SIGKILL: connections refused) or stopped (SIGSTOP: it accepts
+/// connections and never answers, SIGCONT at the end). Steering is rendezvous by title and the MPD lists its BaseURLs
+/// in the same order, so all five start on the same edge and one signal hits them all. Each must play to the end
+/// without a fatal error and without a stall over 2 s, the rest from the other edge. Shaka bans a failed URL's host
+/// name for every pathway on it, so the two edges have host names of their own (edge-2 is announced as
+/// <c>localhost</c>). Each test has its own stack, since it kills part of it.
 /// </summary>
 public sealed class PlayerMatrixTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private const double TitleSeconds = 30;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Each page's stats in one shape: the Shaka and video.js pages' <c>window.playerStats</c>, and the watch page's <c>vodPlayer.stats</c> mapped onto it.</summary>
+    /// <summary>Each page's stats in one shape: the player pages' <c>window.playerStats</c>, and the watch page's <c>vodPlayer.stats</c> mapped onto it.</summary>
     private static readonly (string Name, string Path, string Stats)[] Players =
     [
-        ("hls.js", "watch", "window.vodPlayer && { state: vodPlayer.stats.state, currentTime: document.getElementById('video').currentTime, "
+        ("hls.js", "watch/{0}", "window.vodPlayer && { state: vodPlayer.stats.state, currentTime: document.getElementById('video').currentTime, "
             + "longestStallMs: vodPlayer.stats.longestStallMs, fatal: vodPlayer.stats.fatal, hosts: vodPlayer.stats.fragmentHosts, "
             + "lastHost: vodPlayer.stats.lastFragmentHost, log: vodPlayer.stats.recoveries.map(r => JSON.stringify(r)), errors: vodPlayer.stats.errors }"),
-        ("Shaka Player", "players/shaka", "window.playerStats"),
-        ("video.js", "players/videojs", "window.playerStats"),
+        ("Shaka Player HLS", "players/shaka/{0}", "window.playerStats"),
+        ("video.js HLS", "players/videojs/{0}", "window.playerStats"),
+        ("Shaka Player DASH", "players/shaka/{0}?format=dash", "window.playerStats"),
+        ("dash.js DASH", "players/dashjs/{0}", "window.playerStats"),
     ];
 
     private readonly StackFixture _stack = new() { EdgesOnLocalhost = new HashSet<string> { "edge-2" } };
@@ -48,6 +53,14 @@ public sealed class PlayerMatrixTests(Xunit.Abstractions.ITestOutputHelper outpu
 
     [Fact]
     public Task AllPlayers_EdgeInUseSigkilled_PlayToTheEndFromTheOtherEdge() => PlayThroughAsync(Signals.Kill);
+
+    /// <summary>
+    /// The gray failure: the edge hangs. Besides the players' own checks, the origin's probes must take it out of the
+    /// steering answer within seconds (hls.js with default settings stalls for over a minute here), hls.js must move by
+    /// steering alone (no rebuild of the player), and after SIGCONT the edge must be routable and first again.
+    /// </summary>
+    [Fact]
+    public Task AllPlayers_EdgeInUseSigstopped_PlayToTheEndFromTheOtherEdge_AndTheEdgeReturnsAfterSigcont() => PlayThroughAsync(Signals.Stop);
 
     private async Task PlayThroughAsync(int signal)
     {
@@ -69,7 +82,7 @@ public sealed class PlayerMatrixTests(Xunit.Abstractions.ITestOutputHelper outpu
             pages.Add((name, page, stats, errors));
         }
 
-        await Task.WhenAll(pages.Select(p => p.Page.GotoAsync($"{_stack.Origin.BaseUrl}/{Players.Single(x => x.Name == p.Name).Path}/{_title.Id}")));
+        await Task.WhenAll(pages.Select(p => p.Page.GotoAsync($"{_stack.Origin.BaseUrl}/{string.Format(CultureInfo.InvariantCulture, Players.Single(x => x.Name == p.Name).Path, _title.Id)}")));
         await Task.WhenAll(pages.Select(p => Chromium.WaitForAsync(p.Page, $"(s => s && s.state === 'playing' && s.currentTime > 1 && s.lastHost)({p.Stats})",
             TimeSpan.FromSeconds(30), () => DiagnosticsAsync(p.Page, p.Stats))));
 
@@ -87,13 +100,27 @@ public sealed class PlayerMatrixTests(Xunit.Abstractions.ITestOutputHelper outpu
             : $"players disagreed on the edge in use ({string.Join(", ", atSignal.Select(s => $"{s.Key}: {s.Value.LastHost}"))}); signalled {inUse.Key}";
         var victim = authorities[inUse.Key];
         var survivor = new Uri(_stack.PublicUrl(_stack.Edges.Single(e => e != victim))).Authority;
+        Assert.Equal(victim.Name, (await SteeringAsync())[0]); // the players are on the title's first choice
         var signalledAt = clock.Elapsed;
         victim.Signal(signal);
         var final = new Dictionary<string, MatrixStats>();
+        TimeSpan? detected = null;
         try
         {
-            await Task.WhenAll(pages.Select(p => Chromium.WaitForAsync(p.Page, $"(s => s.state === 'ended' || s.fatal)({p.Stats})",
+            var done = Task.WhenAll(pages.Select(p => Chromium.WaitForAsync(p.Page, $"(s => s.state === 'ended' || s.fatal)({p.Stats})",
                 TimeSpan.FromSeconds(75), () => DiagnosticsAsync(p.Page, p.Stats))));
+            while (!done.IsCompleted && detected is null && signal == Signals.Stop)
+            {
+                if ((await _stack.FleetAsync()).Single(e => e.Id == victim.Name) is { Routable: false })
+                {
+                    detected = clock.Elapsed - signalledAt;
+                    Assert.NotEqual(victim.Name, (await SteeringAsync())[0]); // steering drops it at once
+                }
+
+                await Task.WhenAny(done, Task.Delay(250));
+            }
+
+            await done;
         }
         finally
         {
@@ -108,7 +135,8 @@ public sealed class PlayerMatrixTests(Xunit.Abstractions.ITestOutputHelper outpu
             }
         }
 
-        output.WriteLine($"signal {signal} to {victim.Name} ({inUse.Key}) at {signalledAt.TotalSeconds:0.0} s; {agreement}; all done at {clock.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"signal {signal} to {victim.Name} ({inUse.Key}) at {signalledAt.TotalSeconds:0.0} s; {agreement}; "
+            + $"{(detected is { } d ? $"hung edge out of steering after {d.TotalSeconds:0.0} s; " : "")}all done at {clock.Elapsed.TotalSeconds:0.0} s");
         foreach (var p in pages)
         {
             var s = final[p.Name];
@@ -148,7 +176,32 @@ public sealed class PlayerMatrixTests(Xunit.Abstractions.ITestOutputHelper outpu
             }
         }
 
+        if (signal == Signals.Stop)
+        {
+            if (detected is null || detected > TimeSpan.FromSeconds(3.5))
+            {
+                failures.Add($"the origin took the hung edge out of steering after {detected?.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) ?? "never"} (at most 3.5 s)");
+            }
+
+            if (final["hls.js"].Log.Count > 0)
+            {
+                failures.Add("hls.js rebuilt the player instead of moving by steering alone");
+            }
+        }
+
         Assert.True(failures.Count == 0, $"{agreement}: {string.Join("; ", failures)}");
+        if (signal == Signals.Stop)
+        {
+            // Resumed, the edge is healthy again: routable, and back first in the title's steering answer.
+            await _stack.WaitForRoutableEdgesAsync(victim.Name);
+            await Eventually.TrueAsync(async () => (await SteeringAsync())[0] == victim.Name, TimeSpan.FromSeconds(5), "the resumed edge is not first again");
+        }
+    }
+
+    private async Task<string[]> SteeringAsync()
+    {
+        using var steering = JsonDocument.Parse(await _stack.Http.GetStringAsync($"{_stack.Origin.BaseUrl}/steering/{_title.Id}"));
+        return [.. steering.RootElement.GetProperty("PATHWAY-PRIORITY").EnumerateArray().Select(p => p.GetString()!)];
     }
 
     private static async Task<MatrixStats> StatsAsync(IPage page, string stats) =>
