@@ -120,5 +120,9 @@
     if (stats.log.length < 200) stats.log.push(`steering ${JSON.stringify(priority || null)} at ${video.currentTime.toFixed(1)} s`);
   });
 
+  // dash.js can end playback itself (PlaybackController.js _onPlaybackEnded: seek to the stream end and pause) without
+  // the element's 'ended'; logged so a test sees where it stopped.
+  player.on(events.PLAYBACK_ENDED, () => { if (stats.log.length < 200) stats.log.push(`dash.js playbackEnded at ${video.currentTime.toFixed(1)} s`); });
+
   player.initialize(video, source, /* autoPlay= */ true);
 })();
