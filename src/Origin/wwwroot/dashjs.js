@@ -1,0 +1,128 @@
+// /players/dashjs/{id}: /play/{id}/manifest.mpd from this origin in dash.js 5 (npm dashjs, the modern UMD
+// MediaPlayer build served from /vendor/), with failover settings between the edges (the MPD's BaseURLs, one per edge
+// with a serviceLocation), and playback stats on window.playerStats (the same shape as /players/shaka) for tests.
+// Source references are to dash.js 5.2.1 (src/ in node_modules/dashjs/dist/modern/umd/dash.mediaplayer.debug.js.map).
+(() => {
+  'use strict';
+  const id = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() || '');
+  const source = `/play/${encodeURIComponent(id)}/manifest.mpd`;
+  const video = document.getElementById('video');
+
+  const stats = { state: 'loading', currentTime: 0, longestStallMs: 0, fatal: null, hosts: {}, lastHost: null, log: [], errors: [] };
+  window.playerStats = stats;
+  const showError = (message) => { const e = document.getElementById('error'); e.textContent = message; e.hidden = false; };
+
+  // A stall: time during which currentTime does not move although the video plays, from the first 'playing' on;
+  // 'waiting' starts one at once.
+  let started = false;
+  let stallStart = null;
+  let lastTime = -1;
+  const endStall = () => {
+    if (stallStart !== null) stats.longestStallMs = Math.max(stats.longestStallMs, performance.now() - stallStart);
+    stallStart = null;
+  };
+  video.addEventListener('waiting', () => { if (started && stallStart === null) stallStart = performance.now(); });
+  video.addEventListener('playing', () => { started = true; if (stats.state !== 'ended') stats.state = 'playing'; endStall(); });
+  video.addEventListener('ended', () => { stats.state = 'ended'; endStall(); });
+  video.addEventListener('timeupdate', () => { stats.currentTime = video.currentTime; });
+  setInterval(() => {
+    stats.currentTime = video.currentTime;
+    const moving = video.currentTime !== lastTime;
+    lastTime = video.currentTime;
+    if (!started || video.paused || video.ended || moving) {
+      endStall();
+    } else {
+      stallStart ??= performance.now() - 100;
+      stats.longestStallMs = Math.max(stats.longestStallMs, performance.now() - stallStart);
+    }
+  }, 100);
+
+  if (!window.dashjs) {
+    showError('dash.js is missing (run npm ci in src/Origin).');
+    return;
+  }
+
+  // How dash.js leaves a dead edge (5.2.1): a segment request is retried retryAttempts times on the SAME URL
+  // (net/HTTPLoader.js _retriggerRequest), each try ending at the latest after fragmentRequestTimeout (the XHR timeout,
+  // HTTPLoader.js _getRequestTimeout; XHRLoader.js sets xhr.timeout). Only when the tries are used up does
+  // FragmentController.js onFragmentLoadingCompleted blacklist the request's serviceLocation (the edge), which makes
+  // BaseURLController.js onBlackListChanged drop the selection, and StreamProcessor.js _handleFragmentLoadingError asks
+  // for the same segment again, now from the next BaseURL that is not blacklisted (ContentSteeringSelector.js
+  // _findexIndexOfServiceLocation in PATHWAY-PRIORITY order, else BasicSelector.js select in MPD order).
+  // So: one quick retry (a connection refused is over in milliseconds), and a request time-out short enough that a hung
+  // edge (SIGSTOP: the kernel accepts the connection, nothing answers) costs 2 x 3 s, inside the 10 s buffer.
+  // The defaults (Settings.js: 3 retries 1 s apart, 20 s fragment / 10 s manifest time-out) would stall for a minute.
+  const types = ['MPD', 'MediaSegment', 'InitializationSegment', 'IndexSegment', 'BitstreamSwitchingSegment', 'XLinkExpansion', 'other'];
+  const perType = (value) => Object.fromEntries(types.map((type) => [type, value(type)]));
+  const settings = {
+    streaming: {
+      // The buffer goal: dash.js keeps bufferTimeDefault (18 s), and 30 s / 60 s at the top quality
+      // (Settings.js buffer.*); 10 s like the other players, so a short title is not fetched whole before an edge dies.
+      buffer: { bufferTimeDefault: 10, bufferTimeAtTopQuality: 10, bufferTimeAtTopQualityLongForm: 10, bufferToKeep: 10 },
+      fragmentRequestTimeout: 3000,
+      manifestRequestTimeout: 4000,
+      retryAttempts: perType(() => 1),
+      retryIntervals: perType((type) => (type === 'MPD' ? 500 : 250)),
+      // Follow <ContentSteering> (the default; Settings.js applyContentSteering): the steering server's
+      // PATHWAY-PRIORITY orders the serviceLocations (ContentSteeringSelector.js selectBaseUrlIndex). While a steering
+      // response is in force, a blacklisted edge stays out for its TTL, not for blacklistExpiryTime
+      // (BlacklistController.js getBlacklistExpiry), and comes back when the TTL runs out.
+      // Without a steering answer (none yet, the server failed: it is then not asked again, ContentSteeringController.js
+      // _handleSteeringResponseError without a TTL) the order is the MPD's defaultServiceLocation (split on spaces,
+      // DashManifestModel.js _createContentSteeringInstance), then the BaseURLs in MPD order.
+      applyContentSteering: true,
+      // Without steering (the server failed or gave no TTL): try a blacklisted edge again after 60 s, not never (-1).
+      blacklistExpiryTime: 60,
+    },
+  };
+
+  const fail = (message) => {
+    stats.fatal = String(message);
+    showError(`Playback failed: dash.js error ${stats.fatal}`);
+  };
+  const events = dashjs.MediaPlayer.events;
+  const player = dashjs.MediaPlayer().create();
+  window.dashPlayer = player;
+  player.updateSettings(settings);
+
+  // Errors (core/errors/Errors.js codes): a segment that failed on one edge (27 content, 28 init, 26 sidx) is reported
+  // although the player goes on with the next BaseURL, so those are logged only. Fatal: the MPD cannot be loaded or
+  // used (10, 11, 25, 31, 32, 34), MSE cannot play it (20, 23, 35), or no BaseURL is left (19: every edge is
+  // blacklisted; BaseURLSelector.js select then clears the blacklist and tries again, but every edge has failed).
+  const fatalCodes = new Set([10, 11, 19, 20, 23, 25, 31, 32, 34, 35]);
+  player.on(events.ERROR, (event) => {
+    const error = (event && event.error) || {};
+    if (stats.errors.length < 50) stats.errors.push({ code: error.code, message: String(error.message || ''), at: Number(video.currentTime.toFixed(1)) });
+    if (fatalCodes.has(error.code)) fail(`${error.code} ${error.message || ''}`.trim());
+  });
+  player.on(events.PLAYBACK_ERROR, (event) => fail(`playback ${(event && event.error && event.error.message) || ''}`.trim()));
+
+  // Segment responses by host (FRAGMENT_LOADING_COMPLETED, FragmentModel.js onLoadingCompleted: once per request after
+  // its retries, with error set when it failed); a failed request is logged, not counted.
+  player.on(events.FRAGMENT_LOADING_COMPLETED, (event) => {
+    const request = event && event.request;
+    if (!request || !request.url) return;
+    try {
+      const host = new URL(request.url, location.href).host;
+      const where = `${request.mediaType} ${request.range || ''} at ${video.currentTime.toFixed(1)} s`;
+      if (event.error || !event.response) {
+        if (stats.log.length < 200) stats.log.push(`${host} failed (${request.serviceLocation}) ${where}`);
+        return;
+      }
+      if (request.type !== 'MediaSegment') return;
+      stats.hosts[host] = (stats.hosts[host] || 0) + 1;
+      stats.lastHost = host;
+      if (stats.log.length < 200) stats.log.push(`${host} ${where}`);
+    } catch { /* not a URL */ }
+  });
+  player.on(events.CONTENT_STEERING_REQUEST_COMPLETED, (event) => {
+    const priority = event && event.currentSteeringResponseData && event.currentSteeringResponseData.pathwayPriority;
+    if (stats.log.length < 200) stats.log.push(`steering ${JSON.stringify(priority || null)} at ${video.currentTime.toFixed(1)} s`);
+  });
+
+  // dash.js can end playback itself (PlaybackController.js _onPlaybackEnded: seek to the stream end and pause) without
+  // the element's 'ended'; logged so a test sees where it stopped.
+  player.on(events.PLAYBACK_ENDED, () => { if (stats.log.length < 200) stats.log.push(`dash.js playbackEnded at ${video.currentTime.toFixed(1)} s`); });
+
+  player.initialize(video, source, /* autoPlay= */ true);
+})();
