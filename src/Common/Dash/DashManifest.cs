@@ -27,9 +27,11 @@ public static class DashManifest
         title.Renditions.Count > 0 && title.Renditions.All(r => r.Dash is not null) && (title.Audio is null || title.Audio.Dash is not null);
 
     /// <param name="locations">Each location's id (its <c>serviceLocation</c>) and the URL of the version's directory on it, ending in <c>/</c>.</param>
-    /// <param name="steering">The steering server's URI and the default location, or null for none.</param>
+    /// <param name="steering">The steering server's URI, or null for none. Its default locations are every location in
+    /// order, space-separated: before the first steering answer (or when the server is down) Shaka Player uses only the
+    /// default ones, so naming one edge there would leave it nowhere to go.</param>
     /// <exception cref="ArgumentException">The title cannot be described (<see cref="CanDescribe"/>) or has no duration.</exception>
-    public static string Write(Title title, IReadOnlyList<(string Id, string BaseUrl)> locations, (string ServerUri, string DefaultLocation)? steering = null)
+    public static string Write(Title title, IReadOnlyList<(string Id, string BaseUrl)> locations, string? steering = null)
     {
         if (!CanDescribe(title) || title.DurationSeconds is not > 0)
         {
@@ -54,12 +56,12 @@ public static class DashManifest
                 xml.WriteEndElement();
             }
 
-            if (steering is { } s)
+            if (steering is not null)
             {
                 xml.WriteStartElement("ContentSteering", Namespace);
-                xml.WriteAttributeString("defaultServiceLocation", s.DefaultLocation);
+                xml.WriteAttributeString("defaultServiceLocation", string.Join(' ', locations.Select(l => l.Id)));
                 xml.WriteAttributeString("queryBeforeStart", "false");
-                xml.WriteString(s.ServerUri);
+                xml.WriteString(steering);
                 xml.WriteEndElement();
             }
 

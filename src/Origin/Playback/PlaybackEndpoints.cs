@@ -34,7 +34,7 @@ internal static class PlaybackEndpoints
 
         app.MapMethods("/play/{id}/manifest.mpd", ["GET", "HEAD"], (string id, HttpContext context, IMediaStore store, EdgeMonitor monitor, PlaybackTokens tokens) =>
             PlayAsync(id, context, store, monitor, tokens, (title, pathways, origin) => DashManifest.CanDescribe(title)
-                ? Results.Text(DashManifest.Write(title, pathways, ($"{origin}/steering/{title.Id}", pathways[0].Id)), DashContentType)
+                ? Results.Text(DashManifest.Write(title, pathways, $"{origin}/steering/{title.Id}"), DashContentType)
                 : Results.Problem($"title '{id}' was packaged before DASH was offered: play /play/{id}/master.m3u8, or upload it again for DASH",
                     statusCode: StatusCodes.Status409Conflict)));
         return app;

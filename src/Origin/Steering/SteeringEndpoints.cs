@@ -10,15 +10,15 @@ namespace Vod.Origin.Steering;
 
 /// <summary>
 /// The content steering manifest, one answer for both protocols: HLS (draft-pantos-hls-rfc8216bis, "Content
-/// Steering") reads <c>PATHWAY-PRIORITY</c>, DASH (DASH-IF Content Steering) reads <c>SERVICE-LOCATION-PRIORITY</c>;
-/// the pathway ids are the MPD's <c>serviceLocation</c>s, so both lists are the same.
+/// Steering") and DASH (DASH-IF Content Steering) both read <c>PATHWAY-PRIORITY</c> (dash.js 5.2.1
+/// <c>ContentSteeringController._handleSteeringResponse</c>, Shaka Player 5.2.12 <c>content_steering_manager.js</c>);
+/// in an MPD the pathway ids are the <c>BaseURL@serviceLocation</c>s, which are the same edge ids.
 /// </summary>
 internal sealed record SteeringManifest(
     [property: JsonPropertyName("VERSION")] int Version,
     [property: JsonPropertyName("TTL")] int Ttl,
     [property: JsonPropertyName("RELOAD-URI")] string ReloadUri,
-    [property: JsonPropertyName("PATHWAY-PRIORITY")] IReadOnlyList<string> PathwayPriority,
-    [property: JsonPropertyName("SERVICE-LOCATION-PRIORITY")] IReadOnlyList<string> ServiceLocationPriority);
+    [property: JsonPropertyName("PATHWAY-PRIORITY")] IReadOnlyList<string> PathwayPriority);
 
 /// <summary><c>GET /steering/{id}</c>: the pathway (edge) order for a title, re-read by HLS and DASH players every TTL.</summary>
 internal static class SteeringEndpoints
@@ -44,7 +44,7 @@ internal static class SteeringEndpoints
             [Microsoft.AspNetCore.Mvc.FromQuery(Name = "_HLS_pathway")] string? pathway,
             [Microsoft.AspNetCore.Mvc.FromQuery(Name = "_HLS_throughput")] long? throughput,
             [Microsoft.AspNetCore.Mvc.FromQuery(Name = "_DASH_pathway")] string? dashPathway,
-            [Microsoft.AspNetCore.Mvc.FromQuery(Name = "_DASH_throughput")] long? dashThroughput,
+            [Microsoft.AspNetCore.Mvc.FromQuery(Name = "_DASH_throughput")] string? dashThroughput,
             HttpContext context,
             IMediaStore store,
             EdgeMonitor monitor,
@@ -56,9 +56,12 @@ internal static class SteeringEndpoints
                 return Results.Problem($"no title with id '{id}'", statusCode: StatusCodes.Status404NotFound);
             }
 
-            // DASH players report the same things under their own names.
-            pathway ??= dashPathway;
-            throughput ??= dashThroughput;
+            // DASH players report the same things under their own names, and dash.js as lists.
+            if (pathway is null && dashPathway is not null)
+            {
+                (pathway, throughput) = DashReport(dashPathway, dashThroughput);
+            }
+
             var ordered = SteeringPolicy.Order(id, monitor.Snapshot);
             if (pathway is not null && ordered.Any(e => e.Id == pathway)
                 && reports.TryCount(context.Connection.RemoteIpAddress, id, pathway))
@@ -77,16 +80,27 @@ internal static class SteeringEndpoints
             }
 
             context.Response.Headers.CacheControl = "no-store";
-            var priority = ordered.Count > 0 ? ordered.Select(e => e.Id).ToList() : [OriginPathway];
             return Results.Json(new SteeringManifest(
                 1,
                 (int)options.Value.Ttl.TotalSeconds,
                 // Absolute: Shaka Player takes RELOAD-URI as is and later builds `new URL(uri)` without a base
                 // (lib/util/url.js, since shaka-player PR #10197), which throws on a relative one and stops steering.
                 $"{context.Request.Scheme}://{context.Request.Host}/steering/{id}",
-                priority,
-                priority));
+                ordered.Count > 0 ? ordered.Select(e => e.Id).ToList() : [OriginPathway]));
         });
         return app;
+    }
+
+    /// <summary>
+    /// A DASH player's report as one pathway and one throughput: the last entry of each list. dash.js sends the
+    /// pathways used since its previous request, quoted and comma-separated (<c>_DASH_pathway="edge-1,edge-2"</c>),
+    /// with one throughput per pathway (<c>_DASH_throughput=5000000,4000000</c>, empty at first); Shaka Player sends one
+    /// of each, unquoted.
+    /// </summary>
+    internal static (string? Pathway, long? Throughput) DashReport(string pathways, string? throughputs)
+    {
+        var pathway = pathways.Trim('"').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        var throughput = (throughputs ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        return (pathway, long.TryParse(throughput, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bits) ? bits : null);
     }
 }

@@ -8,37 +8,11 @@
   const source = `/play/${encodeURIComponent(id)}/manifest.mpd`;
   const video = document.getElementById('video');
 
-  const stats = { state: 'loading', currentTime: 0, longestStallMs: 0, fatal: null, hosts: {}, lastHost: null, log: [], errors: [] };
-  window.playerStats = stats;
-  const showError = (message) => { const e = document.getElementById('error'); e.textContent = message; e.hidden = false; };
-
-  // A stall: time during which currentTime does not move although the video plays, from the first 'playing' on;
-  // 'waiting' starts one at once.
-  let started = false;
-  let stallStart = null;
-  let lastTime = -1;
-  const endStall = () => {
-    if (stallStart !== null) stats.longestStallMs = Math.max(stats.longestStallMs, performance.now() - stallStart);
-    stallStart = null;
-  };
-  video.addEventListener('waiting', () => { if (started && stallStart === null) stallStart = performance.now(); });
-  video.addEventListener('playing', () => { started = true; if (stats.state !== 'ended') stats.state = 'playing'; endStall(); });
-  video.addEventListener('ended', () => { stats.state = 'ended'; endStall(); });
-  video.addEventListener('timeupdate', () => { stats.currentTime = video.currentTime; });
-  setInterval(() => {
-    stats.currentTime = video.currentTime;
-    const moving = video.currentTime !== lastTime;
-    lastTime = video.currentTime;
-    if (!started || video.paused || video.ended || moving) {
-      endStall();
-    } else {
-      stallStart ??= performance.now() - 100;
-      stats.longestStallMs = Math.max(stats.longestStallMs, performance.now() - stallStart);
-    }
-  }, 100);
+  const playback = trackPlayback(video);
+  const { stats } = playback;
 
   if (!window.dashjs) {
-    showError('dash.js is missing (run npm ci in src/Origin).');
+    playback.fail('missing', 'dash.js is missing (run npm ci in src/Origin).');
     return;
   }
 
@@ -76,10 +50,7 @@
     },
   };
 
-  const fail = (message) => {
-    stats.fatal = String(message);
-    showError(`Playback failed: dash.js error ${stats.fatal}`);
-  };
+  const fail = (message) => playback.fail(message, `Playback failed: dash.js error ${message}`);
   const events = dashjs.MediaPlayer.events;
   const player = dashjs.MediaPlayer().create();
   window.dashPlayer = player;
@@ -102,27 +73,21 @@
   player.on(events.FRAGMENT_LOADING_COMPLETED, (event) => {
     const request = event && event.request;
     if (!request || !request.url) return;
-    try {
-      const host = new URL(request.url, location.href).host;
-      const where = `${request.mediaType} ${request.range || ''} at ${video.currentTime.toFixed(1)} s`;
-      if (event.error || !event.response) {
-        if (stats.log.length < 200) stats.log.push(`${host} failed (${request.serviceLocation}) ${where}`);
-        return;
-      }
-      if (request.type !== 'MediaSegment') return;
-      stats.hosts[host] = (stats.hosts[host] || 0) + 1;
-      stats.lastHost = host;
-      if (stats.log.length < 200) stats.log.push(`${host} ${where}`);
-    } catch { /* not a URL */ }
+    if (event.error || !event.response) {
+      playback.failed(request.url, `${request.serviceLocation} ${request.mediaType} ${request.range || ''}`);
+    } else if (request.type === 'MediaSegment') {
+      playback.segment(request.url, `${request.mediaType} ${request.range || ''}`);
+    }
   });
   player.on(events.CONTENT_STEERING_REQUEST_COMPLETED, (event) => {
     const priority = event && event.currentSteeringResponseData && event.currentSteeringResponseData.pathwayPriority;
-    if (stats.log.length < 200) stats.log.push(`steering ${JSON.stringify(priority || null)} at ${video.currentTime.toFixed(1)} s`);
+    playback.log(`steering ${JSON.stringify(priority || null)}`);
   });
 
   // dash.js can end playback itself (PlaybackController.js _onPlaybackEnded: seek to the stream end and pause) without
   // the element's 'ended'; logged so a test sees where it stopped.
-  player.on(events.PLAYBACK_ENDED, () => { if (stats.log.length < 200) stats.log.push(`dash.js playbackEnded at ${video.currentTime.toFixed(1)} s`); });
+  player.on(events.PLAYBACK_ENDED, () => playback.log('dash.js playbackEnded'));
+  video.addEventListener('pause', () => { if (!video.ended) playback.log('paused'); });
 
   player.initialize(video, source, /* autoPlay= */ true);
 })();

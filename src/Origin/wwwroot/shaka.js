@@ -28,49 +28,23 @@
     abr: { enabled: true },
   };
 
-  const stats = { state: 'loading', currentTime: 0, longestStallMs: 0, fatal: null, hosts: {}, lastHost: null, log: [], errors: [] };
-  window.playerStats = stats;
-  const showError = (message) => { const e = document.getElementById('error'); e.textContent = message; e.hidden = false; };
-
-  // A stall: time during which currentTime does not move although the video plays (Shaka holds playbackRate at 0
-  // while it buffers, so the element is not paused), from the first 'playing' on; 'waiting' starts one at once.
-  let started = false;
-  let stallStart = null;
-  let lastTime = -1;
-  const endStall = () => {
-    if (stallStart !== null) stats.longestStallMs = Math.max(stats.longestStallMs, performance.now() - stallStart);
-    stallStart = null;
-  };
-  video.addEventListener('waiting', () => { if (started && stallStart === null) stallStart = performance.now(); });
-  video.addEventListener('playing', () => { started = true; stats.state = 'playing'; endStall(); });
-  video.addEventListener('ended', () => { stats.state = 'ended'; endStall(); });
-  video.addEventListener('timeupdate', () => { stats.currentTime = video.currentTime; });
-  setInterval(() => {
-    stats.currentTime = video.currentTime;
-    const moving = video.currentTime !== lastTime;
-    lastTime = video.currentTime;
-    if (!started || video.paused || video.ended || moving) {
-      endStall();
-    } else {
-      stallStart ??= performance.now() - 100;
-      stats.longestStallMs = Math.max(stats.longestStallMs, performance.now() - stallStart);
-    }
-  }, 100);
+  const playback = trackPlayback(video);
+  const { stats } = playback;
 
   if (!window.shaka) {
-    showError('Shaka Player is missing (run npm ci in src/Origin).');
+    playback.fail('missing', 'Shaka Player is missing (run npm ci in src/Origin).');
     return;
   }
 
   shaka.polyfill.installAll();
   if (!shaka.Player.isBrowserSupported()) {
-    showError('This browser cannot play with Shaka Player.');
+    playback.fail('unsupported', 'This browser cannot play with Shaka Player.');
     return;
   }
 
   const fail = (error) => {
-    stats.fatal = String((error && error.code) || error);
-    showError(`Playback failed: Shaka error ${stats.fatal}`);
+    const code = String((error && error.code) || error);
+    playback.fail(code, `Playback failed: Shaka error ${code}`);
   };
   const player = new shaka.Player();
   window.shakaPlayer = player;
@@ -79,19 +53,30 @@
     stats.errors.push({ code: error.code, severity: error.severity, data: String(error.data && error.data[0]) });
     if (error.severity === shaka.util.Error.Severity.CRITICAL) fail(error);
   });
+  // Which range came from where and when (a response from Chromium's HTTP cache counts under the host it came from).
   player.getNetworkingEngine().registerResponseFilter((type, response) => {
-    if (type !== shaka.net.NetworkingEngine.RequestType.SEGMENT) return;
-    try {
-      const host = new URL(response.uri, location.href).host;
-      stats.hosts[host] = (stats.hosts[host] || 0) + 1;
-      stats.lastHost = host;
-      // Which range came from where and when (a response from Chromium's HTTP cache counts under the host it came from).
-      if (stats.log.length < 200) stats.log.push(`${host} ${(response.headers['content-range'] || '').replace('bytes ', '')} at ${video.currentTime.toFixed(1)} s`);
-    } catch { /* not a URL */ }
+    if (type === shaka.net.NetworkingEngine.RequestType.SEGMENT) playback.segment(response.uri, (response.headers['content-range'] || '').replace('bytes ', ''));
   });
   player.configure(config);
+
+  // DASH with SegmentBase: build every rendition's segment index at load, not at its first use. Shaka 5.2.12 takes a
+  // SegmentBase index's URIs when it creates the stream and compares them with the representation's current URIs when
+  // it parses the index (lib/dash/segment_base.js createSegmentIndex, `indexIsExternal`); a ban or a steering answer
+  // in between (an edge died) makes them differ, Shaka then takes the index for an external file and shifts every byte
+  // range by the index's end (lib/dash/mp4_segment_index_parser.js parseSIDX_, anchorOffset), and the first switch to
+  // a rung not yet indexed fails with error 3014. Indexing all rungs while every edge is up avoids it. getManifest()
+  // logs that its structure is not covered by semantic versioning: this is the one use, pinned to 5.2.12.
+  const indexEveryRendition = () => {
+    const streams = new Set();
+    for (const variant of player.getManifest().variants) {
+      if (variant.video) streams.add(variant.video);
+      if (variant.audio) streams.add(variant.audio);
+    }
+    return Promise.all([...streams].map((stream) => stream.createSegmentIndex().catch(() => {})));
+  };
   player.attach(video)
     .then(() => player.load(source))
+    .then(() => { if (dash) indexEveryRendition(); })
     .then(() => video.play().catch(() => {}))
     .catch(fail);
 })();

@@ -46,7 +46,7 @@ public sealed class SteeringReportTests(StackFixture stack)
 
         var clock = Stopwatch.StartNew();
         await ReportAsync(stack.Http, title.Id, other, times: 1000);
-        await ReportAsync(secondClient, title.Id, other, times: 1000, protocol: "DASH"); // a DASH player reports under its own names
+        await ReportAsync(secondClient, title.Id, other, times: 1000, dash: true); // a DASH player reports under its own names
         var elapsed = clock.Elapsed;
 
         // Once per client; a run slower than the TTL may honestly count again (a player reloading after the TTL).
@@ -58,10 +58,12 @@ public sealed class SteeringReportTests(StackFixture stack)
         Assert.Equal(before[other], after[other]); // the pathway the players used is not the avoided one
     }
 
-    /// <param name="protocol"><c>HLS</c> or <c>DASH</c>: the query parameters' prefix (<c>_HLS_pathway</c>, <c>_DASH_pathway</c>).</param>
-    private async Task ReportAsync(HttpClient client, string titleId, string pathway, int times, string protocol = "HLS")
+    /// <param name="dash">Report as dash.js does: <c>_DASH_pathway="a,b"</c> (the pathways used since the last request, the current one last) and a throughput per pathway.</param>
+    private async Task ReportAsync(HttpClient client, string titleId, string pathway, int times, bool dash = false)
     {
-        var url = $"{stack.Origin.BaseUrl}/steering/{titleId}?_{protocol}_pathway={Uri.EscapeDataString(pathway)}&_{protocol}_throughput=5000000";
+        var url = dash
+            ? $"{stack.Origin.BaseUrl}/steering/{titleId}?_DASH_pathway={Uri.EscapeDataString($"\"some-earlier-edge,{pathway}\"")}&_DASH_throughput=4000000,5000000"
+            : $"{stack.Origin.BaseUrl}/steering/{titleId}?_HLS_pathway={Uri.EscapeDataString(pathway)}&_HLS_throughput=5000000";
         await Parallel.ForAsync(0, times, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, ct) =>
         {
             using var response = await client.GetAsync(url, ct);
@@ -72,9 +74,7 @@ public sealed class SteeringReportTests(StackFixture stack)
     private async Task<string[]> OrderAsync(string titleId)
     {
         using var steering = JsonDocument.Parse(await stack.Http.GetStringAsync($"{stack.Origin.BaseUrl}/steering/{titleId}"));
-        string[] hls = [.. steering.RootElement.GetProperty("PATHWAY-PRIORITY").EnumerateArray().Select(p => p.GetString()!)];
-        Assert.Equal(hls, steering.RootElement.GetProperty("SERVICE-LOCATION-PRIORITY").EnumerateArray().Select(p => p.GetString()!)); // DASH's name for the same list
-        return hls;
+        return [.. steering.RootElement.GetProperty("PATHWAY-PRIORITY").EnumerateArray().Select(p => p.GetString()!)];
     }
 
     /// <summary>Each edge's <c>avoidedByPlayers</c> as <c>GET /api/edges</c> shows it.</summary>
