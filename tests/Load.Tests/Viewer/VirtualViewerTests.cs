@@ -128,13 +128,14 @@ public sealed class VirtualViewerTests
     [Fact]
     public async Task PlayAsync_SlowAudio_PlaybackStartsOnlyWhenTheAudioIsBufferedToo()
     {
-        // Video answers at once; each audio request takes 1.5 s: playlist, init and two segments before 8 s of both.
-        var fleet = new FakeFleet { Audio = true, AudioDelay = TimeSpan.FromSeconds(1.5) };
+        // Video answers at once; each audio request takes 1 s: playlist, init and two segments before 8 s of both.
+        // (Only the lower bound: the fake clock runs on while the viewer works, so a busy machine makes startup later.)
+        var fleet = new FakeFleet { Audio = true, AudioDelay = TimeSpan.FromSeconds(1) };
         var (outcome, result, failure, _) = await PlayAsync(fleet);
 
         Assert.Null(failure);
         Assert.Equal(SessionOutcome.Finished, outcome);
-        Assert.InRange(result.Startup!.Value, TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(7));
+        Assert.True(result.Startup >= TimeSpan.FromSeconds(4), $"started at {result.Startup} with 4 s of audio requests before");
         Assert.Equal(TimeSpan.FromSeconds(16), result.Watched);
     }
 
