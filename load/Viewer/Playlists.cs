@@ -2,12 +2,21 @@ using System.Globalization;
 
 namespace Vod.Load.Viewer;
 
-/// <summary>One <c>EXT-X-STREAM-INF</c> of a master playlist: a rendition on one pathway (edge).</summary>
-internal sealed record Variant(Uri Uri, long Bandwidth, long AverageBandwidth, int Height, string PathwayId);
+/// <summary>
+/// One <c>EXT-X-STREAM-INF</c> of a master playlist: a rendition on one pathway (edge); <see cref="AudioGroup"/> is its
+/// <c>AUDIO</c> attribute (null when the audio is muxed into the rendition).
+/// </summary>
+internal sealed record Variant(Uri Uri, long Bandwidth, long AverageBandwidth, int Height, string PathwayId, string? AudioGroup = null);
+
+/// <summary>An <c>EXT-X-MEDIA:TYPE=AUDIO</c> rendition with a <c>URI</c> (one without is muxed into the variants).</summary>
+internal sealed record AudioRendition(string GroupId, Uri Uri, bool Default);
 
 /// <summary>The master playlist as a viewer needs it: the variants and the optional content-steering tag.</summary>
 internal sealed record MasterPlaylist(IReadOnlyList<Variant> Variants, string? SteeringUri, string? DefaultPathway)
 {
+    /// <summary>The audio renditions (<c>EXT-X-MEDIA:TYPE=AUDIO</c> with a URI); empty for a master with muxed audio.</summary>
+    public IReadOnlyList<AudioRendition> Audio { get; init; } = [];
+
     /// <summary>Pathways in the order the master lists them (the origin lists them in steering order).</summary>
     public IReadOnlyList<string> Pathways => Variants.Select(v => v.PathwayId).Distinct(StringComparer.Ordinal).ToList();
 
@@ -18,12 +27,22 @@ internal sealed record MasterPlaylist(IReadOnlyList<Variant> Variants, string? S
         Variants.FirstOrDefault(v => v.PathwayId == pathway && v.Bandwidth == bandwidth);
 
     /// <summary>
+    /// The audio a player loads with <paramref name="variant"/>: the <c>DEFAULT=YES</c> rendition of the group its
+    /// <c>AUDIO</c> attribute names (else the group's first); null when the variant carries its own audio.
+    /// </summary>
+    public AudioRendition? AudioFor(Variant? variant) =>
+        variant?.AudioGroup is not { } group ? null
+        : Audio.FirstOrDefault(a => a.GroupId == group && a.Default) ?? Audio.FirstOrDefault(a => a.GroupId == group);
+
+    /// <summary>
     /// The master with the steering server's clones added: each new pathway gets its base pathway's variants with the
-    /// host (<c>host[:port]</c>) replaced. Clones of unknown bases and pathways already present are ignored (hls.js).
+    /// host (<c>host[:port]</c>) replaced, and their audio groups likewise as <c>{group}_clone_{id}</c> (hls.js's
+    /// names). Clones of unknown bases and pathways already present are ignored (hls.js).
     /// </summary>
     public MasterPlaylist WithClones(IEnumerable<PathwayClone> clones)
     {
         var variants = Variants.ToList();
+        var audio = Audio.ToList();
         foreach (var clone in clones)
         {
             if (clone.Id.Length == 0 || variants.Any(v => v.PathwayId == clone.Id))
@@ -31,14 +50,30 @@ internal sealed record MasterPlaylist(IReadOnlyList<Variant> Variants, string? S
                 continue;
             }
 
-            variants.AddRange(variants.Where(v => v.PathwayId == clone.BaseId).ToList().Select(v => v with
+            var bases = variants.Where(v => v.PathwayId == clone.BaseId).ToList();
+            variants.AddRange(bases.Select(v => v with
             {
                 PathwayId = clone.Id,
-                Uri = clone.Host is { Length: > 0 } host ? new Uri($"{v.Uri.Scheme}://{host}{v.Uri.PathAndQuery}") : v.Uri,
+                Uri = Replace(v.Uri, clone.Host),
+                AudioGroup = v.AudioGroup is { } g ? CloneGroup(g, clone.Id) : null,
             }));
+            foreach (var group in bases.Select(v => v.AudioGroup).OfType<string>().Distinct(StringComparer.Ordinal).ToList())
+            {
+                var cloned = CloneGroup(group, clone.Id);
+                if (!audio.Any(a => a.GroupId == cloned))
+                {
+                    audio.AddRange(audio.Where(a => a.GroupId == group).ToList()
+                        .Select(a => a with { GroupId = cloned, Uri = Replace(a.Uri, clone.Host) }));
+                }
+            }
         }
 
-        return variants.Count == Variants.Count ? this : this with { Variants = variants };
+        return variants.Count == Variants.Count ? this : this with { Variants = variants, Audio = audio };
+
+        static string CloneGroup(string group, string cloneId) => $"{group}_clone_{cloneId}";
+
+        static Uri Replace(Uri uri, string? host) =>
+            host is { Length: > 0 } ? new Uri($"{uri.Scheme}://{host}{uri.PathAndQuery}") : uri;
     }
 }
 
@@ -59,8 +94,8 @@ internal sealed record MediaPlaylist(MediaSegment? Init, IReadOnlyList<MediaSegm
 }
 
 /// <summary>
-/// Reads the parts of HLS (RFC 8216bis) a virtual viewer needs: variants with <c>PATHWAY-ID</c>,
-/// <c>EXT-X-CONTENT-STEERING</c>, <c>EXTINF</c>, <c>EXT-X-BYTERANGE</c> (with the implicit offset of the previous
+/// Reads the parts of HLS (RFC 8216bis) a virtual viewer needs: variants with <c>PATHWAY-ID</c> and <c>AUDIO</c>,
+/// <c>EXT-X-MEDIA:TYPE=AUDIO</c> renditions, <c>EXT-X-CONTENT-STEERING</c>, <c>EXTINF</c>, <c>EXT-X-BYTERANGE</c> (with the implicit offset of the previous
 /// range) and <c>EXT-X-MAP</c>. URIs are resolved against the playlist's own URL. Pure: no I/O.
 /// </summary>
 internal static class PlaylistParser
@@ -68,6 +103,7 @@ internal static class PlaylistParser
     public static MasterPlaylist ParseMaster(string text, Uri baseUri)
     {
         var variants = new List<Variant>();
+        var audio = new List<AudioRendition>();
         string? steeringUri = null, defaultPathway = null;
         Dictionary<string, string>? pending = null;
         foreach (var raw in Lines(text))
@@ -88,6 +124,15 @@ internal static class PlaylistParser
                 steeringUri = attributes.GetValueOrDefault("SERVER-URI");
                 defaultPathway = attributes.GetValueOrDefault("PATHWAY-ID");
             }
+            else if (line.StartsWith("#EXT-X-MEDIA:", StringComparison.Ordinal))
+            {
+                var attributes = Attributes(line["#EXT-X-MEDIA:".Length..]);
+                if (attributes.GetValueOrDefault("TYPE") == "AUDIO" && attributes.TryGetValue("GROUP-ID", out var group)
+                    && attributes.TryGetValue("URI", out var uri))
+                {
+                    audio.Add(new AudioRendition(group, new Uri(baseUri, uri), attributes.GetValueOrDefault("DEFAULT") == "YES"));
+                }
+            }
             else if (!line.StartsWith('#') && pending is not null)
             {
                 var bandwidth = Long(pending, "BANDWIDTH") ?? throw new FormatException($"variant {line} has no BANDWIDTH");
@@ -95,7 +140,7 @@ internal static class PlaylistParser
                     ? int.Parse(h, CultureInfo.InvariantCulture)
                     : 0;
                 variants.Add(new Variant(new Uri(baseUri, line), bandwidth, Long(pending, "AVERAGE-BANDWIDTH") ?? bandwidth, height,
-                    pending.GetValueOrDefault("PATHWAY-ID") ?? "."));
+                    pending.GetValueOrDefault("PATHWAY-ID") ?? ".", pending.GetValueOrDefault("AUDIO")));
                 pending = null;
             }
         }
@@ -105,7 +150,7 @@ internal static class PlaylistParser
             throw new FormatException("not a master playlist with variants");
         }
 
-        return new MasterPlaylist(variants, steeringUri, defaultPathway);
+        return new MasterPlaylist(variants, steeringUri, defaultPathway) { Audio = audio };
     }
 
     public static MediaPlaylist ParseMedia(string text, Uri baseUri)

@@ -6,7 +6,9 @@ namespace Vod.Load.Viewer;
 /// One playback session, the way the watch page's hls.js plays: the master from the origin (the first of the entry
 /// URLs that answers: a network error, time-out or 5xx moves to the next entry), content steering (its
 /// pathway order, re-read every TTL), a rung chosen by measured throughput, the media playlist and then the init
-/// section and byte-range segments at playback pace against a <see cref="PlaybackBuffer"/>. A request that fails
+/// section and byte-range segments at playback pace against a <see cref="PlaybackBuffer"/>. When the variant names an
+/// audio group (demuxed audio), the same pathway's audio playlist, init and segments are loaded alongside the video,
+/// always the track that is behind first, and only what both tracks have buffered plays. A request that fails
 /// after its retries moves the viewer to the next pathway in steering order (that pathway is penalised, as hls.js
 /// does); only when every pathway has failed the same request does the session fail.
 /// </summary>
@@ -62,7 +64,9 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
         private int _rung;
         private int _switches;
         private double _bitSeconds, _mediaSeconds;
-        private (Uri Uri, ByteRange Range)? _loadedInit;
+        private (Uri Uri, ByteRange Range)? _loadedInit, _loadedAudioInit;
+        private double _videoEnd, _audioEnd;
+        private bool _withAudio;
         private int _rebuffersSeen;
         private string _lastTried = "";
 
@@ -93,6 +97,11 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
                 Loopback.Require(variant.Uri, $"pathway {variant.PathwayId} of {masterUri}");
             }
 
+            foreach (var audio in _master.Audio)
+            {
+                Loopback.Require(audio.Uri, $"audio group {audio.GroupId} of {masterUri}");
+            }
+
             _order = _master.Pathways.ToList();
             _pathway = _master.DefaultPathway is { } d && _order.Contains(d) ? d : _order[0];
             if (_master.SteeringUri is { } steering)
@@ -109,10 +118,23 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
                 return $"every pathway failed the {rungs[_rung]} b/s playlist ({_lastTried})";
             }
 
-            var watch = Math.Min(playlist.DurationSeconds, viewer.Settings.WatchSeconds ?? double.MaxValue);
+            var audioPlaylist = default(MediaPlaylist);
+            if (HasAudio)
+            {
+                audioPlaylist = await PlaylistAsync(ct, audio: true);
+                if (audioPlaylist is null)
+                {
+                    return $"every pathway failed the audio playlist ({_lastTried})";
+                }
+
+                _withAudio = true;
+            }
+
+            var watch = Math.Min(Math.Min(playlist.DurationSeconds, audioPlaylist?.DurationSeconds ?? double.MaxValue),
+                viewer.Settings.WatchSeconds ?? double.MaxValue);
             var startSeconds = playlist.Segments.Take(viewer.Settings.StartSegments).Sum(s => s.DurationSeconds);
             Buffer = new PlaybackBuffer(watch, startSeconds);
-            var index = 0;
+            int index = 0, audioIndex = 0;
             // Bounded: each pass downloads a segment, waits for the buffer to drain or ends the session.
             for (var pass = 0; pass < 100_000; pass++)
             {
@@ -128,16 +150,47 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
                     await ReloadSteeringAsync(ct);
                 }
 
-                if (Buffer.Complete || index >= playlist.Segments.Count)
+                // A track is done when it has everything this session watches (or its playlist has no more).
+                var videoDone = index >= playlist.Segments.Count || _videoEnd >= watch - 1e-6;
+                var audioDone = audioPlaylist is null || audioIndex >= audioPlaylist.Segments.Count || _audioEnd >= watch - 1e-6;
+                if (Buffer.Complete || (videoDone && audioDone))
                 {
                     // Everything is downloaded: play out what is buffered.
                     await DelayAsync(Buffer.TimeUntilEnd + TimeSpan.FromMilliseconds(1), ct);
                     continue;
                 }
 
+                // The track behind is loaded next, so the buffer (what both have) is that track's buffer.
                 if (Buffer.BufferedSeconds >= viewer.Settings.MaxBufferSeconds)
                 {
                     await DelayAsync(Buffer.TimeUntilBufferAt(viewer.Settings.MaxBufferSeconds) + TimeSpan.FromMilliseconds(1), ct);
+                    continue;
+                }
+
+                if (!audioDone && (videoDone || _audioEnd < _videoEnd))
+                {
+                    audioPlaylist = await PlaylistAsync(ct, audio: true);
+                    if (audioPlaylist is null)
+                    {
+                        return $"every pathway failed the audio playlist at segment {audioIndex} ({_lastTried})";
+                    }
+
+                    if (audioIndex >= audioPlaylist.Segments.Count)
+                    {
+                        continue;
+                    }
+
+                    var (audioSegment, audioInitFailed) = await SegmentAsync(audioPlaylist, audioIndex, audio: true, ct);
+                    if (audioSegment is null)
+                    {
+                        return audioInitFailed
+                            ? $"every pathway failed the init section of the audio rendition ({_lastTried})"
+                            : $"every pathway failed audio segment {audioIndex} at {Now.TotalSeconds:0.0} s into the session ({_lastTried})";
+                    }
+
+                    _audioEnd += audioSegment.DurationSeconds;
+                    audioIndex++;
+                    AppendBuffered();
                     continue;
                 }
 
@@ -152,28 +205,16 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
                     continue;
                 }
 
-                if (playlist.Init is { } init && _loadedInit != (init.Uri, init.Range))
+                var (segment, initFailed) = await SegmentAsync(playlist, index, audio: false, ct);
+                if (segment is null)
                 {
-                    var loaded = await FetchAsync(RequestKind.Init, p => Relative(p, init.Uri), init.Range, LoaderPolicy.Fragment, ct);
-                    if (loaded is null)
-                    {
-                        return $"every pathway failed the init section of the {rungs[_rung]} b/s rendition ({_lastTried})";
-                    }
-
-                    _loadedInit = (init.Uri, init.Range);
-                    playlist = await PlaylistAsync(ct) ?? playlist; // the pathway may have changed
+                    return initFailed
+                        ? $"every pathway failed the init section of the {rungs[_rung]} b/s rendition ({_lastTried})"
+                        : $"every pathway failed segment {index} of the {rungs[_rung]} b/s rendition at {Now.TotalSeconds:0.0} s into the session ({_lastTried})";
                 }
 
-                var segment = playlist.Segments[index];
-                var result = await FetchAsync(RequestKind.Media, p => Relative(p, segment.Uri), segment.Range, LoaderPolicy.Fragment, ct);
-                if (result is null)
-                {
-                    return $"every pathway failed segment {index} of the {rungs[_rung]} b/s rendition at {Now.TotalSeconds:0.0} s into the session ({_lastTried})";
-                }
-
-                _estimator.Sample(result.Bytes, result.Elapsed);
-                Buffer.Append(segment.DurationSeconds, Now);
-                CountRebuffers();
+                _videoEnd += segment.DurationSeconds;
+                AppendBuffered();
                 _bitSeconds += rungs[_rung] * segment.DurationSeconds;
                 _mediaSeconds += segment.DurationSeconds;
                 index++;
@@ -187,6 +228,66 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
             }
 
             return "session exceeded its bound of passes";
+        }
+
+        /// <summary>Whether the current variant has its audio apart (an audio group with a URI on its pathway).</summary>
+        private bool HasAudio => _master.AudioFor(_master.Find(_pathway, _master.Rungs[_rung])) is not null;
+
+        /// <summary>
+        /// Appends to the buffer what both tracks now have: the lower of the video and audio downloaded ends (the video's
+        /// alone without an audio group), as a player's buffered range is the intersection of its source buffers.
+        /// </summary>
+        private void AppendBuffered()
+        {
+            var end = _withAudio ? Math.Min(_videoEnd, _audioEnd) : _videoEnd;
+            var added = end - Buffer!.DownloadedSeconds;
+            if (added > 0)
+            {
+                Buffer.Append(added, Now);
+            }
+
+            CountRebuffers();
+        }
+
+        /// <summary>
+        /// Segment <paramref name="index"/> of a video or audio playlist, after its init section when that is not the
+        /// one loaded last; null when every pathway failed it (<see cref="_lastTried"/> says how).
+        /// </summary>
+        private async Task<(MediaSegment? Segment, bool InitFailed)> SegmentAsync(MediaPlaylist playlist, int index, bool audio, CancellationToken ct)
+        {
+            var loadedInit = audio ? _loadedAudioInit : _loadedInit;
+            if (playlist.Init is { } init && loadedInit != (init.Uri, init.Range))
+            {
+                if (await FetchAsync(RequestKind.Init, p => Relative(p, init.Uri, audio), init.Range, LoaderPolicy.Fragment, ct) is null)
+                {
+                    return (null, true);
+                }
+
+                if (audio)
+                {
+                    _loadedAudioInit = (init.Uri, init.Range);
+                }
+                else
+                {
+                    _loadedInit = (init.Uri, init.Range);
+                }
+
+                playlist = await PlaylistAsync(ct, audio) ?? playlist; // the pathway may have changed
+            }
+
+            var segment = playlist.Segments[index];
+            var result = await FetchAsync(RequestKind.Media, p => Relative(p, segment.Uri, audio), segment.Range, LoaderPolicy.Fragment, ct);
+            if (result is null)
+            {
+                return (null, false);
+            }
+
+            if (!audio)
+            {
+                _estimator.Sample(result.Bytes, result.Elapsed); // hls.js estimates bandwidth on main fragments only
+            }
+
+            return (segment, false);
         }
 
         private void Advance()
@@ -216,35 +317,45 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
         }
 
         /// <summary>
-        /// The same object on another pathway: the segment URI relative to that pathway's playlist of the current rung.
+        /// The media playlist of the current rung on <paramref name="pathway"/>, or with <paramref name="audio"/> the audio
+        /// playlist of the group that variant names; null when the pathway has none.
         /// </summary>
-        private Uri Relative(string pathway, Uri resource)
+        private Uri? PlaylistUri(string pathway, bool audio)
         {
-            var target = _master.Find(pathway, _master.Rungs[_rung]);
-            if (target is null || pathway == _pathway)
+            var variant = _master.Find(pathway, _master.Rungs[_rung]);
+            return audio ? _master.AudioFor(variant)?.Uri : variant?.Uri;
+        }
+
+        /// <summary>
+        /// The same object on another pathway: the segment URI relative to that pathway's playlist of the current rung
+        /// (or its audio playlist); null when that pathway has no such playlist.
+        /// </summary>
+        private Uri? Relative(string pathway, Uri resource, bool audio)
+        {
+            if (pathway == _pathway)
             {
                 return resource;
             }
 
-            var current = _master.Find(_pathway, _master.Rungs[_rung])!;
-            return new Uri(target.Uri, current.Uri.MakeRelativeUri(resource));
+            var target = PlaylistUri(pathway, audio);
+            var current = PlaylistUri(_pathway, audio);
+            return target is null || current is null ? null : new Uri(target, current.MakeRelativeUri(resource));
         }
 
-        private async Task<MediaPlaylist?> PlaylistAsync(CancellationToken ct)
+        private async Task<MediaPlaylist?> PlaylistAsync(CancellationToken ct, bool audio = false)
         {
-            var rung = _master.Rungs[_rung];
-            if (_master.Find(_pathway, rung) is { } v && _playlists.TryGetValue(v.Uri, out var cached))
+            if (PlaylistUri(_pathway, audio) is { } current && _playlists.TryGetValue(current, out var cached))
             {
                 return cached;
             }
 
-            var loaded = await FetchAsync(RequestKind.Playlist, p => _master.Find(p, rung)!.Uri, ByteRange.Whole, LoaderPolicy.Playlist, ct, asText: true);
+            var loaded = await FetchAsync(RequestKind.Playlist, p => PlaylistUri(p, audio), ByteRange.Whole, LoaderPolicy.Playlist, ct, asText: true);
             if (loaded is null)
             {
                 return null;
             }
 
-            var uri = _master.Find(_pathway, rung)!.Uri;
+            var uri = PlaylistUri(_pathway, audio)!;
             var playlist = PlaylistParser.ParseMedia(loaded.Text!, uri);
             foreach (var segment in playlist.Segments.Concat(playlist.Init is null ? [] : [playlist.Init]))
             {
@@ -259,7 +370,7 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
         /// Loads from the current pathway; after its retries fail, penalises it and tries the others (unpenalised first,
         /// in steering order). Returns null when every pathway failed.
         /// </summary>
-        private async Task<LoadResult?> FetchAsync(RequestKind kind, Func<string, Uri> uriFor, ByteRange range, LoaderPolicy policy,
+        private async Task<LoadResult?> FetchAsync(RequestKind kind, Func<string, Uri?> uriFor, ByteRange range, LoaderPolicy policy,
             CancellationToken ct, bool asText = false)
         {
             var rung = _master.Rungs[_rung];
@@ -270,7 +381,12 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
             var tried = new List<string>();
             foreach (var pathway in candidates.Where(p => _master.Find(p, rung) is not null))
             {
-                var result = await viewer.Loader.LoadAsync(uriFor(pathway), range, kind, pathway, policy, asText, ct);
+                if (uriFor(pathway) is not { } uri)
+                {
+                    continue; // this pathway lacks the object (an audio group only some pathways have)
+                }
+
+                var result = await viewer.Loader.LoadAsync(uri, range, kind, pathway, policy, asText, ct);
                 if (result.Ok)
                 {
                     _pathway = pathway;
@@ -341,6 +457,11 @@ internal sealed class VirtualViewer(HlsLoader loader, RunRecorder recorder, Time
                     foreach (var variant in master.Variants)
                     {
                         Loopback.Require(variant.Uri, $"cloned pathway {variant.PathwayId}");
+                    }
+
+                    foreach (var audio in master.Audio)
+                    {
+                        Loopback.Require(audio.Uri, $"cloned audio group {audio.GroupId}");
                     }
 
                     _master = master;

@@ -37,6 +37,71 @@ public sealed class PlaylistParserTests
         Assert.Equal(3136398, v.AverageBandwidth);
     }
 
+    /// <summary>The origin's master for a title with demuxed audio: one audio group per pathway (relative URIs here).</summary>
+    private const string AudioMaster = """
+        #EXTM3U
+        #EXT-X-VERSION:7
+        #EXT-X-CONTENT-STEERING:SERVER-URI="/steering/t1",PATHWAY-ID="edge-2"
+        #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio-edge-2",NAME="Audio",LANGUAGE="und",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="2",URI="http://localhost:5202/titles/t1/v2/audio/index.m3u8"
+        #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio-edge-1",NAME="Commentary",LANGUAGE="en",DEFAULT=NO,AUTOSELECT=NO,URI="/titles/t1/v2/commentary/index.m3u8"
+        #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio-edge-1",NAME="Audio",LANGUAGE="und",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="2",URI="http://127.0.0.1:5201/titles/t1/v2/audio/index.m3u8"
+        #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="muxed",NAME="In the video",DEFAULT=YES
+        #EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="English",URI="subs/en.m3u8"
+        #EXT-X-STREAM-INF:BANDWIDTH=852967,AVERAGE-BANDWIDTH=799421,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2",FRAME-RATE=25.000,AUDIO="audio-edge-2",PATHWAY-ID="edge-2"
+        http://localhost:5202/titles/t1/v2/360p/index.m3u8
+        #EXT-X-STREAM-INF:BANDWIDTH=852967,AVERAGE-BANDWIDTH=799421,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2",FRAME-RATE=25.000,AUDIO="audio-edge-1",PATHWAY-ID="edge-1"
+        http://127.0.0.1:5201/titles/t1/v2/360p/index.m3u8
+        """;
+
+    [Fact]
+    public void ParseMaster_AudioGroups_ReadsAudioRenditionsWithUrisAndEachVariantsGroup()
+    {
+        var master = PlaylistParser.ParseMaster(AudioMaster, Origin);
+
+        // The rendition without URI (audio in the variant) and the subtitles are not audio to fetch.
+        Assert.Equal(
+            [
+                new AudioRendition("audio-edge-2", new Uri("http://localhost:5202/titles/t1/v2/audio/index.m3u8"), true),
+                new AudioRendition("audio-edge-1", new Uri("http://127.0.0.1:5100/titles/t1/v2/commentary/index.m3u8"), false), // against the master's URL
+                new AudioRendition("audio-edge-1", new Uri("http://127.0.0.1:5201/titles/t1/v2/audio/index.m3u8"), true),
+            ],
+            master.Audio);
+        Assert.Equal("audio-edge-2", master.Find("edge-2", 852967)!.AudioGroup);
+        Assert.Equal("audio-edge-1", master.Find("edge-1", 852967)!.AudioGroup);
+        // The group's DEFAULT=YES rendition, although another of the group comes first.
+        Assert.Equal(new Uri("http://127.0.0.1:5201/titles/t1/v2/audio/index.m3u8"), master.AudioFor(master.Find("edge-1", 852967))!.Uri);
+        Assert.Null(master.AudioFor(master.Find("edge-1", 852967)! with { AudioGroup = "muxed" }));
+    }
+
+    [Fact]
+    public void ParseMaster_NoMediaTags_NoAudioAndVariantsWithoutGroup()
+    {
+        var master = PlaylistParser.ParseMaster(Master, Origin);
+
+        Assert.Empty(master.Audio);
+        Assert.All(master.Variants, v => Assert.Null(v.AudioGroup));
+        Assert.Null(master.AudioFor(master.Variants[0]));
+    }
+
+    [Fact]
+    public void WithClones_AudioGroups_ClonesTheBaseGroupOnTheNewHostUnderHlsJsName()
+    {
+        var steering = SteeringManifest.Parse("""
+            {"VERSION":1,"TTL":5,"PATHWAY-PRIORITY":["edge-3","edge-2"],
+             "PATHWAY-CLONES":[{"BASE-ID":"edge-1","ID":"edge-3","URI-REPLACEMENT":{"HOST":"127.0.0.1:5203"}}]}
+            """);
+        var master = PlaylistParser.ParseMaster(AudioMaster, Origin);
+
+        var cloned = master.WithClones(steering.Clones);
+
+        var variant = cloned.Find("edge-3", 852967)!;
+        Assert.Equal("audio-edge-1_clone_edge-3", variant.AudioGroup);
+        Assert.Equal(new Uri("http://127.0.0.1:5203/titles/t1/v2/audio/index.m3u8"), cloned.AudioFor(variant)!.Uri);
+        Assert.Equal(2, cloned.Audio.Count(a => a.GroupId == "audio-edge-1_clone_edge-3")); // the whole group, both renditions
+        Assert.Equal(master.Audio, cloned.Audio.Take(master.Audio.Count)); // the base groups are kept as they were
+        Assert.Same(cloned, cloned.WithClones(steering.Clones)); // applied again: the pathway exists, nothing added
+    }
+
     [Fact]
     public void ParseMaster_QuotedCommaInCodecs_DoesNotSplitAttributes()
     {
