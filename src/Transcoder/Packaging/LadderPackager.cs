@@ -94,7 +94,8 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
             var stats = MediaPlaylistStats.Read(Path.Combine(directory, "index.m3u8"));
             var codecs = CodecString.FromInitFile(Path.Combine(directory, stats.InitSegment));
             return new RenditionInfo(r.Name, r.Width, r.Height, stats.PeakBitsPerSecond, stats.AverageBitsPerSecond, codecs,
-                Math.Round(source.FrameRate, 3), $"{r.Name}/index.m3u8") { Dash = dash };
+                Math.Round(source.FrameRate, 3), $"{r.Name}/index.m3u8")
+            { Dash = dash };
         }).ToList();
 
         AudioRenditionInfo? audio = null;
@@ -109,7 +110,8 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
             var stats = MediaPlaylistStats.Read(Path.Combine(directory, "index.m3u8"));
             audio = new AudioRenditionInfo(FfmpegLadderCommand.AudioDirectory, stats.PeakBitsPerSecond, stats.AverageBitsPerSecond,
                 CodecString.FromInitFile(Path.Combine(directory, stats.InitSegment)), FfmpegLadderCommand.AudioChannels, FfmpegLadderCommand.AudioSampleRate,
-                $"{FfmpegLadderCommand.AudioDirectory}/index.m3u8") { Dash = dash };
+                $"{FfmpegLadderCommand.AudioDirectory}/index.m3u8")
+            { Dash = dash };
         }
 
         // A master of the version's own, with relative URIs (the origin's /play/{id}/master.m3u8 is what players get).

@@ -62,7 +62,8 @@ public sealed class DashIndexTests : IDisposable
         DurationSeconds = 6,
         Renditions = Rungs.Select(r => new RenditionInfo(r.Name, r.Width, r.Height, r.VideoKbps * 1000, r.VideoKbps * 1000,
             CodecString.FromInitFile(Path.Combine(directory, r.Name, File.Exists(Path.Combine(directory, r.Name, "init.mp4")) ? "init.mp4" : "media.mp4")),
-            25, $"{r.Name}/index.m3u8") { Dash = dash(Path.Combine(directory, r.Name)) }).ToList(),
+            25, $"{r.Name}/index.m3u8")
+        { Dash = dash(Path.Combine(directory, r.Name)) }).ToList(),
         Audio = new AudioRenditionInfo("audio", 130_000, 128_000, "mp4a.40.2", 2, 48000, "audio/index.m3u8") { Dash = dash(Path.Combine(directory, "audio")) },
     };
 
