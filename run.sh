@@ -314,6 +314,8 @@ cat <<TXT
   Watch        : $ORIGIN/watch/$sample_id
   Playback URL : $ORIGIN/play/$sample_id/master.m3u8   (or ${ORIGINS[1]}/play/$sample_id/master.m3u8)
   Play it      : ffplay$ffmpeg_tls $ORIGIN/play/$sample_id/master.m3u8   (or: ffmpeg$ffmpeg_tls -i <url> -f null -)
+  DASH         : $ORIGIN/play/$sample_id/manifest.mpd   (the same files; a sample packaged before DASH answers 409)
+  Other players: $ORIGIN/players/shaka/$sample_id (add ?format=dash), $ORIGIN/players/videojs/$sample_id, $ORIGIN/players/dashjs/$sample_id
   Catalog API  : $ORIGIN/api/titles
   Admin key    : $ADMIN_KEY
   Upload       : curl$curl_tls -H "Authorization: Bearer \$KEY" -F file=@movie.mp4 -F name="My movie" $ORIGIN/api/titles
