@@ -54,6 +54,12 @@ public interface IMediaStore
     Task<string?> PublishAsync(string titleId, string stagingDirectory, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// A published text file of a version (<c>360p/index.m3u8</c>, relative to the version), or null when there is none.
+    /// Published files never change, so callers may keep what they read.
+    /// </summary>
+    Task<string?> ReadPublishedTextAsync(string titleId, string version, string path, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Removes leftovers older than <paramref name="olderThan"/>: versions no catalog entry points at and sources with
     /// no title (a crashed transcoder's or origin's writes, superseded versions). Returns how many objects or
     /// directories were removed.

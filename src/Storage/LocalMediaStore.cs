@@ -140,6 +140,18 @@ public sealed class LocalMediaStore : IMediaStore
     /// in one step, then removed. A transcoder still working on it finds its title gone and drops its output.
     /// The rename is also the claim between concurrent deletes: only one can move the directory.
     /// </summary>
+    public async Task<string?> ReadPublishedTextAsync(string titleId, string version, string path, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await File.ReadAllTextAsync(Path.Combine(TitleDirectory(titleId), version, path), cancellationToken);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
     public Task<bool> DeleteTitleAsync(Title title, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(Staging);

@@ -264,6 +264,20 @@ public sealed class S3MediaStore : IMediaStore, IDisposable
         return doomed.Count;
     }
 
+    public async Task<string?> ReadPublishedTextAsync(string titleId, string version, string path, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var response = await Client.GetObjectAsync(Bucket, MediaKey($"{titleId}/{version}/{path}"), cancellationToken);
+            using var reader = new StreamReader(response.ResponseStream);
+            return await reader.ReadToEndAsync(cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
     /// <summary>A media object's size, ETag and date; null when there is no such object.</summary>
     public async Task<StoredObject?> GetMetadataAsync(string key, CancellationToken cancellationToken = default)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 using Vod.Common.Catalog;
+using Vod.Common.Hls;
 
 namespace Vod.Common.Dash;
 
@@ -9,7 +10,9 @@ namespace Vod.Common.Dash;
 /// Writes a title's static DASH manifest (ISO/IEC 23009-1) over the same CMAF files HLS plays: a video adaptation set
 /// with every rung and, when the audio is separate, an audio adaptation set. Each rendition is either one file with a
 /// global segment index (<c>SegmentBase</c>, the on-demand profile) or an init file and one file per segment
-/// (<c>SegmentTemplate</c> with a <c>SegmentTimeline</c>), as <see cref="DashSegments"/> says.
+/// (<c>SegmentTemplate</c> with a <c>SegmentTimeline</c>), as <see cref="DashSegments"/> says. A single file can also
+/// be written as a <c>SegmentList</c> of byte ranges, taken from its HLS playlist, for players that mishandle
+/// <c>SegmentBase</c> when BaseURLs fail over (Shaka Player 5.2.12, see README "Players").
 /// <para>
 /// Redundancy is the MPD's own: one <c>BaseURL</c> per location (edge), best first, each with a
 /// <c>serviceLocation</c>, so a player that loses one moves to the next (ISO/IEC 23009-1 §5.6.5; dash.js excludes a
@@ -31,7 +34,13 @@ public static class DashManifest
     /// order, space-separated: before the first steering answer (or when the server is down) Shaka Player uses only the
     /// default ones, so naming one edge there would leave it nowhere to go.</param>
     /// <exception cref="ArgumentException">The title cannot be described (<see cref="CanDescribe"/>) or has no duration.</exception>
-    public static string Write(Title title, IReadOnlyList<(string Id, string BaseUrl)> locations, string? steering = null)
+    /// <param name="segmentLists">Single-file renditions to write as a <c>SegmentList</c> instead of <c>SegmentBase</c>,
+    /// by playlist path (<see cref="RenditionInfo.Playlist"/>), with their segments; null for none.</param>
+    public static string Write(
+        Title title,
+        IReadOnlyList<(string Id, string BaseUrl)> locations,
+        string? steering = null,
+        IReadOnlyDictionary<string, ByteRangePlaylist>? segmentLists = null)
     {
         if (!CanDescribe(title) || title.DurationSeconds is not > 0)
         {
@@ -39,12 +48,14 @@ public static class DashManifest
         }
 
         var renditions = title.Renditions.OrderByDescending(r => r.Bandwidth).ToList();
-        var onDemand = renditions.All(r => r.Dash!.IndexRange is not null) && (title.Audio is null || title.Audio.Dash!.IndexRange is not null);
+        var onDemand = renditions.All(r => r.Dash!.IndexRange is not null) && (title.Audio is null || title.Audio.Dash!.IndexRange is not null)
+            && segmentLists is not { Count: > 0 };
         var text = new StringBuilder();
         using (var xml = XmlWriter.Create(text, new XmlWriterSettings { Indent = true, Encoding = Encoding.UTF8, OmitXmlDeclaration = true }))
         {
             xml.WriteStartElement("MPD", Namespace);
-            xml.WriteAttributeString("profiles", onDemand ? "urn:mpeg:dash:profile:isoff-on-demand:2011" : "urn:mpeg:dash:profile:isoff-live:2011");
+            xml.WriteAttributeString("profiles", onDemand ? "urn:mpeg:dash:profile:isoff-on-demand:2011"
+                : segmentLists is { Count: > 0 } ? "urn:mpeg:dash:profile:full:2011" : "urn:mpeg:dash:profile:isoff-live:2011");
             xml.WriteAttributeString("type", "static");
             xml.WriteAttributeString("mediaPresentationDuration", Duration(title.DurationSeconds.Value));
             xml.WriteAttributeString("minBufferTime", "PT2S");
@@ -90,7 +101,7 @@ public static class DashManifest
                 }
 
                 xml.WriteAttributeString("codecs", r.Codecs);
-                Segments(xml, r.Playlist, r.Dash!);
+                Segments(xml, r.Playlist, r.Dash!, segmentLists);
                 xml.WriteEndElement();
             }
 
@@ -117,7 +128,7 @@ public static class DashManifest
                 xml.WriteAttributeString("schemeIdUri", "urn:mpeg:dash:23003:3:audio_channel_configuration:2011");
                 xml.WriteAttributeString("value", Int(audio.Channels));
                 xml.WriteEndElement();
-                Segments(xml, audio.Playlist, audio.Dash!);
+                Segments(xml, audio.Playlist, audio.Dash!, segmentLists);
                 xml.WriteEndElement();
                 xml.WriteEndElement();
             }
@@ -136,9 +147,30 @@ public static class DashManifest
     }
 
     /// <summary>The representation's own <c>BaseURL</c> (its directory, or its single file) and how its segments are found.</summary>
-    private static void Segments(XmlWriter xml, string playlist, DashSegments dash)
+    private static void Segments(XmlWriter xml, string playlist, DashSegments dash, IReadOnlyDictionary<string, ByteRangePlaylist>? segmentLists)
     {
         var directory = playlist[..(playlist.LastIndexOf('/') + 1)];
+        if (dash.IndexRange is not null && segmentLists?.GetValueOrDefault(playlist) is { } list)
+        {
+            // Microseconds: EXTINF has six decimals.
+            xml.WriteElementString("BaseURL", Namespace, directory + dash.Media);
+            xml.WriteStartElement("SegmentList", Namespace);
+            xml.WriteAttributeString("timescale", "1000000");
+            xml.WriteStartElement("Initialization", Namespace);
+            xml.WriteAttributeString("range", $"0-{Int(list.InitLength - 1)}");
+            xml.WriteEndElement();
+            Timeline(xml, 0, list.Segments.Select(s => (long)Math.Round(s.Seconds * 1_000_000)).ToList());
+            foreach (var segment in list.Segments)
+            {
+                xml.WriteStartElement("SegmentURL", Namespace);
+                xml.WriteAttributeString("mediaRange", $"{Int(segment.Offset)}-{Int(segment.Offset + segment.Length - 1)}");
+                xml.WriteEndElement();
+            }
+
+            xml.WriteEndElement();
+            return;
+        }
+
         if (dash.IndexRange is not null)
         {
             xml.WriteElementString("BaseURL", Namespace, directory + dash.Media);
@@ -159,6 +191,13 @@ public static class DashManifest
         xml.WriteAttributeString("initialization", dash.Initialization ?? throw new ArgumentException("a segment template without an init file"));
         xml.WriteAttributeString("media", dash.Media);
         xml.WriteAttributeString("startNumber", Int(dash.StartNumber));
+        Timeline(xml, dash.StartTime, durations);
+        xml.WriteEndElement();
+    }
+
+    /// <summary>A <c>SegmentTimeline</c>, runs of equal durations as one <c>S</c> with a repeat count.</summary>
+    private static void Timeline(XmlWriter xml, long start, IReadOnlyList<long> durations)
+    {
         xml.WriteStartElement("SegmentTimeline", Namespace);
         for (var i = 0; i < durations.Count;)
         {
@@ -171,7 +210,7 @@ public static class DashManifest
             xml.WriteStartElement("S", Namespace);
             if (i == 0)
             {
-                xml.WriteAttributeString("t", Int(dash.StartTime));
+                xml.WriteAttributeString("t", Int(start));
             }
 
             xml.WriteAttributeString("d", Int(durations[i]));
@@ -184,7 +223,6 @@ public static class DashManifest
             i += run;
         }
 
-        xml.WriteEndElement();
         xml.WriteEndElement();
     }
 

@@ -16,7 +16,8 @@ namespace Vod.Origin.Playback;
 /// <c>{origin}/steering/{id}</c> (absolute). Players with steering follow its answers; players without it still fail
 /// over through the redundant variants.</item>
 /// <item><c>GET /play/{id}/manifest.mpd</c> (DASH): one <c>BaseURL</c> per edge in the same order, each with its edge
-/// id as <c>serviceLocation</c>, and <c>ContentSteering</c> at the same steering server.</item>
+/// id as <c>serviceLocation</c>, and <c>ContentSteering</c> at the same steering server. <c>?segments=list</c> writes
+/// single files as <c>SegmentList</c>s of byte ranges instead of <c>SegmentBase</c> (<see cref="SegmentLists"/>).</item>
 /// </list>
 /// With no edge at all, the origin serves the media itself.
 /// With signed playback on, every media URL is <c>{base}/t/{token}/titles/{id}/...</c>, one token per manifest.
@@ -24,19 +25,23 @@ namespace Vod.Origin.Playback;
 internal static class PlaybackEndpoints
 {
     public static IServiceCollection AddPlayback(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddPlaybackTokens(configuration);
+        services.AddPlaybackTokens(configuration).AddSingleton<SegmentLists>();
 
     public static IEndpointRouteBuilder MapPlayback(this IEndpointRouteBuilder app)
     {
         app.MapMethods("/play/{id}/master.m3u8", ["GET", "HEAD"], (string id, HttpContext context, IMediaStore store, EdgeMonitor monitor, PlaybackTokens tokens) =>
             PlayAsync(id, context, store, monitor, tokens, (title, pathways, origin) =>
-                Results.Text(Manifest(title, pathways, origin), HlsContentTypes.Playlist)));
+                Task.FromResult(Results.Text(Manifest(title, pathways, origin), HlsContentTypes.Playlist))));
 
-        app.MapMethods("/play/{id}/manifest.mpd", ["GET", "HEAD"], (string id, HttpContext context, IMediaStore store, EdgeMonitor monitor, PlaybackTokens tokens) =>
-            PlayAsync(id, context, store, monitor, tokens, (title, pathways, origin) => DashManifest.CanDescribe(title)
-                ? Results.Text(DashManifest.Write(title, pathways, $"{origin}/steering/{title.Id}"), DashContentType)
-                : Results.Problem($"title '{id}' was packaged before DASH was offered: play /play/{id}/master.m3u8, or upload it again for DASH",
-                    statusCode: StatusCodes.Status409Conflict)));
+        app.MapMethods("/play/{id}/manifest.mpd", ["GET", "HEAD"], (string id, string? segments, HttpContext context, IMediaStore store, EdgeMonitor monitor, PlaybackTokens tokens, SegmentLists lists) =>
+            segments is not (null or "list")
+                ? Task.FromResult(Results.Problem("segments must be 'list' or absent", statusCode: StatusCodes.Status400BadRequest))
+                : PlayAsync(id, context, store, monitor, tokens, async (title, pathways, origin) => DashManifest.CanDescribe(title)
+                    ? Results.Text(
+                        DashManifest.Write(title, pathways, $"{origin}/steering/{title.Id}", segments is null ? null : await lists.ForAsync(title, context.RequestAborted)),
+                        DashContentType)
+                    : Results.Problem($"title '{id}' was packaged before DASH was offered: play /play/{id}/master.m3u8, or upload it again for DASH",
+                        statusCode: StatusCodes.Status409Conflict)));
         return app;
     }
 
@@ -53,7 +58,7 @@ internal static class PlaybackEndpoints
         IMediaStore store,
         EdgeMonitor monitor,
         PlaybackTokens tokens,
-        Func<Title, IReadOnlyList<(string Id, string BaseUrl)>, string, IResult> manifest)
+        Func<Title, IReadOnlyList<(string Id, string BaseUrl)>, string, Task<IResult>> manifest)
     {
         var title = TitleId.IsValid(id) ? await store.ReadTitleAsync(id, context.RequestAborted) : null;
         if (title is null)
@@ -70,7 +75,7 @@ internal static class PlaybackEndpoints
         var origin = $"{context.Request.Scheme}://{context.Request.Host}";
         context.Response.Headers.CacheControl = "no-cache";
         var prefix = tokens.Enabled ? $"{PlaybackTokens.PathPrefix}/{tokens.Create(title.Id)}" : "";
-        return manifest(title, VersionBases(title, Pathways(title.Id, monitor.Snapshot, origin), prefix), origin);
+        return await manifest(title, VersionBases(title, Pathways(title.Id, monitor.Snapshot, origin), prefix), origin);
     }
 
     /// <summary>The URL of the title's version directory on each pathway, ending in <c>/</c>.</summary>

@@ -6,7 +6,12 @@
   'use strict';
   const id = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() || '');
   const dash = new URLSearchParams(location.search).get('format') === 'dash';
-  const source = `/play/${encodeURIComponent(id)}/${dash ? 'manifest.mpd' : 'master.m3u8'}`;
+  // Over DASH, the MPD that lists each segment's byte range (SegmentList) rather than SegmentBase: Shaka 5.2.12 takes a
+  // SegmentBase index's URIs before downloading it and the representation's URIs after (lib/dash/segment_base.js
+  // createSegmentIndex, `indexIsExternal`); when the index request itself fails over to another edge, the two differ,
+  // Shaka reads the index as an external file and shifts every byte range by the index's end
+  // (lib/dash/mp4_segment_index_parser.js, anchorOffset), and playback stops with error 3014. A SegmentList has no index.
+  const source = `/play/${encodeURIComponent(id)}/${dash ? 'manifest.mpd?segments=list' : 'master.m3u8'}`;
   const video = document.getElementById('video');
 
   // Retries: NetworkingEngine moves to the next URI of a stream (one per pathway, i.e. per edge) on each retry, so
@@ -59,24 +64,8 @@
   });
   player.configure(config);
 
-  // DASH with SegmentBase: build every rendition's segment index at load, not at its first use. Shaka 5.2.12 takes a
-  // SegmentBase index's URIs when it creates the stream and compares them with the representation's current URIs when
-  // it parses the index (lib/dash/segment_base.js createSegmentIndex, `indexIsExternal`); a ban or a steering answer
-  // in between (an edge died) makes them differ, Shaka then takes the index for an external file and shifts every byte
-  // range by the index's end (lib/dash/mp4_segment_index_parser.js parseSIDX_, anchorOffset), and the first switch to
-  // a rung not yet indexed fails with error 3014. Indexing all rungs while every edge is up avoids it. getManifest()
-  // logs that its structure is not covered by semantic versioning: this is the one use, pinned to 5.2.12.
-  const indexEveryRendition = () => {
-    const streams = new Set();
-    for (const variant of player.getManifest().variants) {
-      if (variant.video) streams.add(variant.video);
-      if (variant.audio) streams.add(variant.audio);
-    }
-    return Promise.all([...streams].map((stream) => stream.createSegmentIndex().catch(() => {})));
-  };
   player.attach(video)
     .then(() => player.load(source))
-    .then(() => { if (dash) indexEveryRendition(); })
     .then(() => video.play().catch(() => {}))
     .catch(fail);
 })();

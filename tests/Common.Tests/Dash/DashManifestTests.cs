@@ -95,6 +95,27 @@ public class DashManifestTests
     }
 
     [Fact]
+    public void Write_SegmentLists_EachSingleFileAsItsRangesWithATimeline_OthersUnchanged()
+    {
+        var list = new Vod.Common.Hls.ByteRangePlaylist(851, [new(987, 1000, 4.0), new(1987, 2000, 4.0), new(3987, 500, 2.026667)]);
+
+        var root = Parse(DashManifest.Write(SingleFile, TwoEdges, segmentLists: new Dictionary<string, Vod.Common.Hls.ByteRangePlaylist> { ["720p/index.m3u8"] = list }));
+
+        Assert.Equal("urn:mpeg:dash:profile:full:2011", (string?)root.Attribute("profiles"));
+        var representations = root.Descendants(Mpd + "Representation").ToDictionary(r => (string)r.Attribute("id")!);
+        var segmentList = representations["720p"].Element(Mpd + "SegmentList")!;
+        Assert.Equal("720p/media.mp4", representations["720p"].Element(Mpd + "BaseURL")!.Value);
+        Assert.Equal("1000000", (string?)segmentList.Attribute("timescale"));
+        Assert.Equal("0-850", (string?)segmentList.Element(Mpd + "Initialization")!.Attribute("range"));
+        Assert.Equal(["987-1986", "1987-3986", "3987-4486"], segmentList.Elements(Mpd + "SegmentURL").Select(u => (string)u.Attribute("mediaRange")!));
+        Assert.Equal(
+            ["t=0 d=4000000 r=1", "d=2026667"],
+            segmentList.Element(Mpd + "SegmentTimeline")!.Elements(Mpd + "S").Select(s => string.Join(' ', s.Attributes().Select(a => $"{a.Name}={a.Value}"))));
+        Assert.NotNull(representations["360p"].Element(Mpd + "SegmentBase")); // not in the lists: unchanged
+        Assert.Null(representations["720p"].Element(Mpd + "SegmentBase"));
+    }
+
+    [Fact]
     public void Write_HostileEdgeIdAndUrl_AreEscapedAndAddNoElement()
     {
         const string id = "x\"><Period id=\"evil\"/><BaseURL>";

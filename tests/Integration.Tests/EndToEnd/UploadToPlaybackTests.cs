@@ -97,6 +97,19 @@ public sealed class UploadToPlaybackTests(StackFixture stack)
         Assert.Equal($"{stack.Origin.BaseUrl}/steering/{title.Id}", mpd.Element(ns + "ContentSteering")!.Value);
         Assert.Equal(["360p", "240p", "audio"], mpd.Descendants(ns + "Representation").Select(r => (string)r.Attribute("id")!));
 
+        // The list form (for Shaka Player): every single file's ranges exactly as its HLS playlist has them.
+        var listed = System.Xml.Linq.XDocument.Parse(await stack.Http.GetStringAsync($"{stack.Origin.BaseUrl}{title.DashUrl}?segments=list")).Root!;
+        foreach (var representation in listed.Descendants(ns + "Representation"))
+        {
+            var name = (string)representation.Attribute("id")!;
+            var playlist = await File.ReadAllTextAsync(await stack.PublishedFileAsync(title.Id, $"{name}/index.m3u8"));
+            var expected = Regex.Matches(playlist, @"#EXT-X-BYTERANGE:(\d+)@(\d+)")
+                .Select(m => $"{m.Groups[2].Value}-{long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) + long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) - 1}");
+            Assert.Equal(expected, representation.Descendants(ns + "SegmentURL").Select(u => (string)u.Attribute("mediaRange")!));
+        }
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await stack.Http.GetAsync($"{stack.Origin.BaseUrl}{title.DashUrl}?segments=all")).StatusCode);
+
         var play = await Media.RunAsync("ffmpeg", ["-hide_banner", "-v", "error", "-i", $"{stack.Origin.BaseUrl}{title.DashUrl}", "-map", "0:v:0", "-map", "0:a:0", "-f", "null", "-progress", "pipe:1", "-"]);
         Assert.True(play.ExitCode == 0 && play.StandardError.Length == 0, play.StandardError);
         var decodedMicroseconds = Regex.Matches(play.StandardOutput, @"out_time_us=(\d+)").Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Max();
