@@ -101,7 +101,7 @@ internal sealed partial class TitleTranscoder(
                 Renditions = packaged.Renditions,
                 Audio = packaged.Audio,
                 Poster = poster,
-                DurationSeconds = Math.Round(probe.Duration.TotalSeconds, 3),
+                DurationSeconds = Math.Round(Math.Max(probe.Duration.TotalSeconds, packaged.DurationSeconds), 3),
             });
             Log.Ready(logger, titleId, version, packaged.Renditions.Count);
             return JobDecisions.AfterAttempt(AttemptEnd.Ready, title.Attempts, maxAttempts).Outcome;

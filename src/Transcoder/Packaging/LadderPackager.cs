@@ -10,7 +10,10 @@ using Vod.Transcoder.Ladder;
 namespace Vod.Transcoder.Packaging;
 
 /// <summary>What <see cref="LadderPackager.PackageAsync"/> wrote: the video renditions and the audio rendition (null without audio).</summary>
-internal sealed record PackagedLadder(IReadOnlyList<RenditionInfo> Renditions, AudioRenditionInfo? Audio);
+/// <param name="DurationSeconds">The longest track as packaged (AAC frames can run a few tens of milliseconds past the
+/// picture): the presentation's real end, which a DASH player must be told (dash.js ends playback itself at the MPD's
+/// duration, and stopped short of the element's own end when that was the source's shorter probe duration).</param>
+internal sealed record PackagedLadder(IReadOnlyList<RenditionInfo> Renditions, AudioRenditionInfo? Audio, double DurationSeconds);
 
 /// <summary>ffmpeg failed for a reason that is not the source's fault (or not known to be).</summary>
 internal sealed class PackagingException(string message, Exception? inner = null) : Exception(message, inner);
@@ -86,12 +89,14 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
         }
 
         var singleFile = ladder.Layout == SegmentLayout.SingleFile;
+        double longest = 0;
         DashSegments Dash(string directory) => singleFile ? DashIndex.IndexSingleFile(directory) : DashIndex.TimelineOf(directory);
         var packaged = renditions.Select(r =>
         {
             var directory = Path.Combine(outputDirectory, r.Name);
             var dash = Dash(directory); // first: the single file gains its index and the playlist's ranges move
             var stats = MediaPlaylistStats.Read(Path.Combine(directory, "index.m3u8"));
+            longest = Math.Max(longest, stats.DurationSeconds);
             var codecs = CodecString.FromInitFile(Path.Combine(directory, stats.InitSegment));
             return new RenditionInfo(r.Name, r.Width, r.Height, stats.PeakBitsPerSecond, stats.AverageBitsPerSecond, codecs,
                 Math.Round(source.FrameRate, 3), $"{r.Name}/index.m3u8")
@@ -108,6 +113,7 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
             var directory = Path.Combine(outputDirectory, FfmpegLadderCommand.AudioDirectory);
             var dash = Dash(directory);
             var stats = MediaPlaylistStats.Read(Path.Combine(directory, "index.m3u8"));
+            longest = Math.Max(longest, stats.DurationSeconds);
             audio = new AudioRenditionInfo(FfmpegLadderCommand.AudioDirectory, stats.PeakBitsPerSecond, stats.AverageBitsPerSecond,
                 CodecString.FromInitFile(Path.Combine(directory, stats.InitSegment)), FfmpegLadderCommand.AudioChannels, FfmpegLadderCommand.AudioSampleRate,
                 $"{FfmpegLadderCommand.AudioDirectory}/index.m3u8")
@@ -116,7 +122,7 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
 
         // A master of the version's own, with relative URIs (the origin's /play/{id}/master.m3u8 is what players get).
         await File.WriteAllTextAsync(Path.Combine(outputDirectory, "master.m3u8"), MasterPlaylist.ForTitle(packaged, audio, [(null, "")]), cancellationToken);
-        return new PackagedLadder(packaged, audio);
+        return new PackagedLadder(packaged, audio, longest);
     }
 
     public const string PosterFile = "poster.jpg";
