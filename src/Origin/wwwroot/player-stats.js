@@ -17,9 +17,11 @@ window.trackPlayback = (video) => {
   };
   video.addEventListener('waiting', () => { if (started && stallStart === null) stallStart = performance.now(); });
   video.addEventListener('playing', () => { started = true; if (stats.state !== 'ended') stats.state = 'playing'; endStall(); });
-  video.addEventListener('ended', () => { stats.state = 'ended'; endStall(); });
-  video.addEventListener('timeupdate', () => { stats.currentTime = video.currentTime; });
+  const ended = () => { if (stats.state !== 'ended') { stats.state = 'ended'; stats.currentTime = video.currentTime; } endStall(); };
+  video.addEventListener('ended', ended);
+  video.addEventListener('timeupdate', () => { if (stats.state !== 'ended') stats.currentTime = video.currentTime; });
   setInterval(() => {
+    if (stats.state === 'ended') return; // where playback ended (a player may seek back afterwards)
     stats.currentTime = video.currentTime;
     const moving = video.currentTime !== lastTime;
     lastTime = video.currentTime;
@@ -48,6 +50,8 @@ window.trackPlayback = (video) => {
     failed(url, why) {
       try { log(`${new URL(url, location.href).host} failed (${why})`); } catch { /* not a URL */ }
     },
+    /** The player ended playback itself, without the element's 'ended' (dash.js does, see dashjs.js). */
+    ended,
     /** Playback stopped for good: the reason on window.playerStats.fatal and on the page. */
     fail(reason, message) {
       stats.fatal = String(reason);
