@@ -147,9 +147,9 @@ internal sealed class WebhookDispatcher : BackgroundService
         }
         catch (HttpRequestException e)
         {
-            // Says what happened, without the stack: "target refused: ...", "Connection refused (127.0.0.1:9)".
-            return new AttemptResult(null, e.Message.StartsWith("target refused", StringComparison.Ordinal) ? e.Message
-                : e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
+            // What happened, without the stack: "target refused: ... is a private address ...", "could not connect:
+            // Connection refused (127.0.0.1:9)". The handler's message already carries what the connect step threw.
+            return new AttemptResult(null, e.Message);
         }
     }
 

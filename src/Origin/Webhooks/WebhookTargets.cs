@@ -204,7 +204,7 @@ internal sealed class WebhookTargets(bool allowPrivate, IReadOnlyList<IPNetwork>
             }
         }
 
-        throw new HttpRequestException($"could not connect to {context.DnsEndPoint.Host}:{context.DnsEndPoint.Port}", last);
+        throw new HttpRequestException($"could not connect: {last?.Message ?? "no address"}", last);
     }
 
     private static async Task<IPAddress[]> Resolve(string host, CancellationToken cancellationToken) =>
