@@ -31,7 +31,12 @@ public sealed class WebhookOriginKillTests
         var past = DateTimeOffset.UtcNow.AddMinutes(-5);
         await new LocalMediaStore(root).WriteTitleAsync(new Title
         {
-            Id = titleId, Name = "doomed", Status = TitleStatus.Failed, CreatedAt = past, UpdatedAt = past, Source = titleId + ".mp4",
+            Id = titleId,
+            Name = "doomed",
+            Status = TitleStatus.Failed,
+            CreatedAt = past,
+            UpdatedAt = past,
+            Source = titleId + ".mp4",
         });
         using (var delete = new HttpRequestMessage(HttpMethod.Delete, $"{first.BaseUrl}/api/titles/{titleId}"))
         {

@@ -140,7 +140,13 @@ public sealed class WebhookTests(StackFixture stack)
         var past = DateTimeOffset.UtcNow.AddMinutes(-5);
         await stack.Store.WriteTitleAsync(new Title
         {
-            Id = id, Name = "webhook", Status = TitleStatus.Failed, Error = "test", CreatedAt = past, UpdatedAt = past, Source = id + ".mp4",
+            Id = id,
+            Name = "webhook",
+            Status = TitleStatus.Failed,
+            Error = "test",
+            CreatedAt = past,
+            UpdatedAt = past,
+            Source = id + ".mp4",
         });
         return id;
     }

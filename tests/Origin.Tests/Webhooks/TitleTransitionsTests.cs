@@ -10,7 +10,12 @@ public sealed class TitleTransitionsTests
 
     private static Title Title(TitleStatus status, DateTimeOffset updated) => new()
     {
-        Id = "abcdefghijkl", Name = "n", Status = status, CreatedAt = T0, UpdatedAt = updated, Source = "abcdefghijkl.mp4",
+        Id = "abcdefghijkl",
+        Name = "n",
+        Status = status,
+        CreatedAt = T0,
+        UpdatedAt = updated,
+        Source = "abcdefghijkl.mp4",
     };
 
     [Theory]
