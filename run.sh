@@ -232,7 +232,8 @@ for i in "${!ORIGINS[@]}"; do
   name="origin-$((i + 1))"
   Admin__Key=$ADMIN_KEY Fleet__Key=$FLEET_KEY Playback__SigningKey=$PLAYBACK_KEY Redis__User=$REDIS_USER Redis__Password=$REDIS_PASSWORD Redis__SentinelPassword=$REDIS_SENTINEL_PASSWORD \
     Media__S3__SecretKey=$S3_SECRET supervise "$name" "$LOGS/$name.log" env "${service_env[@]}" $(store_env "$name") "${origin_tls_env[@]}" \
-    ASPNETCORE_URLS="${ORIGINS[$i]}" Origin__Id="$name" Origin__PublicUrl="${ORIGINS[$i]}" dotnet "$(bin Origin)"
+    ASPNETCORE_URLS="${ORIGINS[$i]}" Origin__Id="$name" Origin__PublicUrl="${ORIGINS[$i]}" \
+    Webhooks__AllowedNetworks="${VOD_WEBHOOK_NETWORKS-127.0.0.0/8,::1/128}" dotnet "$(bin Origin)"
   echo "==> $name on ${ORIGINS[$i]} (pid $(cat "$PIDDIR/$name.pid"), log $LOGS/$name.log)"
 done
 redis_login transcoder

@@ -54,4 +54,15 @@ public static class RedisKeys
     /// <c>EdgeCacheKeys</c>. Fetched again from the origins when lost; a purge leaves a title's old keys to expire.
     /// </summary>
     public const string EdgeCachePrefix = "vod:edge:";
+
+    /// <summary>
+    /// The webhook outbox (origins only; see <c>WebhookOutbox</c>): every key starts with this prefix, so the tag
+    /// <c>{webhooks}</c> puts them on one slot, as its scripts need. Lost with Redis: recent title transitions are
+    /// detected and enqueued again from the catalog (same event ids); queued deletes and the delivery records are lost.
+    /// Registrations are in the media store, not here.
+    /// </summary>
+    public const string WebhookPrefix = "vod:{webhooks}:";
+
+    /// <summary>Delivery id → when its next attempt is due (Unix ms), a sorted set.</summary>
+    public const string WebhookDue = "vod:{webhooks}:due";
 }

@@ -88,4 +88,26 @@ internal static partial class Log
     // Media/MediaStoreUnavailable.cs
     [LoggerMessage(81, LogLevel.Warning, "{Method} {Path}: the media store is unavailable ({Reason})", EventName = "MediaStoreUnavailable")]
     public static partial void MediaStoreUnavailable(ILogger logger, string method, PathString path, string reason);
+
+    // Webhooks/
+    [LoggerMessage(90, LogLevel.Information, "Webhook event {EventId} ({Type}, title {TitleId}) enqueued for {Endpoints} endpoints", EventName = "WebhookEnqueued")]
+    public static partial void WebhookEnqueued(ILogger logger, string eventId, string type, string titleId, int endpoints);
+
+    [LoggerMessage(91, LogLevel.Warning, "Could not enqueue webhook event {EventId} ({Type}, title {TitleId}) yet, will retry: {Reason}", EventName = "WebhookEnqueueFailed")]
+    public static partial void WebhookEnqueueFailed(ILogger logger, string eventId, string type, string titleId, string reason);
+
+    [LoggerMessage(92, LogLevel.Information, "Webhook event {EventId} ({Type}) delivered to {EndpointId} at attempt {Attempts}", EventName = "WebhookDelivered")]
+    public static partial void WebhookDelivered(ILogger logger, string eventId, string type, string endpointId, int attempts);
+
+    [LoggerMessage(93, LogLevel.Warning, "Webhook event {EventId} to {EndpointId}: attempt {Attempts} failed ({Result}); {Next}", EventName = "WebhookAttemptFailed")]
+    public static partial void WebhookAttemptFailed(ILogger logger, string eventId, string endpointId, int attempts, string result, string next);
+
+    [LoggerMessage(94, LogLevel.Warning, "Webhook event {EventId} to {EndpointId}: the claim ran out during the attempt and another origin took the delivery over", EventName = "WebhookClaimLost")]
+    public static partial void WebhookClaimLost(ILogger logger, string eventId, string endpointId);
+
+    [LoggerMessage(95, LogLevel.Warning, "Webhook outbox unavailable, will retry: {Reason}", EventName = "WebhookOutboxUnavailable")]
+    public static partial void WebhookOutboxUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(96, LogLevel.Warning, "Webhooks: reading the catalog for transitions failed, will retry: {Reason}", EventName = "WebhookScanFailed")]
+    public static partial void WebhookScanFailed(ILogger logger, string reason);
 }

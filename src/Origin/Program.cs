@@ -10,6 +10,7 @@ using Vod.Origin.Playback;
 using Vod.Origin.Purge;
 using Vod.Origin.Steering;
 using Vod.Origin.Uploads;
+using Vod.Origin.Webhooks;
 using Vod.ServiceDefaults;
 using Vod.ServiceDefaults.Tls;
 using Vod.Storage;
@@ -29,6 +30,7 @@ builder.Services.AddPlayback(builder.Configuration);
 builder.Services.AddMediaCors();
 builder.Services.AddOrigins(builder.Configuration);
 builder.Services.AddEdgeCachePurge(builder.Configuration);
+builder.Services.AddWebhooks(builder.Configuration);
 
 var app = builder.Build();
 app.MapServiceDefaults();
@@ -47,5 +49,6 @@ app.MapSteering();
 app.MapEdges();
 app.MapOrigins();
 app.MapPurge();
+app.MapWebhooks();
 app.Run();
 

@@ -1,4 +1,5 @@
 using Vod.Common.Catalog;
+using Vod.Common.Webhooks;
 
 namespace Vod.Storage;
 
@@ -65,6 +66,15 @@ public interface IMediaStore
     /// directories were removed.
     /// </summary>
     Task<int> SweepAsync(TimeSpan olderThan, CancellationToken cancellationToken = default);
+
+    /// <summary>Every registered webhook endpoint (<c>webhooks/{id}.json</c>). Entries that cannot be read are skipped.</summary>
+    Task<IReadOnlyList<WebhookEndpoint>> ListWebhooksAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Writes a webhook endpoint's registration in one step.</summary>
+    Task WriteWebhookAsync(WebhookEndpoint endpoint, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a webhook endpoint's registration; false when there was none.</summary>
+    Task<bool> DeleteWebhookAsync(string id, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A source as a local file (see <see cref="IMediaStore.FetchSourceAsync"/>); disposing removes a downloaded copy.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
+using Vod.Common.Webhooks;
 
 namespace Vod.Storage;
 
@@ -30,6 +31,7 @@ public sealed class LocalMediaStore : IMediaStore
         Scratch = new MediaScratch(root);
         Time = time ?? TimeProvider.System;
         Titles = Path.Combine(Scratch.Root, "titles");
+        Webhooks = Path.Combine(Scratch.Root, "webhooks");
     }
 
     public MediaScratch Scratch { get; }
@@ -43,6 +45,9 @@ public sealed class LocalMediaStore : IMediaStore
 
     /// <summary>The directory the origin serves <c>/titles/</c> from.</summary>
     public string Titles { get; }
+
+    /// <summary>The webhook registrations, one <c>{id}.json</c> each (they hold signing secrets: mode 600).</summary>
+    public string Webhooks { get; }
 
     private TimeProvider Time { get; }
 
@@ -218,6 +223,72 @@ public sealed class LocalMediaStore : IMediaStore
     public Task<int> SweepAsync(TimeSpan olderThan, CancellationToken cancellationToken = default) => Task.FromResult(0);
 
     /// <summary>A version name: its publishing time, so versions sort by age (<c>v20261130071500123</c>).</summary>
+    public async Task<IReadOnlyList<WebhookEndpoint>> ListWebhooksAsync(CancellationToken cancellationToken = default)
+    {
+        var endpoints = new List<WebhookEndpoint>();
+        if (!Directory.Exists(Webhooks))
+        {
+            return endpoints;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(Webhooks, "*.json"))
+        {
+            try
+            {
+                await using var stream = File.OpenRead(file);
+                if (await JsonSerializer.DeserializeAsync<WebhookEndpoint>(stream, Json, cancellationToken) is { } endpoint
+                    && WebhookEndpoint.IsValidId(endpoint.Id) && Path.GetFileNameWithoutExtension(file) == endpoint.Id)
+                {
+                    endpoints.Add(endpoint);
+                }
+            }
+            catch (Exception e) when (e is JsonException or FileNotFoundException)
+            {
+                // A corrupt entry must not hide the others; one deleted since the listing is simply gone.
+            }
+        }
+
+        endpoints.Sort((a, b) => a.CreatedAt.CompareTo(b.CreatedAt));
+        return endpoints;
+    }
+
+    public async Task WriteWebhookAsync(WebhookEndpoint endpoint, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(Webhooks);
+        var temp = Path.Combine(Webhooks, $".webhook-{Guid.NewGuid():N}.tmp");
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // it holds the signing secret
+            }
+
+            await using (var stream = new FileStream(temp, options))
+            {
+                await JsonSerializer.SerializeAsync(stream, endpoint, Json, cancellationToken);
+            }
+
+            File.Move(temp, Path.Combine(Webhooks, endpoint.Id + ".json"), overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    public Task<bool> DeleteWebhookAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var file = Path.Combine(Webhooks, id + ".json");
+        if (!WebhookEndpoint.IsValidId(id) || !File.Exists(file))
+        {
+            return Task.FromResult(false);
+        }
+
+        File.Delete(file);
+        return Task.FromResult(true);
+    }
+
     public static string NewVersion(TimeProvider time) => "v" + time.GetUtcNow().ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
 
     public static void DeleteDirectory(string directory)

@@ -7,6 +7,7 @@ using Amazon.S3.Model;
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
+using Vod.Common.Webhooks;
 
 namespace Vod.Storage;
 
@@ -29,6 +30,9 @@ public sealed class S3MediaStore : IMediaStore, IDisposable
     public const string CatalogPrefix = "catalog/";
     public const string UploadsPrefix = "uploads/";
     public const string TitlesPrefix = "titles/";
+
+    /// <summary>Webhook registrations, <c>webhooks/{id}.json</c>; the sweeper never looks here.</summary>
+    public const string WebhooksPrefix = "webhooks/";
     private const int Parallelism = 4;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -241,6 +245,71 @@ public sealed class S3MediaStore : IMediaStore, IDisposable
     /// transcoder's half-published version, a deleted title's remains, a superseded version) and every source no title
     /// names (an origin that died between storing the source and writing the entry).
     /// </summary>
+    public async Task<IReadOnlyList<WebhookEndpoint>> ListWebhooksAsync(CancellationToken cancellationToken = default)
+    {
+        var endpoints = new List<WebhookEndpoint>();
+        foreach (var entry in await ListAsync(WebhooksPrefix, cancellationToken))
+        {
+            try
+            {
+                using var response = await Client.GetObjectAsync(Bucket, entry.Key, cancellationToken);
+                if (await JsonSerializer.DeserializeAsync<WebhookEndpoint>(response.ResponseStream, Json, cancellationToken) is { } endpoint
+                    && WebhookEndpoint.IsValidId(endpoint.Id) && entry.Key == WebhooksPrefix + endpoint.Id + ".json")
+                {
+                    endpoints.Add(endpoint);
+                }
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                // deleted since the listing
+            }
+            catch (JsonException)
+            {
+                // a corrupt entry must not hide the others
+            }
+        }
+
+        endpoints.Sort((a, b) => a.CreatedAt.CompareTo(b.CreatedAt));
+        return endpoints;
+    }
+
+    public async Task WriteWebhookAsync(WebhookEndpoint endpoint, CancellationToken cancellationToken = default)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(endpoint, Json);
+        using var stream = new MemoryStream(body, writable: false);
+        await Client.PutObjectAsync(
+            new PutObjectRequest
+            {
+                BucketName = Bucket,
+                Key = WebhooksPrefix + endpoint.Id + ".json",
+                InputStream = stream,
+                ContentType = "application/json",
+                UseChunkEncoding = false,
+            },
+            cancellationToken);
+    }
+
+    public async Task<bool> DeleteWebhookAsync(string id, CancellationToken cancellationToken = default)
+    {
+        if (!WebhookEndpoint.IsValidId(id))
+        {
+            return false;
+        }
+
+        var key = WebhooksPrefix + id + ".json";
+        try
+        {
+            _ = await Client.GetObjectMetadataAsync(Bucket, key, cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        await Client.DeleteObjectAsync(Bucket, key, cancellationToken);
+        return true;
+    }
+
     public async Task<int> SweepAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
     {
         var cutoff = _time.GetUtcNow() - olderThan;

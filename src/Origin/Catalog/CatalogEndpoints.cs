@@ -2,6 +2,7 @@ using Vod.Common.Catalog;
 using Vod.Common.Hls;
 using Vod.Origin.Admin;
 using Vod.Origin.Purge;
+using Vod.Origin.Webhooks;
 using Vod.Storage;
 
 namespace Vod.Origin.Catalog;
@@ -37,7 +38,7 @@ internal static class CatalogEndpoints
             return refusal ?? (await FindAsync(id, store, ct) is { } title && CatalogAccess.View(title, isAdmin) is { } view ? Results.Ok(view) : NotFound(id));
         });
 
-        app.MapDelete("/api/titles/{id}", async (string id, IMediaStore store, EdgeCachePurge purge, CancellationToken ct) =>
+        app.MapDelete("/api/titles/{id}", async (string id, IMediaStore store, EdgeCachePurge purge, TitleTransitions webhooks, CancellationToken ct) =>
         {
             if (await FindAsync(id, store, ct) is not { } title)
             {
@@ -57,6 +58,9 @@ internal static class CatalogEndpoints
             {
                 return NotFound(id); // a concurrent delete won
             }
+
+            // Only the delete that removed the title gets here: one title.deleted per delete.
+            await webhooks.TitleDeletedAsync(title);
 
             return await purge.DeliverDeleteAsync(recorded, ct) switch
             {

@@ -1,6 +1,6 @@
 // The admin page: sign in with the admin key, upload titles, follow transcoding live (GET /api/titles, then the
 // /api/titles/events stream, both with the key: without it the origin shows ready titles only), purge or delete
-// titles, and watch the edge fleet (GET /api/edges every 2 s). When the origin in use dies, every call moves to
+// titles, watch the edge fleet (GET /api/edges every 2 s), and manage webhook endpoints. When the origin in use dies, every call moves to
 // another origin of /api/origins, and an upload is sent again there.
 (() => {
   'use strict';
@@ -94,6 +94,7 @@
     $('admin').hidden = false;
     startTitles();
     startEdges();
+    startWebhooks();
   };
 
   const signOut = () => {
@@ -110,6 +111,7 @@
     if (upload) upload.abort();
     stopTitles();
     stopEdges();
+    stopWebhooks();
   };
 
   form.addEventListener('submit', async (e) => {
@@ -669,6 +671,100 @@
     edgeRows.clear();
     edgeBody.replaceChildren();
     $('edges-status').textContent = '';
+  };
+
+  // ---- Webhooks ---------------------------------------------------------------------------------------------------
+  // GET /api/webhooks every 5 s (each endpoint with its last deliveries); add (the secret is shown once, here) and
+  // delete. Every text from the server goes in with textContent.
+  const hookBody = $('webhooks').tBodies[0];
+  const hookStatus = $('webhook-status');
+  let hookTimer = null;
+
+  const describeDelivery = (d) => {
+    const result = typeof d.statusCode === 'number' ? `status ${d.statusCode}` : d.error || '';
+    return `${d.type} ${d.state} (${result}, ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}, ${ago(d.time)})`;
+  };
+
+  const renderWebhooks = (hooks) => {
+    hookBody.replaceChildren();
+    hooks.forEach((hook) => {
+      const tr = hookBody.insertRow();
+      tr.dataset.webhook = hook.id;
+      tr.insertCell().textContent = hook.url;
+      tr.insertCell().textContent = (hook.events || []).join(', ');
+      const deliveries = tr.insertCell();
+      const list = document.createElement('ul');
+      (hook.deliveries || []).slice(0, 5).forEach((d) => {
+        const li = document.createElement('li');
+        li.dataset.state = d.state;
+        li.textContent = describeDelivery(d);
+        list.append(li);
+      });
+      if (hook.deliveriesError) deliveries.textContent = hook.deliveriesError;
+      else if (list.children.length) deliveries.append(list);
+      else deliveries.textContent = 'none yet';
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.textContent = 'Delete';
+      remove.addEventListener('click', async () => {
+        if (!window.confirm(`Delete the webhook endpoint ${hook.url}?`)) return;
+        const r = await api(`/api/webhooks/${encodeURIComponent(hook.id)}`, { method: 'DELETE', headers: auth() }).catch(() => null);
+        hookStatus.textContent = !r ? 'The server could not be reached.' : r.ok ? `Deleted ${hook.url}.` : await readProblem(r);
+        loadWebhooks(false);
+      });
+      tr.insertCell().append(remove);
+    });
+  };
+
+  const loadWebhooks = async (again = true) => {
+    const mine = session;
+    try {
+      const r = await api('/api/webhooks', { headers: { ...auth(), Accept: 'application/json' } });
+      if (!r.ok) throw new Error(await readProblem(r));
+      const hooks = await r.json();
+      if (mine === session) renderWebhooks(Array.isArray(hooks) ? hooks : []);
+    } catch (e) {
+      if (mine === session) hookStatus.textContent = `The webhooks could not be loaded: ${e.message}`;
+    } finally {
+      if (again && mine === session) hookTimer = setTimeout(loadWebhooks, 5000);
+    }
+  };
+
+  $('webhook-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const url = $('webhook-url').value.trim();
+    const events = [...document.querySelectorAll('input[name="webhook-event"]:checked')].map((c) => c.value);
+    if (events.length === 0) { hookStatus.textContent = 'Choose at least one event.'; return; }
+    $('webhook-add').disabled = true;
+    try {
+      const r = await api('/api/webhooks', {
+        method: 'POST', headers: { ...auth(), 'Content-Type': 'application/json' }, body: JSON.stringify({ url, events }),
+      });
+      if (r.status === 201) {
+        const created = await r.json();
+        $('webhook-secret-value').textContent = created.secret;
+        $('webhook-secret').hidden = false;
+        hookStatus.textContent = `Added ${created.url}.`;
+        $('webhook-url').value = '';
+        loadWebhooks(false);
+      } else {
+        hookStatus.textContent = `Not added: ${await readProblem(r)}`;
+      }
+    } catch {
+      hookStatus.textContent = 'Not added: the server could not be reached.';
+    } finally {
+      $('webhook-add').disabled = false;
+    }
+  });
+
+  const startWebhooks = () => { loadWebhooks(); };
+  const stopWebhooks = () => {
+    clearTimeout(hookTimer);
+    hookTimer = null;
+    hookBody.replaceChildren();
+    hookStatus.textContent = '';
+    $('webhook-secret').hidden = true;
+    $('webhook-secret-value').textContent = '';
   };
 
   // ---- Start ------------------------------------------------------------------------------------------------------

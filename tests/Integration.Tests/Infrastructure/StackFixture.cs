@@ -104,6 +104,13 @@ public sealed class StackFixture : IAsyncLifetime
             ["Probe__MaxDuration"] = MaxDuration.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             ["Probe__MaxWidth"] = "1280",
             ["Probe__MaxHeight"] = "720",
+            // Webhook receivers in tests listen on 127.0.0.1 (refused by default), and a retry must not take 10 s.
+            ["Webhooks__AllowedNetworks"] = "127.0.0.0/8",
+            ["Webhooks__FirstRetryDelay"] = "00:00:00.300",
+            ["Webhooks__MaxRetryDelay"] = "00:00:01",
+            ["Webhooks__PollInterval"] = "00:00:00.100",
+            ["Webhooks__ScanInterval"] = "00:00:00.200",
+            ["Webhooks__Timeout"] = "00:00:02",
         };
         foreach (var (key, value) in ServiceSettings)
         {

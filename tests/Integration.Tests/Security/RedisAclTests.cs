@@ -61,6 +61,14 @@ public sealed class RedisAclTests : IAsyncLifetime
         { "transcoder", "NOPERM", ["SPUBLISH", "vod:{purges}:wake", "abc"] },
         { "origin", "NOPERM", ["SET", "vod:other", "x"] },
         { "origin", "NOPERM", ["FLUSHALL"] },
+        // The webhook outbox: the origins' own selector, scripts included; nobody else's, and no DEL beyond it.
+        { "origin", "ok", ["ZADD", "vod:{webhooks}:due", "1", "d1"] },
+        { "origin", "ok", ["ZRANGEBYSCORE", "vod:{webhooks}:due", "-inf", "+inf"] },
+        { "origin", "ok", ["EVAL", "redis.call('SET', KEYS[1], '1', 'NX', 'PX', 1000) return redis.call('DEL', KEYS[2])", "2", "vod:{webhooks}:seen:e1", "vod:{webhooks}:delivery:d1"] },
+        { "origin", "NOPERM", ["DEL", "vod:jobs"] },
+        { "origin", "NOPERM", ["SET", "vod:{purges}", "x"] },
+        { "edge", "NOPERM", ["ZRANGEBYSCORE", "vod:{webhooks}:due", "-inf", "+inf"] },
+        { "transcoder", "NOPERM", ["HGETALL", "vod:{webhooks}:delivery:d1"] },
     };
 
     [Theory]

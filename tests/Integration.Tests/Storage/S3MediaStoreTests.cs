@@ -3,6 +3,7 @@ using Amazon.S3.Model;
 using Microsoft.Extensions.Options;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
+using Vod.Common.Webhooks;
 using Vod.Integration.Tests.Infrastructure;
 using Vod.Storage;
 
@@ -204,5 +205,27 @@ public sealed class S3MediaStoreTests(S3Server s3) : IDisposable
         public TimeSpan Shift { get; set; }
 
         public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Shift;
+    }
+
+    [Fact]
+    public async Task Webhooks_WriteListDelete_RoundTripAndOutliveASweep()
+    {
+        var (store, bucket) = await NewStoreAsync();
+        var a = new WebhookEndpoint("wh_" + new string('a', 20), "https://a.example/hook", ["title.ready"], "whsec_a", DateTimeOffset.UtcNow.AddMinutes(-1));
+        var b = new WebhookEndpoint("wh_" + new string('b', 20), "https://b.example/hook", ["title.deleted"], "whsec_b", DateTimeOffset.UtcNow);
+        await store.WriteWebhookAsync(b);
+        await store.WriteWebhookAsync(a);
+
+        var listed = await store.ListWebhooksAsync();
+        Assert.Equal([a.Id, b.Id], listed.Select(e => e.Id)); // oldest first
+        Assert.Equal(a.Url, listed[0].Url);
+        Assert.Equal("whsec_a", listed[0].Secret);
+        Assert.Equal(["title.ready"], listed[0].Events);
+        Assert.Equal(0, await store.SweepAsync(TimeSpan.Zero)); // the sweeper leaves webhooks/ alone
+        Assert.Equal([$"webhooks/{a.Id}.json", $"webhooks/{b.Id}.json"], await KeysAsync(bucket, "webhooks/"));
+
+        Assert.True(await store.DeleteWebhookAsync(a.Id));
+        Assert.False(await store.DeleteWebhookAsync(a.Id));
+        Assert.Equal([b.Id], (await store.ListWebhooksAsync()).Select(e => e.Id));
     }
 }
