@@ -69,7 +69,7 @@ public sealed class TusProtocolTests
     }
 
     [Fact]
-    public void IsUploadId_OnlyNewIds() 
+    public void IsUploadId_OnlyNewIds()
     {
         Assert.True(TusProtocol.IsUploadId(TusProtocol.NewId()));
         Assert.False(TusProtocol.IsUploadId("../../etc/passwd"));
