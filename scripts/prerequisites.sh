@@ -65,13 +65,14 @@ vod_s3_server_packages() {
   if [ ${#missing[@]} -eq 0 ]; then echo "==> S3 server (OpenStack Swift $(/usr/bin/python3 -c 'import swift; print(swift.__version__)' 2>/dev/null), memcached) present"; fi
 }
 
-# vod_web_dependencies: the origin's browser dependencies (hls.js, shaka-player, video.js, dashjs) from npm, into src/Origin/node_modules.
+# vod_web_dependencies: the origin's browser dependencies (hls.js, shaka-player, video.js, dashjs, tus-js-client) from npm, into src/Origin/node_modules.
 vod_web_dependencies() {
   local dir=src/Origin
   if [ ! -f "$dir/node_modules/hls.js/dist/hls.min.js" ] || [ ! -f "$dir/node_modules/shaka-player/dist/shaka-player.compiled.js" ] \
     || [ ! -f "$dir/node_modules/video.js/dist/video.min.js" ] \
-    || [ ! -f "$dir/node_modules/dashjs/dist/modern/umd/dash.mediaplayer.min.js" ]; then
-    echo "==> npm ci in $dir (hls.js, Shaka Player, video.js and dash.js for the pages)"
+    || [ ! -f "$dir/node_modules/dashjs/dist/modern/umd/dash.mediaplayer.min.js" ] \
+    || [ ! -f "$dir/node_modules/tus-js-client/dist/tus.min.js" ]; then
+    echo "==> npm ci in $dir (hls.js, Shaka Player, video.js, dash.js and tus-js-client for the pages)"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || { echo "error: npm ci failed in $dir" >&2; return 1; }
   fi
 }

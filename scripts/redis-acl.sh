@@ -6,7 +6,8 @@
 #   admin        everything (operators, tests; no service runs as admin)
 #   origin       the job stream (enqueue, recovery), the origin registry, the edge registry read-only (and removal of
 #                edges silent for long), the purge outbox, the purge channel (PUBLISH, or SPUBLISH on a cluster), the
-#                webhook outbox (vod:{webhooks}:*, its own selector);
+#                webhook outbox (vod:{webhooks}:*, its own selector), the resumable uploads' state (vod:upload:{id},
+#                vod:{uploads}:expiries);
 #                not the edges' L2 keys (a purge moves a title to a new generation, it lists no keys)
 #   edge         the edge registry, the L2 keys and fill leases, the purge outbox read-only (its acks read-write),
 #                the purge channel (SUBSCRIBE, or SSUBSCRIBE on a cluster)
@@ -52,7 +53,7 @@ user default off resetkeys resetchannels -@all
 user admin on #$(hash "$admin") ~* &* +@all
 user replication on #$(hash "$replication") resetkeys resetchannels -@all +psync +replconf +ping
 user sentinel on #$(hash "$sentinel") resetkeys resetchannels &__sentinel__:hello -@all +multi +exec +slaveof +replicaof +ping +subscribe +publish +config|rewrite +role +info +client|setname +client|kill +script|kill
-user origin on #$(hash "$origin") resetkeys resetchannels ~vod:jobs ~vod:{origins} ~vod:{origins}:heartbeats ~vod:{purges} ~vod:{purges}:generations ~vod:{purges}:acks %R~vod:{edges} %R~vod:{edges}:heartbeats &vod:{purges}:wake -@all $connection +exists +xadd +xgroup|create +xinfo|groups +xinfo|stream +xrange +xrevrange +xpending +hset +hget +hmget +hgetall +hdel +hincrby +zadd +zrange +zrem +publish +spublish +eval +evalsha +script|load +script|exists (~vod:{edges} ~vod:{edges}:heartbeats +hdel +zrem) (~vod:{webhooks}:* +eval +evalsha +set +del +exists +hset +hget +hmget +hgetall +hdel +hincrby +zadd +zrange +zrangebyscore +zrem +zscore +zcard +zremrangebyrank)
+user origin on #$(hash "$origin") resetkeys resetchannels ~vod:jobs ~vod:{origins} ~vod:{origins}:heartbeats ~vod:{purges} ~vod:{purges}:generations ~vod:{purges}:acks %R~vod:{edges} %R~vod:{edges}:heartbeats &vod:{purges}:wake -@all $connection +exists +xadd +xgroup|create +xinfo|groups +xinfo|stream +xrange +xrevrange +xpending +hset +hget +hmget +hgetall +hdel +hincrby +zadd +zrange +zrem +publish +spublish +eval +evalsha +script|load +script|exists (~vod:{edges} ~vod:{edges}:heartbeats +hdel +zrem) (~vod:{webhooks}:* +eval +evalsha +set +del +exists +hset +hget +hmget +hgetall +hdel +hincrby +zadd +zrange +zrangebyscore +zrem +zscore +zcard +zremrangebyrank) (~vod:upload:* ~vod:{uploads}:expiries +eval +evalsha +exists +del +hset +hget +hmget +hgetall +hdel +hincrby +zadd +zrange +zrangebyscore +zrem +lrange +rpush +pexpireat +expireat)
 user edge on #$(hash "$edge") resetkeys resetchannels ~vod:{edges} ~vod:{edges}:heartbeats ~vod:edge:* ~vod:{purges}:acks %R~vod:{purges} %R~vod:{purges}:generations &vod:{purges}:wake -@all $connection +exists +get +set +setex +psetex +del +pexpire +hset +hget +hmget +hgetall +hdel +zadd +zrem +xrange +xrevrange +xinfo|stream +multi +exec +discard +eval +evalsha +script|load +script|exists +ssubscribe +sunsubscribe
 user transcoder on #$(hash "$transcoder") resetkeys resetchannels ~vod:jobs -@all $connection +xreadgroup +xautoclaim +xclaim +xack +xadd +xgroup|create
 ACL

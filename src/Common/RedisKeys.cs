@@ -65,4 +65,17 @@ public static class RedisKeys
 
     /// <summary>Delivery id → when its next attempt is due (Unix ms), a sorted set.</summary>
     public const string WebhookDue = "vod:{webhooks}:due";
+
+    /// <summary>
+    /// A resumable (tus) upload in flight: a hash of its length, committed offset, metadata and expiry, and the list of its
+    /// committed chunks (with the S3 store), both under the hash tag of the upload's id so the commit script reaches both
+    /// on a Redis Cluster. Written by the origins; the bytes are in the media store. Lost with Redis, the upload starts
+    /// over (its bytes are removed when its entry in <see cref="UploadExpiries"/> is swept, or at their own expiry).
+    /// </summary>
+    public static string Upload(string uploadId) => $"vod:upload:{{{uploadId}}}";
+
+    public static string UploadChunks(string uploadId) => $"vod:upload:{{{uploadId}}}:chunks";
+
+    /// <summary>Upload id → expiry (ms since the epoch; a sorted set): what the origins' sweep reads to find expired uploads without listing keys.</summary>
+    public const string UploadExpiries = "vod:{uploads}:expiries";
 }

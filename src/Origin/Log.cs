@@ -78,6 +78,25 @@ internal static partial class Log
     [LoggerMessage(80, LogLevel.Information, "Refused a malformed upload: {Reason}", EventName = "UploadMalformed")]
     public static partial void UploadMalformed(ILogger logger, string reason, Exception? cause);
 
+    // Uploads/TusEndpoint.cs, Uploads/ResumableUploadSweep.cs
+    [LoggerMessage(82, LogLevel.Information, "Resumable upload {UploadId} created ({Length} bytes)", EventName = "ResumableCreated")]
+    public static partial void ResumableCreated(ILogger logger, string uploadId, long length);
+
+    [LoggerMessage(83, LogLevel.Information, "Resumable upload {UploadId}: the body ended early at offset {Offset} of {Length}; the bytes received are kept", EventName = "ResumableInterrupted")]
+    public static partial void ResumableInterrupted(ILogger logger, string uploadId, long offset, long length);
+
+    [LoggerMessage(84, LogLevel.Information, "Resumable upload {UploadId} complete: stored as title {TitleId} ({Bytes} bytes)", EventName = "ResumableCompleted")]
+    public static partial void ResumableCompleted(ILogger logger, string uploadId, string titleId, long bytes);
+
+    [LoggerMessage(85, LogLevel.Information, "Resumable upload {UploadId} refused at completion ({Bytes} bytes): {Reason}", EventName = "ResumableRefused")]
+    public static partial void ResumableRefused(ILogger logger, string uploadId, long bytes, string reason);
+
+    [LoggerMessage(86, LogLevel.Information, "Resumable upload {UploadId} expired at offset {Offset} of {Length}: removed", EventName = "ResumableExpired")]
+    public static partial void UploadExpired(ILogger logger, string uploadId, long offset, long length);
+
+    [LoggerMessage(87, LogLevel.Warning, "Sweeping expired resumable uploads failed, will retry: {Reason}", EventName = "ResumableSweepFailed")]
+    public static partial void UploadSweepFailed(ILogger logger, string reason);
+
     // Edges/EdgeMonitor.cs, Origins/OriginAnnouncer.cs: registry entries the origin does not trust
     [LoggerMessage(60, LogLevel.Warning, "Ignoring {Registry} registry entry '{Field}': {Reason}", EventName = "RegistryEntryRefused")]
     public static partial void EntryRefused(ILogger logger, string registry, string field, string reason);

@@ -17,7 +17,7 @@ namespace Vod.Storage;
 /// </code>
 /// Every write of title.json goes to a temp file and is renamed over the old one, so a reader never sees half a file.
 /// </summary>
-public sealed class LocalMediaStore : IMediaStore
+public sealed partial class LocalMediaStore : IMediaStore, IPartialUploadStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 

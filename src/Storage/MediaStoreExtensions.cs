@@ -21,6 +21,8 @@ public static class MediaStoreExtensions
             MediaStoreKind.S3 => sp.GetRequiredService<S3MediaStore>(),
             _ => sp.GetRequiredService<LocalMediaStore>(),
         });
+        // Resumable uploads keep their bytes in the same store as the titles (shared by every origin).
+        services.AddSingleton<IPartialUploadStore>(sp => (IPartialUploadStore)sp.GetRequiredService<IMediaStore>());
         return services;
     }
 }

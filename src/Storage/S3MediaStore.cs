@@ -25,7 +25,7 @@ namespace Vod.Storage;
 /// removes once they are older than <see cref="MediaStoreOptions.SweepAfter"/>. Large files go up in parts
 /// (<see cref="S3StoreOptions.PartSize"/>), several at once.
 /// </summary>
-public sealed class S3MediaStore : IMediaStore, IDisposable
+public sealed partial class S3MediaStore : IMediaStore, IPartialUploadStore, IDisposable
 {
     public const string CatalogPrefix = "catalog/";
     public const string UploadsPrefix = "uploads/";

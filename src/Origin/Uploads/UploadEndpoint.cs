@@ -29,12 +29,15 @@ internal static class UploadEndpoint
         services.AddValidatedOptions<ProbeOptions>(configuration, ProbeOptions.Section);
         services.AddSingleton<TitleIntake>();
         services.AddHostedService<AbandonedUploads>();
+        services.AddSingleton<ResumableUploads>();
+        services.AddHostedService<ResumableUploadSweep>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapUploads(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/titles", UploadAsync).RequireAdminKey().DisableAntiforgery();
+        app.MapResumableUploads();
         return app;
     }
 

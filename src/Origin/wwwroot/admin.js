@@ -1,7 +1,7 @@
 // The admin page: sign in with the admin key, upload titles, follow transcoding live (GET /api/titles, then the
 // /api/titles/events stream, both with the key: without it the origin shows ready titles only), purge or delete
-// titles, watch the edge fleet (GET /api/edges every 2 s), and manage webhook endpoints. When the origin in use dies, every call moves to
-// another origin of /api/origins, and an upload is sent again there.
+// titles, watch the edge fleet (GET /api/edges every 2 s), and manage webhook endpoints. When the origin in use dies,
+// every call moves to another origin of /api/origins, and an upload resumes there at its offset (tus).
 (() => {
   'use strict';
   const $ = (name) => document.getElementById(name);
@@ -184,18 +184,47 @@
 
   const duration = (seconds) => (seconds < 100 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`);
 
-  uploadButton.addEventListener('click', () => {
+  // Uploads are resumable (tus 1.0 through tus-js-client, POST/HEAD/PATCH/DELETE /api/uploads): the origins keep the
+  // upload's offset in Redis and its bytes in the shared media store, so every request goes to the origin in use,
+  // whatever origin the upload's URL names, and a request lost to the network (or a 502/503/504) moves the page to the
+  // next origin before tus-js-client retries. A reload finds the upload again by the file (name, type, size, date; not
+  // the origin) and resumes at the origin's offset.
+  const tusBase = window.tus ? new window.tus.DefaultHttpStack({}) : null;
+  let lost = null; // why the last origin was left, for the status line
+  let resumingAt = null; // the offset a HEAD reported before a resume, until the next progress shows it
+  const leave = (failed, reason) => {
+    if (origins.current !== failed) return;
+    const order = origins.order();
+    origins.current = order[1] || order[0];
+    lost = `${reason}; resuming on ${origins.current}`;
+  };
+  const tusStack = {
+    createRequest(method, url) {
+      const origin = origins.current;
+      const target = new URL(url, location.href);
+      const request = tusBase.createRequest(method, origin + target.pathname + target.search);
+      const send = request.send.bind(request);
+      request.send = (body) => send(body).then((response) => {
+        const status = response.getStatus();
+        if (isOutage(status)) leave(origin, `${origin} answered ${status}`);
+        if (method === 'HEAD' && status === 200) resumingAt = Number(response.getHeader('Upload-Offset'));
+        return response;
+      }, (e) => { leave(origin, `the connection to ${origin} was lost`); throw e; });
+      return request;
+    },
+    getName: () => 'vod-origins',
+  };
+
+  uploadButton.addEventListener('click', async () => {
     if (upload) return;
     const file = chosen || fileInput.files[0];
     if (!file) { uploadStatus.textContent = 'Choose a video file first.'; return; }
-    const data = new FormData();
+    if (!tusBase) { uploadStatus.textContent = 'The upload client (tus-js-client) did not load.'; return; }
     const name = $('name').value.trim();
-    if (name) data.append('name', name);
-    data.append('file', file, file.name);
-    // The origin in use first; if it is lost before answering (a network error, 502/503/504), the whole file again to
-    // each other origin once, in order. A 4xx is an answer (a bad file stays a bad file) and is shown.
-    const targets = origins.order();
-    let lost = null; // why the last origin was left, for the status line
+    lost = null;
+    resumingAt = null;
+    const samples = [{ t: performance.now(), loaded: 0 }]; // for the rate over the last few seconds
+    let lastText = 0;
 
     const finish = () => {
       upload = null;
@@ -204,95 +233,98 @@
       uploadButton.disabled = false;
       if (refocus) uploadButton.focus();
     };
+    const percent = (n) => `${Math.floor((n / file.size) * 1000) / 10} %`;
 
-    const send = (attempt) => {
-      const origin = targets[attempt];
-      const xhr = new XMLHttpRequest();
-      upload = xhr;
-      const samples = [{ t: performance.now(), loaded: 0 }]; // for the rate over the last few seconds
-      let lastText = 0;
-      const note = lost ? `${lost}; retrying on ${origin} · ` : '';
-
-      // Another origin, if one is left: true when the upload goes on there.
-      const retry = (reason) => {
-        const next = targets[attempt + 1];
-        if (!next || upload !== xhr) return false;
-        lost = reason;
-        bar.value = 0;
-        uploadStatus.textContent = `${reason}; retrying on ${next}`;
-        send(attempt + 1);
-        return true;
-      };
-
-      xhr.upload.onprogress = (e) => {
-        if (upload !== xhr) return;
+    const current = new window.tus.Upload(file, {
+      endpoint: `${origins.current}/api/uploads`,
+      httpStack: tusStack,
+      headers: { Authorization: `Bearer ${key}` },
+      metadata: { filename: file.name, filetype: file.type || 'application/octet-stream', ...(name ? { name } : {}) },
+      fingerprint: (f) => Promise.resolve(['vod-tus', f.name, f.type, f.size, f.lastModified].join('/')),
+      removeFingerprintOnSuccess: true,
+      retryDelays: [0, 1000, 2000, 3000, 5000, 5000, 10000, 10000],
+      // Also 429 (the admin rate limit) and a network error (status 0): anything but a refusal of the file itself.
+      onShouldRetry: (err) => {
+        const status = err.originalResponse ? err.originalResponse.getStatus() : 0;
+        return status === 0 || status >= 500 || status === 409 || status === 423 || status === 429;
+      },
+      onProgress: (loaded, total) => {
+        if (upload !== current) return;
         const now = performance.now();
-        if (!e.lengthComputable) { uploadStatus.textContent = `${note}${formatBytes(e.loaded)} sent`; return; }
-        bar.value = Math.floor((e.loaded / e.total) * 1000) / 10;
-        samples.push({ t: now, loaded: e.loaded });
+        bar.value = Math.floor((loaded / total) * 1000) / 10;
+        if (resumingAt !== null) {
+          uploadStatus.textContent = `${lost ? `${lost} · ` : ''}resuming at ${percent(resumingAt)}`;
+          resumingAt = null;
+          lastText = now;
+          samples.splice(0, samples.length, { t: now, loaded });
+          return;
+        }
+        samples.push({ t: now, loaded });
         while (samples.length > 2 && now - samples[1].t >= 3000) samples.shift();
         // The status is a live region: rewrite it about once a second, not on every progress event.
-        if (now - lastText < 1000 && e.loaded < e.total) return;
+        if (now - lastText < 1000 && loaded < total) return;
         lastText = now;
-        const parts = [`${formatBytes(e.loaded)} of ${formatBytes(e.total)}`];
-        if (e.loaded >= e.total) {
+        const parts = [`${formatBytes(loaded)} of ${formatBytes(total)}`];
+        if (loaded >= total) {
           parts.push('processing…');
         } else {
           const first = samples[0];
-          const rate = now > first.t ? (e.loaded - first.loaded) / ((now - first.t) / 1000) : 0;
-          if (rate > 0) parts.push(`${formatBytes(rate)}/s`, `${duration(Math.ceil((e.total - e.loaded) / rate))} left`);
+          const rate = now > first.t ? (loaded - first.loaded) / ((now - first.t) / 1000) : 0;
+          if (rate > 0) parts.push(`${formatBytes(rate)}/s`, `${duration(Math.ceil((total - loaded) / rate))} left`);
         }
-        uploadStatus.textContent = note + parts.join(' · ');
-      };
-      xhr.onload = () => {
-        if (upload !== xhr) return;
-        if (isOutage(xhr.status) && retry(`${origin} answered ${xhr.status}`)) return;
+        uploadStatus.textContent = parts.join(' · ');
+      },
+      onSuccess: async ({ lastResponse }) => {
+        if (upload !== current) return;
         finish();
-        if (xhr.status >= 200 && xhr.status < 300) {
-          origins.current = origin;
-          const title = parse(xhr.responseText);
-          bar.value = 100;
-          const where = lost ? ` (sent to ${origin} after ${lost})` : '';
-          uploadStatus.textContent = `Uploaded: ${(title && title.name) || name || file.name}, transcoding…${where}`;
-          if (title && title.id) { upsert(title); updateEmpty(); }
-          fileInput.value = '';
-          $('name').value = '';
-          choose(null);
-        } else {
-          bar.value = 0;
-          uploadStatus.textContent = problem(xhr.responseText, xhr.status);
-        }
-      };
-      xhr.onerror = () => {
-        if (upload !== xhr) return;
-        const reason = `the connection to ${origin} was lost`;
-        if (retry(reason)) return;
+        bar.value = 100;
+        const id = lastResponse && lastResponse.getHeader('Vod-Title');
+        const where = lost ? ` (${lost})` : '';
+        uploadStatus.textContent = `Uploaded: ${name || file.name}, transcoding…${where}`;
+        fileInput.value = '';
+        $('name').value = '';
+        choose(null);
+        if (!id) return;
+        const r = await api(`/api/titles/${encodeURIComponent(id)}`, { headers: { ...auth(), Accept: 'application/json' } }).catch(() => null);
+        if (r && r.ok) { upsert(await r.json()); updateEmpty(); }
+      },
+      onError: (err) => {
+        if (upload !== current) return;
         finish();
         bar.value = 0;
-        uploadStatus.textContent = `Upload failed: ${reason}.`;
-      };
-      xhr.onabort = () => {
-        if (upload !== xhr) return;
-        finish();
-        bar.value = 0;
-        uploadStatus.textContent = 'Upload cancelled.';
-      };
-
-      xhr.open('POST', `${origin}/api/titles`);
-      xhr.setRequestHeader('Authorization', `Bearer ${key}`);
-      xhr.setRequestHeader('Accept', 'application/json');
-      xhr.send(data);
-    };
-
+        const response = err.originalResponse;
+        uploadStatus.textContent = response && response.getStatus()
+          ? problem(response.getBody(), response.getStatus())
+          : `Upload failed: ${lost || 'the server could not be reached'}.`;
+      },
+    });
+    upload = current;
     bar.value = 0;
-    uploadStatus.textContent = `Uploading ${file.name}…`;
     uploadButton.disabled = true;
     cancelButton.hidden = false;
     cancelButton.focus();
-    send(0);
+    uploadStatus.textContent = `Uploading ${file.name}…`;
+    // The same file sent before (a reload, a crash of this page): go on from where the origins have it.
+    const previous = await current.findPreviousUploads().catch(() => []);
+    if (upload !== current) return;
+    if (previous.length) {
+      current.resumeFromPreviousUpload(previous[0]);
+      uploadStatus.textContent = `Resuming ${file.name}…`;
+    }
+    current.start();
   });
 
-  cancelButton.addEventListener('click', () => { if (upload) upload.abort(); });
+  // Cancel ends the upload on the server too (tus termination: its state and bytes are removed).
+  cancelButton.addEventListener('click', () => {
+    if (!upload) return;
+    const cancelled = upload;
+    upload = null;
+    cancelButton.hidden = true;
+    uploadButton.disabled = false;
+    bar.value = 0;
+    uploadStatus.textContent = 'Upload cancelled.';
+    cancelled.abort(true).catch(() => {});
+  });
 
   // ---- Titles -----------------------------------------------------------------------------------------------------
   const titleBody = $('titles').tBodies[0];

@@ -10,7 +10,7 @@ namespace Vod.Integration.Tests.Browser;
 /// <summary>
 /// No single origin: two origins over one media store and Redis, and the origin that served a page is SIGKILLed while
 /// the page works. The watch page keeps playing (steering and the master playlist come from the other origin) and the
-/// admin page sends an upload cut by the kill again to the other origin. The tests share one stack; each one puts it in
+/// admin page resumes an upload cut by the kill on the other origin, at the offset it had reached (tus). The tests share one stack; each one puts it in
 /// the state it needs first (the title uploaded, the first origin up or down, both edges up), so any order works.
 /// </summary>
 public sealed class OriginFailoverTests(ResilientStackFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
@@ -87,7 +87,7 @@ public sealed class OriginFailoverTests(ResilientStackFixture fixture, Xunit.Abs
     }
 
     [Fact]
-    public async Task Admin_OriginKilledMidUpload_SendsTheFileAgainToTheOtherOriginAndFollowsItThere()
+    public async Task Admin_OriginKilledMidUpload_ResumesAtItsOffsetOnTheOtherOriginAndFollowsItThere()
     {
         await FirstOriginUpAsync();
         var clip = await ClipAsync();
@@ -119,14 +119,16 @@ public sealed class OriginFailoverTests(ResilientStackFixture fixture, Xunit.Abs
         Assert.True(await admin.EvaluateAsync<double>("() => document.getElementById('upload-progress').value") < 90, "the upload was not slowed down");
 
         First.Signal(Signals.Kill);
-        var retrying = $"the connection to {First.BaseUrl} was lost; retrying on {Second.BaseUrl}";
-        await Chromium.WaitForAsync(admin, $"document.getElementById('upload-status').textContent.includes('{retrying}')",
-            TimeSpan.FromSeconds(10), () => UploadStatusAsync(admin));
+        // tus: the page moves to the other origin and resumes the same upload at the offset the origins kept.
+        var resuming = $"the connection to {First.BaseUrl} was lost; resuming on {Second.BaseUrl}";
+        await Chromium.WaitForAsync(admin, $"document.getElementById('upload-status').textContent.includes('{resuming} · resuming at')",
+            TimeSpan.FromSeconds(20), () => UploadStatusAsync(admin));
+        var resumedAt = await admin.TextContentAsync("#upload-status");
         await Chromium.WaitForAsync(admin, "document.getElementById('upload-status').textContent.startsWith('Uploaded:')",
             TimeSpan.FromSeconds(60), () => UploadStatusAsync(admin));
         var status = await admin.TextContentAsync("#upload-status");
-        output.WriteLine(status);
-        Assert.Contains($"sent to {Second.BaseUrl} after the connection to {First.BaseUrl} was lost", status, StringComparison.Ordinal);
+        output.WriteLine($"{resumedAt} / {status}");
+        Assert.Contains($"({resuming})", status, StringComparison.Ordinal);
 
         // One new title (the cut upload left nothing behind), followed live through the second origin's event stream.
         var title = Assert.Single(await ListAsync(Second), t => !before.Contains(t.Id));

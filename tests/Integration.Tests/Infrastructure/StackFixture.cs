@@ -248,7 +248,17 @@ public sealed class StackFixture : IAsyncLifetime
     }
 
     /// <summary>Starts one more origin with the stack's settings on a free port; the caller owns it.</summary>
-    public Task<ServiceProcess> StartExtraOriginAsync(string name) => StartOriginAsync(name, ServiceUrl);
+    /// <param name="settings">Settings of this origin only, over the stack's (e.g. a short upload expiry).</param>
+    public Task<ServiceProcess> StartExtraOriginAsync(string name, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var environment = OwnScratch(_originEnvironment, name);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        return ServiceProcess.StartAsync(name, "Origin", environment, ServiceUrl);
+    }
 
     private Task<ServiceProcess> StartOriginAsync(string name, string urls) =>
         ServiceProcess.StartAsync(name, "Origin", OwnScratch(_originEnvironment, name), urls);
