@@ -88,4 +88,8 @@ internal static partial class Log
     // Media/MediaStoreUnavailable.cs
     [LoggerMessage(81, LogLevel.Warning, "{Method} {Path}: the media store is unavailable ({Reason})", EventName = "MediaStoreUnavailable")]
     public static partial void MediaStoreUnavailable(ILogger logger, string method, PathString path, string reason);
+
+    // Thumbnails/ThumbnailRenderer.cs
+    [LoggerMessage(20, LogLevel.Warning, "Thumbnail of {Input} failed: {Reason}", EventName = "ThumbnailFailed")]
+    public static partial void ThumbnailFailed(ILogger logger, string input, string reason);
 }
