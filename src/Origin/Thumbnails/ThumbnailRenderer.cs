@@ -26,10 +26,10 @@ internal sealed class ThumbnailFailedException(string reason) : Exception(reason
 /// run at once (a semaphore), and concurrent requests for one still share one run (each waiter with its own token; the
 /// run is not tied to the first caller's request).
 /// <para>
-/// The input: with the local store, the rendition's playlist on disk (the file protocol only); with a remote store,
-/// the same playlist through this origin's own <c>/titles/</c> on its bound loopback address (signed when playback is),
-/// with only the http(s) protocols allowed, so ffmpeg reads ranges of the object like an edge does and never downloads
-/// the whole file. Either way the HLS demuxer seeks to the segment that holds the time and decodes from its keyframe.
+/// The input: with the local store, the rendition's file on disk (the file protocol only); with a remote store, the
+/// same file through this origin's own <c>/titles/</c> on its bound loopback address (signed when playback is), with
+/// only the http(s) protocols allowed, so ffmpeg reads byte ranges of the object like an edge does and never downloads
+/// the whole file (see <see cref="InputOf"/>).
 /// </para>
 /// </summary>
 internal sealed class ThumbnailRenderer : IDisposable
@@ -104,35 +104,45 @@ internal sealed class ThumbnailRenderer : IDisposable
 
     private async Task<byte[]> RenderAsync(Title title, ThumbnailRequest request)
     {
-        var (input, protocols) = InputOf(title);
+        var input = InputOf(title);
 
         // The last frame starts a little before the duration: a seek past it gives no frame, so the end means the
         // last second's first keyframe-decoded frame instead.
         var duration = title.DurationSeconds ?? 0;
         var at = Math.Max(0, Math.Min(request.Seconds, duration - 0.5));
-        var jpeg = await RunFfmpegAsync(input, protocols, at, request.Width);
+        var jpeg = await RunFfmpegAsync(input, at, request.Width);
         if (jpeg.Length == 0 && at > 0)
         {
-            jpeg = await RunFfmpegAsync(input, protocols, Math.Max(0, duration - 2), request.Width);
+            jpeg = await RunFfmpegAsync(input, Math.Max(0, duration - 2), request.Width);
         }
 
         return jpeg.Length > 0 ? jpeg : throw new ThumbnailFailedException("ffmpeg wrote no frame");
     }
 
-    private (string Input, string Protocols) InputOf(Title title)
+    /// <summary>
+    /// What ffmpeg reads. A single-file rendition (the default layout) is read as the MP4 it is, where an input seek
+    /// jumps to the keyframe before the time through the file's index. The HLS playlist is the fallback for the
+    /// file-per-segment layout, seeking on the output side (decoding from the start, slower for late times): ffmpeg 5.1's
+    /// HLS demuxer loses the fMP4 init section after an input seek and decodes garbage.
+    /// </summary>
+    private (string Input, string Protocols, string Formats, bool InputSeek) InputOf(Title title)
     {
         var top = title.Renditions.MaxBy(r => r.Height) ?? throw new ThumbnailFailedException("the title has no rendition");
+        var directory = top.Playlist.Contains('/', StringComparison.Ordinal) ? top.Playlist[..(top.Playlist.LastIndexOf('/') + 1)] : "";
+        var singleFile = top.Dash is { IndexRange: not null, Media: var media } && MediaPath.IsSafeSegment(media);
+        var relative = singleFile ? directory + top.Dash!.Media : top.Playlist;
+        var formats = singleFile ? "mov" : "hls,mov";
         if (_store is LocalMediaStore local)
         {
-            return (Path.Combine(local.Titles, title.Id, title.Version!, top.Playlist), FfmpegArguments.ProtocolWhitelist);
+            return (Path.Combine(local.Titles, title.Id, title.Version!, relative), FfmpegArguments.ProtocolWhitelist, formats, singleFile);
         }
 
         var self = OriginIdentity.PublicUrl(null, _server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []);
         var signed = _tokens.Enabled ? $"{PlaybackTokens.PathPrefix}/{_tokens.Create(title.Id)}" : "";
-        return ($"{self}{signed}{MediaPath.UrlPrefix}/{title.Id}/{title.Version}/{top.Playlist}", "http,https,tcp,tls");
+        return ($"{self}{signed}{MediaPath.UrlPrefix}/{title.Id}/{title.Version}/{relative}", "http,https,tcp,tls", formats, singleFile);
     }
 
-    private async Task<byte[]> RunFfmpegAsync(string input, string protocols, double seconds, int width)
+    private async Task<byte[]> RunFfmpegAsync((string Path, string Protocols, string Formats, bool InputSeek) input, double seconds, int width)
     {
         var start = new ProcessStartInfo("ffmpeg")
         {
@@ -141,11 +151,12 @@ internal sealed class ThumbnailRenderer : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        var at = seconds.ToString("0.###", CultureInfo.InvariantCulture);
         string[] arguments =
         [
             "-nostdin", "-hide_banner", "-loglevel", "error",
-            "-protocol_whitelist", protocols, "-format_whitelist", "hls,mov",
-            "-ss", seconds.ToString("0.###", CultureInfo.InvariantCulture), "-i", input,
+            "-protocol_whitelist", input.Protocols, "-format_whitelist", input.Formats,
+            .. (string[])(input.InputSeek ? ["-ss", at, "-i", input.Path] : ["-i", input.Path, "-ss", at]),
             "-an", "-sn", "-dn", "-frames:v", "1", "-vf", $"scale={width}:-2", "-q:v", "4",
             "-f", "image2", "-c:v", "mjpeg", "pipe:1",
         ];
@@ -173,7 +184,7 @@ internal sealed class ThumbnailRenderer : IDisposable
         var stderr = await errors;
         if (process.ExitCode != 0)
         {
-            Log.ThumbnailFailed(_logger, input, stderr.Trim());
+            Log.ThumbnailFailed(_logger, input.Path, stderr.Trim());
             throw new ThumbnailFailedException($"ffmpeg exited with {process.ExitCode}");
         }
 
