@@ -42,7 +42,6 @@ internal sealed class ThumbnailRenderer : IDisposable
     private readonly MemoryCache _cache;
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<string, Lazy<Task<byte[]>>> _inFlight = new(StringComparer.Ordinal);
-    private long _renders;
 
     public ThumbnailRenderer(IMediaStore store, PlaybackTokens tokens, IServer server, IOptions<ThumbnailOptions> options, ILogger<ThumbnailRenderer> logger)
     {
@@ -54,9 +53,6 @@ internal sealed class ThumbnailRenderer : IDisposable
         _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = Math.Max(1, _options.CacheBytes) });
         _slots = new SemaphoreSlim(_options.MaxConcurrent, _options.MaxConcurrent);
     }
-
-    /// <summary>How many times ffmpeg was run (a cache hit or a shared run adds nothing).</summary>
-    public long Renders => Interlocked.Read(ref _renders);
 
     /// <summary>The still, and whether it came from the cache (false: this request waited for ffmpeg).</summary>
     public async Task<(byte[] Jpeg, bool Cached)> GetAsync(Title title, ThumbnailRequest request, CancellationToken cancellationToken)
@@ -82,7 +78,6 @@ internal sealed class ThumbnailRenderer : IDisposable
 
             try
             {
-                Interlocked.Increment(ref _renders);
                 var jpeg = await RenderAsync(title, request);
                 if (_options.CacheBytes > 0)
                 {

@@ -39,12 +39,15 @@ public sealed partial class TrickplayTests(StackFixture stack)
             Assert.Equal("image/jpeg", sheet.Content.Headers.ContentType?.MediaType);
         }
 
-        // The published storyboard itself is served like the media, as WebVTT, by the origin and the edges.
-        foreach (var server in new[] { stack.Origin.BaseUrl, stack.Edges[0].BaseUrl })
+        // The published files themselves are served like the media, with their types, by the origin and the edges.
+        foreach (var server in new[] { stack.Origin.BaseUrl, stack.Edges[0].BaseUrl, stack.Edges[1].BaseUrl })
         {
             using var raw = await stack.Http.GetAsync($"{server}/titles/{title.Id}/{title.Version}/{title.Trickplay.Storyboard}");
             Assert.Equal(HttpStatusCode.OK, raw.StatusCode);
             Assert.Equal("text/vtt", raw.Content.Headers.ContentType?.MediaType);
+            using var jpeg = await stack.Http.GetAsync($"{server}/titles/{title.Id}/{title.Version}/trickplay/sheet_000.jpg");
+            Assert.Equal(HttpStatusCode.OK, jpeg.StatusCode);
+            Assert.Equal("image/jpeg", jpeg.Content.Headers.ContentType?.MediaType);
         }
 
         var resource = await stack.Http.GetStringAsync($"{stack.Origin.BaseUrl}/api/titles/{title.Id}");
