@@ -129,4 +129,8 @@ internal static partial class Log
 
     [LoggerMessage(96, LogLevel.Warning, "Webhooks: reading the catalog for transitions failed, will retry: {Reason}", EventName = "WebhookScanFailed")]
     public static partial void WebhookScanFailed(ILogger logger, string reason);
+
+    // Thumbnails/ThumbnailRenderer.cs
+    [LoggerMessage(20, LogLevel.Warning, "Thumbnail of {Input} failed: {Reason}", EventName = "ThumbnailFailed")]
+    public static partial void ThumbnailFailed(ILogger logger, string input, string reason);
 }

@@ -46,6 +46,10 @@ internal static partial class Log
     [LoggerMessage(12, LogLevel.Warning, "Title {TitleId} failed: the attempt ran past its time limit of {Limit} (Worker:MaxEncodeTime); ffmpeg was killed (the step ended with {Cause})", EventName = "TimedOut")]
     public static partial void TimedOut(ILogger logger, string titleId, TimeSpan limit, string cause);
 
+    // Trickplay/SpriteSheets.cs
+    [LoggerMessage(13, LogLevel.Warning, "No trick-play previews: {Reason}", EventName = "NoTrickplay")]
+    public static partial void NoTrickplay(ILogger logger, string reason);
+
     [LoggerMessage(40, LogLevel.Information, "Removed {Count} unreferenced objects from the media store", EventName = "StoreSwept")]
     public static partial void StoreSwept(ILogger logger, int count);
 

@@ -95,4 +95,27 @@ public sealed record Title
     public AudioRenditionInfo? Audio { get; init; }
     /// <summary>A poster frame in the version directory (e.g. <c>poster.jpg</c>), or null when none could be made.</summary>
     public string? Poster { get; init; }
+    /// <summary>Trick-play previews (sprite sheets and their WebVTT storyboard), or null for versions packaged before
+    /// them or when they could not be made.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TrickplayInfo? Trickplay { get; init; }
 }
+
+/// <summary>
+/// A version's trick-play previews: tiles of <see cref="TileWidth"/> x <see cref="TileHeight"/> pixels, one every
+/// <see cref="IntervalSeconds"/> (tile n shows the frame at n x interval), packed row by row into sheets of
+/// <see cref="Columns"/> x <see cref="Rows"/> tiles. <see cref="Storyboard"/> is a WebVTT file whose cues name each
+/// tile as <c>sheet_000.jpg#xywh=x,y,w,h</c>, relative to the storyboard itself.
+/// </summary>
+/// <param name="Storyboard">The WebVTT storyboard, relative to the version directory (<c>trickplay/storyboard.vtt</c>).</param>
+/// <param name="Tiles">How many tiles (cues) there are in all.</param>
+/// <param name="Sheets">How many sheet images there are.</param>
+public sealed record TrickplayInfo(
+    string Storyboard,
+    double IntervalSeconds,
+    int TileWidth,
+    int TileHeight,
+    int Columns,
+    int Rows,
+    int Tiles,
+    int Sheets);

@@ -13,6 +13,7 @@ public sealed class HlsContentTypes : IContentTypeProvider
     public const string Mp4 = "video/mp4";
     public const string Segment = "video/iso.segment";
     public const string Jpeg = "image/jpeg";
+    public const string WebVtt = "text/vtt";
 
     public static HlsContentTypes Instance { get; } = new();
 
@@ -21,7 +22,8 @@ public sealed class HlsContentTypes : IContentTypeProvider
     {
         var name = path.RelativePath.AsSpan();
         return name.EndsWith(".m3u8", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase)
-            || name.EndsWith(".m4s", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase);
+            || name.EndsWith(".m4s", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith(".vtt", StringComparison.OrdinalIgnoreCase);
     }
 
     public bool TryGetContentType(string subpath, [MaybeNullWhen(false)] out string contentType)
@@ -32,6 +34,7 @@ public sealed class HlsContentTypes : IContentTypeProvider
             ".mp4" => Mp4,
             ".m4s" => Segment,
             ".jpg" => Jpeg,
+            ".vtt" => WebVtt,
             _ => null,
         };
         return contentType is not null;

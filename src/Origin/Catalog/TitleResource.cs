@@ -6,7 +6,9 @@ namespace Vod.Origin.Catalog;
 
 /// <summary>
 /// A title as the API shows it: the catalog entry without internal file names or DASH byte ranges, plus its playback
-/// URLs: <see cref="PlaybackUrl"/> (HLS) and <see cref="DashUrl"/> (DASH, for versions packaged with it).
+/// URLs: <see cref="PlaybackUrl"/> (HLS) and <see cref="DashUrl"/> (DASH, for versions packaged with it), the trick-play
+/// <see cref="StoryboardUrl"/> (for versions packaged with previews) and <see cref="ThumbnailUrl"/> (a still at any
+/// <c>?time=</c> and <c>&amp;width=</c>).
 /// </summary>
 internal sealed record TitleResource(
     string Id,
@@ -21,7 +23,9 @@ internal sealed record TitleResource(
     AudioRenditionInfo? Audio,
     string? PlaybackUrl,
     string? DashUrl,
-    string? PosterUrl)
+    string? PosterUrl,
+    string? StoryboardUrl,
+    string? ThumbnailUrl)
 {
     public static TitleResource From(Title t) => new(
         t.Id, t.Name, t.Status, t.Progress, t.Error, t.CreatedAt, t.UpdatedAt, t.DurationSeconds,
@@ -29,7 +33,9 @@ internal sealed record TitleResource(
         t.Audio is null ? null : t.Audio with { Dash = null },
         t.Status == TitleStatus.Ready ? $"/play/{t.Id}/master.m3u8" : null,
         t.Status == TitleStatus.Ready && DashManifest.CanDescribe(t) ? $"/play/{t.Id}/manifest.mpd" : null,
-        t.Status == TitleStatus.Ready && t.Poster is not null ? $"{MediaPath.UrlPrefix}/{t.Id}/{t.Version}/{t.Poster}" : null);
+        t.Status == TitleStatus.Ready && t.Poster is not null ? $"{MediaPath.UrlPrefix}/{t.Id}/{t.Version}/{t.Poster}" : null,
+        t.Status == TitleStatus.Ready && t.Trickplay is not null ? $"/play/{t.Id}/storyboard.vtt" : null,
+        t.Status == TitleStatus.Ready ? $"/api/titles/{t.Id}/thumbnail.jpg" : null);
 
     /// <summary>The title as an anonymous reader sees it: no error text (it may name server paths).</summary>
     public static TitleResource Public(Title t) => From(t) with { Error = null };

@@ -16,7 +16,7 @@ namespace Vod.Origin.Media;
 /// With signed playback on, the origin is held to the same rule as the edges: only <c>/t/{token}/titles/...</c> with a
 /// valid token for the title is served (edges sign their own fetches with the shared key; the manifest's origin
 /// fallback pathway carries the token), and plain <c>/titles/...</c> is 403, so the origin is no way around signing.
-/// Poster frames (<c>.jpg</c>) stay public: the catalog that shows them is public too. Signed answers are
+/// Poster frames (<c>{version}/poster.jpg</c>) stay public: the catalog that shows them is public too; trick-play sheets are signed. Signed answers are
 /// <c>private</c> and fresh no longer than their token lives (<see cref="PlaybackTokens.SignedCacheControl"/>).
 /// </summary>
 internal static class MediaFiles
@@ -90,8 +90,9 @@ internal static class MediaFiles
                     context.Request.Headers.Remove(HeaderNames.Range);
                 }
 
-                // Poster frames are catalog art, shown by the public catalog page: only the media itself is signed.
-                if (tokens.Enabled && !context.Items.ContainsKey(SignedKey) && !media.Extension.Equals(".jpg", StringComparison.OrdinalIgnoreCase))
+                // Poster frames are catalog art, shown by the public catalog page: only the media itself is signed. A
+                // poster sits in the version directory itself; trick-play sheets (trickplay/*.jpg) are media, signed.
+                if (tokens.Enabled && !context.Items.ContainsKey(SignedKey) && !IsPoster(media))
                 {
                     return Results.Problem("playback is signed: media is served under /t/{token}/titles/... only",
                         statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context);
@@ -132,6 +133,10 @@ internal static class MediaFiles
             ? tokens.SignedCacheControl(expires, playlist ? PlaylistFreshness : null)
             : playlist ? PlaylistCacheControl : ImmutableCacheControl;
     }
+
+    /// <summary>A JPEG directly in a version directory (<c>{version}/poster.jpg</c>), not one below it.</summary>
+    private static bool IsPoster(MediaPath media) =>
+        media.Extension.Equals(".jpg", StringComparison.OrdinalIgnoreCase) && media.RelativePath.Count(c => c == '/') == 1;
 
     private static Task NotFoundAsync(HttpContext context)
     {

@@ -18,6 +18,7 @@ namespace Vod.Origin.Playback;
 /// <item><c>GET /play/{id}/manifest.mpd</c> (DASH): one <c>BaseURL</c> per edge in the same order, each with its edge
 /// id as <c>serviceLocation</c>, and <c>ContentSteering</c> at the same steering server. <c>?segments=list</c> writes
 /// single files as <c>SegmentList</c>s of byte ranges instead of <c>SegmentBase</c> (<see cref="SegmentLists"/>).</item>
+/// <item><c>GET /play/{id}/storyboard.vtt</c>: the trick-play storyboard, its sheets on the first pathway (<see cref="Storyboards"/>).</item>
 /// </list>
 /// With no edge at all, the origin serves the media itself.
 /// With signed playback on, every media URL is <c>{base}/t/{token}/titles/{id}/...</c>, one token per manifest.
@@ -25,7 +26,7 @@ namespace Vod.Origin.Playback;
 internal static class PlaybackEndpoints
 {
     public static IServiceCollection AddPlayback(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddPlaybackTokens(configuration).AddSingleton<SegmentLists>();
+        services.AddPlaybackTokens(configuration).AddSingleton<SegmentLists>().AddSingleton<Storyboards>();
 
     public static IEndpointRouteBuilder MapPlayback(this IEndpointRouteBuilder app)
     {
@@ -42,10 +43,18 @@ internal static class PlaybackEndpoints
                         DashContentType)
                     : Results.Problem($"title '{id}' was packaged before DASH was offered: play /play/{id}/master.m3u8, or upload it again for DASH",
                         statusCode: StatusCodes.Status409Conflict)));
+
+        // The trick-play storyboard with every sheet on the first pathway (signed like the media), see Storyboards.
+        app.MapMethods("/play/{id}/storyboard.vtt", ["GET", "HEAD"], (string id, HttpContext context, IMediaStore store, EdgeMonitor monitor, PlaybackTokens tokens, Storyboards storyboards) =>
+            PlayAsync(id, context, store, monitor, tokens, async (title, pathways, _) => title.Trickplay is null
+                ? Results.Problem($"title '{id}' has no trick-play previews: it was packaged before them, or they could not be made",
+                    statusCode: StatusCodes.Status404NotFound)
+                : Results.Text(await storyboards.ForAsync(title, pathways[0].BaseUrl, context.RequestAborted), StoryboardContentType)));
         return app;
     }
 
     public const string DashContentType = "application/dash+xml";
+    public const string StoryboardContentType = "text/vtt; charset=utf-8";
 
     /// <summary>
     /// The common part of both manifests: the title must exist and be ready; the answer is not cached (the edges and

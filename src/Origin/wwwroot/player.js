@@ -100,7 +100,84 @@
   entriesLoaded.then(() => entryFetch(`/api/titles/${encodeURIComponent(id)}`)).then((r) => r.ok ? r.json() : null).then((t) => {
     $('title').textContent = t ? t.name : 'Unknown title';
     document.title = t ? `${t.name} – Watch` : 'Watch';
+    if (t && t.storyboardUrl) loadStoryboard();
   }).catch(() => {});
+
+  // Seek previews (trick play). The origin's /play/{id}/storyboard.vtt names, per cue, one tile of a sprite sheet on
+  // an edge (signed when playback is: a page cannot sign URLs). Hovering over the seek bar, dragging it, or moving it
+  // with the keys shows that tile above the bar. A sheet that fails to load (its edge went away) makes the page read
+  // the storyboard again, which names the edge now first, at most every 10 s.
+  const seek = $('seek');
+  const preview = $('preview');
+  const previewImage = $('preview-image');
+  const storyboard = { cues: [], images: {}, loadedAt: -Infinity };
+  player.storyboard = storyboard;
+  const seconds = (stamp) => stamp.split(':').reduce((sum, part) => sum * 60 + parseFloat(part), 0);
+  const clock = (t) => { const s = Math.max(0, Math.floor(t)); return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`; };
+  const loadStoryboard = async () => {
+    storyboard.loadedAt = performance.now();
+    try {
+      const r = await entryFetch(`/play/${encodeURIComponent(id)}/storyboard.vtt`);
+      if (!r.ok) return;
+      const cues = [];
+      for (const block of (await r.text()).split(/\r?\n\r?\n/)) {
+        const lines = block.split(/\r?\n/);
+        const at = lines.findIndex((l) => l.includes('-->'));
+        const m = at >= 0 && lines[at + 1] && /^(.*)#xywh=(\d+),(\d+),(\d+),(\d+)$/.exec(lines[at + 1].trim());
+        if (!m) continue;
+        const [start, end] = lines[at].split('-->').map((p) => seconds(p.trim().split(/\s/)[0]));
+        cues.push({ start, end, url: m[1], x: +m[2], y: +m[3], w: +m[4], h: +m[5] });
+      }
+      storyboard.cues = cues;
+      storyboard.images = {};
+    } catch { /* no previews; seeking still works */ }
+  };
+  const duration = () => (Number.isFinite(video.duration) && video.duration > 0 ? video.duration
+    : storyboard.cues.length ? storyboard.cues[storyboard.cues.length - 1].end : 0);
+  // One Image per sheet, so a sheet is fetched once and its load is known (the preview says so in data-loaded).
+  const sheet = (url) => {
+    let image = storyboard.images[url];
+    if (!image) {
+      image = new Image();
+      image.onload = () => { if (preview.dataset.sheet === url) preview.dataset.loaded = 'true'; };
+      image.onerror = () => { if (performance.now() - storyboard.loadedAt > 10000) loadStoryboard(); };
+      image.src = url;
+      storyboard.images[url] = image;
+    }
+    return image;
+  };
+  const showPreview = (time, clientX) => {
+    const cues = storyboard.cues;
+    const cue = cues.find((c) => time >= c.start && time < c.end) || (cues.length && time >= cues[cues.length - 1].start ? cues[cues.length - 1] : null);
+    if (!cue) { preview.hidden = true; return; }
+    const image = sheet(cue.url);
+    Object.assign(previewImage.style, {
+      width: `${cue.w}px`, height: `${cue.h}px`, backgroundImage: `url("${cue.url}")`, backgroundPosition: `-${cue.x}px -${cue.y}px`,
+    });
+    preview.dataset.sheet = cue.url;
+    preview.dataset.loaded = String(image.complete && image.naturalWidth > 0);
+    $('preview-time').textContent = clock(time);
+    const box = preview.parentElement.getBoundingClientRect();
+    preview.style.left = `${Math.max(0, Math.min(clientX - box.left - cue.w / 2, box.width - cue.w - 6))}px`;
+    preview.hidden = false;
+  };
+  const fraction = (clientX) => { const r = seek.getBoundingClientRect(); return Math.min(1, Math.max(0, (clientX - r.left) / r.width)); };
+  const thumbX = () => { const r = seek.getBoundingClientRect(); return r.left + (duration() ? seek.value / duration() : 0) * r.width; };
+  let dragging = false;
+  seek.addEventListener('pointermove', (e) => { if (!dragging) showPreview(fraction(e.clientX) * duration(), e.clientX); });
+  seek.addEventListener('pointerleave', () => { if (!dragging) preview.hidden = true; });
+  seek.addEventListener('pointerdown', () => { dragging = true; });
+  document.addEventListener('pointerup', () => { if (dragging) { dragging = false; preview.hidden = true; } });
+  seek.addEventListener('input', () => showPreview(Number(seek.value), thumbX())); // dragging, or the arrow keys
+  seek.addEventListener('change', () => { video.currentTime = Number(seek.value); });
+  seek.addEventListener('blur', () => { preview.hidden = true; });
+  const syncSeek = () => {
+    seek.max = String(duration());
+    if (!dragging) seek.value = String(video.currentTime);
+    seek.setAttribute('aria-valuetext', `${clock(Number(seek.value))} of ${clock(duration())}`);
+  };
+  video.addEventListener('timeupdate', syncSeek);
+  video.addEventListener('durationchange', syncSeek);
 
   // hls.js's loader, wrapped: a request to an entry origin (the master playlist, steering; its SERVER-URI is relative
   // to the master's URL) that fails or times out is sent again, same path and query, to the next entry, and hls.js

@@ -5,6 +5,7 @@ using Vod.Media.Probing;
 using Vod.Storage;
 using Vod.Transcoder.Packaging;
 using Vod.Transcoder.Publishing;
+using Vod.Transcoder.Trickplay;
 
 namespace Vod.Transcoder.Jobs;
 
@@ -20,6 +21,7 @@ internal sealed partial class TitleTranscoder(
     IMediaStore store,
     StagingArea staging,
     LadderPackager packager,
+    SpriteSheets spriteSheets,
     IOptions<ProbeOptions> probeOptions,
     IOptions<WorkerOptions> workerOptions,
     TimeProvider time,
@@ -82,6 +84,7 @@ internal sealed partial class TitleTranscoder(
             var packaged = await packager.PackageAsync(input, probe, ladder, progress.Report, attempt.Token);
             var poster = await packager.ExtractPosterAsync(input, probe, ladder, attempt.Token);
             attempt.Token.ThrowIfCancellationRequested(); // a poster cut off by the limit is no poster, but the limit still holds
+            var trickplay = await spriteSheets.MakeForLadderAsync(packaged.Renditions, probe.Duration, ladder, attempt.Token);
             await StopAsync(progressStop, progressLoop);
 
             // The store consumes the ladder directory, published or dropped (the title deleted meanwhile).
@@ -101,6 +104,7 @@ internal sealed partial class TitleTranscoder(
                 Renditions = packaged.Renditions,
                 Audio = packaged.Audio,
                 Poster = poster,
+                Trickplay = trickplay,
                 DurationSeconds = Math.Round(Math.Max(probe.Duration.TotalSeconds, packaged.DurationSeconds), 3),
             });
             Log.Ready(logger, titleId, version, packaged.Renditions.Count);

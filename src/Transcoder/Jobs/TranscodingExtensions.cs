@@ -3,6 +3,7 @@ using Vod.ServiceDefaults;
 using Vod.Transcoder.Ladder;
 using Vod.Transcoder.Packaging;
 using Vod.Transcoder.Publishing;
+using Vod.Transcoder.Trickplay;
 
 namespace Vod.Transcoder.Jobs;
 
@@ -16,6 +17,8 @@ internal static class TranscodingExtensions
                 $"Ladder:Rungs names must be distinct and not '{FfmpegLadderCommand.AudioDirectory}' (the audio rendition's directory)");
         services.AddValidatedOptions<ProbeOptions>(configuration, ProbeOptions.Section);
         services.AddValidatedOptions<WorkerOptions>(configuration, WorkerOptions.Section);
+        services.AddValidatedOptions<TrickplayOptions>(configuration, TrickplayOptions.Section);
+        services.AddSingleton<SpriteSheets>();
         services.AddSingleton<StagingArea>();
         services.AddSingleton<LadderPackager>();
         services.AddSingleton<TitleTranscoder>();

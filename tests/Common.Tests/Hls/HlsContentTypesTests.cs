@@ -10,6 +10,8 @@ public sealed class HlsContentTypesTests
     [InlineData("v1/360p/media.mp4", true)]
     [InlineData("v1/360p/seg-00001.m4s", true)]
     [InlineData("v1/poster.jpg", true)]
+    [InlineData("v1/trickplay/storyboard.vtt", true)]
+    [InlineData("v1/trickplay/sheet_000.jpg", true)]
     [InlineData("v1/360p/MEDIA.MP4", true)]
     [InlineData("title.json", false)]
     [InlineData("v1/notes.txt", false)]

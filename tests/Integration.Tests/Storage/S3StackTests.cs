@@ -147,6 +147,24 @@ public sealed class S3StackTests(S3StackFixture fixture) : IClassFixture<S3Stack
 
         Assert.Equal(stored, await Stack.Http.GetByteArrayAsync($"{Stack.Origins[0].BaseUrl}/titles/{title.Id}/{entry.Version}/{media}"));
 
+        // Trick play from the bucket: the storyboard read from it, its sheets through an edge, and a still that ffmpeg
+        // made by reading the rendition through the origin's own /titles/ (no file on this origin's disk).
+        Assert.NotNull(entry.Trickplay);
+        var storyboard = await Stack.Http.GetStringAsync($"{Stack.Origins[1].BaseUrl}/play/{title.Id}/storyboard.vtt");
+        var sheet = Regex.Match(storyboard, @"\n(http\S+/trickplay/sheet_000\.jpg)#xywh=").Groups[1].Value;
+        using (var response = await Stack.Http.GetAsync(sheet))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("image/jpeg", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        using (var still = await Stack.Http.GetAsync($"{Stack.Origins[0].BaseUrl}/api/titles/{title.Id}/thumbnail.jpg?time=4&width=160"))
+        {
+            Assert.Equal(HttpStatusCode.OK, still.StatusCode);
+            var bytes = await still.Content.ReadAsByteArrayAsync();
+            Assert.True(bytes.Length > 1000 && bytes[0] == 0xFF && bytes[1] == 0xD8, $"not a JPEG: {bytes.Length} bytes");
+        }
+
         using (var delete = StackFixture.AdminRequest(HttpMethod.Delete, $"{Stack.Origins[1].BaseUrl}/api/titles/{title.Id}"))
         {
             using var response = await Stack.Http.SendAsync(delete);
