@@ -26,7 +26,7 @@ namespace Vod.Origin.Playback;
 internal static class PlaybackEndpoints
 {
     public static IServiceCollection AddPlayback(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddPlaybackTokens(configuration).AddSingleton<SegmentLists>().AddSingleton<Storyboards>();
+        services.AddPlaybackTokens(configuration).AddSingleton<PublishedTexts>().AddSingleton<SegmentLists>().AddSingleton<Storyboards>();
 
     public static IEndpointRouteBuilder MapPlayback(this IEndpointRouteBuilder app)
     {

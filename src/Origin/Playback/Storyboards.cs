@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using System.Text;
 using Vod.Common.Catalog;
 using Vod.Common.Hls;
-using Vod.Storage;
 
 namespace Vod.Origin.Playback;
 
@@ -10,31 +8,17 @@ namespace Vod.Origin.Playback;
 /// The trick-play storyboard a page loads (<c>GET /play/{id}/storyboard.vtt</c>): the version's published WebVTT with
 /// every cue's image made absolute on an edge. The published file names its sheets relative to itself, which a player
 /// could resolve on its own only when playback is unsigned; a page cannot sign URLs, so the control plane does what it
-/// does for manifests: the edge first in steering order, through <c>/t/{token}</c> when signing is on. Published files
-/// never change, so each version's text is read once and kept (a bounded map); the rewrite is per request.
+/// does for manifests: the edge first in steering order, through <c>/t/{token}</c> when signing is on. The published
+/// text is read once (<see cref="PublishedTexts"/>); the rewrite is per request.
 /// </summary>
-internal sealed class Storyboards(IMediaStore store)
+internal sealed class Storyboards(PublishedTexts texts)
 {
-    private const int MaxVersions = 2_000;
-    private readonly ConcurrentDictionary<(string Id, string Version), string> _texts = new();
-
     /// <param name="versionBase">The version directory's URL on the chosen pathway, ending in <c>/</c>
     /// (<see cref="PlaybackEndpoints.VersionBases"/>).</param>
     public async Task<string> ForAsync(Title title, string versionBase, CancellationToken cancellationToken)
     {
         var trickplay = title.Trickplay!;
-        var key = (title.Id, title.Version!);
-        if (!_texts.TryGetValue(key, out var text))
-        {
-            text = await store.ReadPublishedTextAsync(title.Id, title.Version!, trickplay.Storyboard, cancellationToken)
-                ?? throw new InvalidOperationException($"{trickplay.Storyboard} of title '{title.Id}' is missing from its version");
-            if (_texts.Count >= MaxVersions)
-            {
-                _texts.Clear();
-            }
-
-            _texts[key] = text;
-        }
+        var text = await texts.ReadAsync(title, trickplay.Storyboard, cancellationToken);
 
         var directory = trickplay.Storyboard.Contains('/', StringComparison.Ordinal) ? trickplay.Storyboard[..(trickplay.Storyboard.LastIndexOf('/') + 1)] : "";
         return Rewrite(text, versionBase + directory);

@@ -84,7 +84,9 @@ internal sealed partial class TitleTranscoder(
             var packaged = await packager.PackageAsync(input, probe, ladder, progress.Report, attempt.Token);
             var poster = await packager.ExtractPosterAsync(input, probe, ladder, attempt.Token);
             attempt.Token.ThrowIfCancellationRequested(); // a poster cut off by the limit is no poster, but the limit still holds
-            var trickplay = await spriteSheets.MakeForLadderAsync(packaged.Renditions, probe.Duration, ladder, attempt.Token);
+            // The title lasts as long as its longest packaged track (see PackagedLadder.DurationSeconds).
+            var duration = TimeSpan.FromSeconds(Math.Round(Math.Max(probe.Duration.TotalSeconds, packaged.DurationSeconds), 3));
+            var trickplay = await spriteSheets.MakeForLadderAsync(packaged.Renditions, duration, ladder, attempt.Token);
             await StopAsync(progressStop, progressLoop);
 
             // The store consumes the ladder directory, published or dropped (the title deleted meanwhile).
@@ -105,7 +107,7 @@ internal sealed partial class TitleTranscoder(
                 Audio = packaged.Audio,
                 Poster = poster,
                 Trickplay = trickplay,
-                DurationSeconds = Math.Round(Math.Max(probe.Duration.TotalSeconds, packaged.DurationSeconds), 3),
+                DurationSeconds = duration.TotalSeconds,
             });
             Log.Ready(logger, titleId, version, packaged.Renditions.Count);
             return JobDecisions.AfterAttempt(AttemptEnd.Ready, title.Attempts, maxAttempts).Outcome;
