@@ -31,7 +31,8 @@ public sealed record RenditionInfo(
     public DashSegments? Dash { get; init; }
 }
 
-/// <summary>The title's audio, packaged once beside the video renditions (an HLS <c>EXT-X-MEDIA</c> rendition, a DASH audio adaptation set).</summary>
+/// <summary>One audio track of the title, packaged once beside the video renditions (an HLS <c>EXT-X-MEDIA</c> rendition, a DASH audio adaptation set).</summary>
+/// <param name="Name">Its directory in the version and its id in manifests (<c>audio</c>, <c>audio2</c>...).</param>
 /// <param name="Playlist">The media playlist, relative to the version directory (<c>audio/index.m3u8</c>).</param>
 public sealed record AudioRenditionInfo(
     string Name,
@@ -42,6 +43,12 @@ public sealed record AudioRenditionInfo(
     int SampleRate,
     string Playlist)
 {
+    /// <summary>BCP 47 (<c>en</c>), <c>und</c> when the source did not say.</summary>
+    public string Language { get; init; } = "und";
+
+    /// <summary>What a menu shows: the stream's title in the source, else the language's name, else "Audio N".</summary>
+    public string Label { get; init; } = "Audio";
+
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DashSegments? Dash { get; init; }
 }
@@ -90,9 +97,9 @@ public sealed record Title
     /// <summary>How many times a transcoder started on this title (a worker that died mid-job counts too).</summary>
     public int Attempts { get; init; }
     public IReadOnlyList<RenditionInfo> Renditions { get; init; } = [];
-    /// <summary>The audio rendition every video rendition plays with; null when the source has no audio, or the
-    /// audio is muxed into each video rendition (versions packaged before audio was separate).</summary>
-    public AudioRenditionInfo? Audio { get; init; }
+    /// <summary>The audio tracks, in the source's stream order (the first is the default); empty when the source has no
+    /// audio, or the audio is muxed into each video rendition (versions packaged before audio was separate).</summary>
+    public IReadOnlyList<AudioRenditionInfo> Audio { get; init; } = [];
     /// <summary>A poster frame in the version directory (e.g. <c>poster.jpg</c>), or null when none could be made.</summary>
     public string? Poster { get; init; }
     /// <summary>Trick-play previews (sprite sheets and their WebVTT storyboard), or null for versions packaged before

@@ -8,7 +8,7 @@ namespace Vod.Common.Dash;
 
 /// <summary>
 /// Writes a title's static DASH manifest (ISO/IEC 23009-1) over the same CMAF files HLS plays: a video adaptation set
-/// with every rung and, when the audio is separate, an audio adaptation set. Each rendition is either one file with a
+/// with every rung and, when the audio is separate, an audio adaptation set per track (the first with the main role). Each rendition is either one file with a
 /// global segment index (<c>SegmentBase</c>, the on-demand profile) or an init file and one file per segment
 /// (<c>SegmentTemplate</c> with a <c>SegmentTimeline</c>), as <see cref="DashSegments"/> says. A single file can also
 /// be written as a <c>SegmentList</c> of byte ranges, taken from its HLS playlist, for players that mishandle
@@ -27,7 +27,7 @@ public static class DashManifest
 
     /// <summary>True when every rendition of the title was packaged with DASH addressing (versions packaged before DASH were not).</summary>
     public static bool CanDescribe(Title title) =>
-        title.Renditions.Count > 0 && title.Renditions.All(r => r.Dash is not null) && (title.Audio is null || title.Audio.Dash is not null);
+        title.Renditions.Count > 0 && title.Renditions.All(r => r.Dash is not null) && title.Audio.All(a => a.Dash is not null);
 
     /// <param name="locations">Each location's id (its <c>serviceLocation</c>) and the URL of the version's directory on it, ending in <c>/</c>.</param>
     /// <param name="steering">The steering server's URI, or null for none. Its default locations are every location in
@@ -48,7 +48,7 @@ public static class DashManifest
         }
 
         var renditions = title.Renditions.OrderByDescending(r => r.Bandwidth).ToList();
-        var onDemand = renditions.All(r => r.Dash!.IndexRange is not null) && (title.Audio is null || title.Audio.Dash!.IndexRange is not null)
+        var onDemand = renditions.All(r => r.Dash!.IndexRange is not null) && title.Audio.All(a => a.Dash!.IndexRange is not null)
             && segmentLists is not { Count: > 0 };
         var text = new StringBuilder();
         using (var xml = XmlWriter.Create(text, new XmlWriterSettings { Indent = true, Encoding = Encoding.UTF8, OmitXmlDeclaration = true }))
@@ -107,18 +107,20 @@ public static class DashManifest
 
             xml.WriteEndElement();
 
-            if (title.Audio is { } audio)
+            for (var i = 0; i < title.Audio.Count; i++)
             {
+                var audio = title.Audio[i];
                 xml.WriteStartElement("AdaptationSet", Namespace);
-                xml.WriteAttributeString("id", "1");
+                xml.WriteAttributeString("id", Int(i + 1));
                 xml.WriteAttributeString("contentType", "audio");
                 xml.WriteAttributeString("mimeType", "audio/mp4");
-                xml.WriteAttributeString("lang", "und");
+                xml.WriteAttributeString("lang", audio.Language);
                 AlignmentAttributes(xml, onDemand);
                 xml.WriteStartElement("Role", Namespace);
                 xml.WriteAttributeString("schemeIdUri", "urn:mpeg:dash:role:2011");
-                xml.WriteAttributeString("value", "main");
+                xml.WriteAttributeString("value", i == 0 ? "main" : "alternate");
                 xml.WriteEndElement();
+                xml.WriteElementString("Label", Namespace, audio.Label);
                 xml.WriteStartElement("Representation", Namespace);
                 xml.WriteAttributeString("id", audio.Name);
                 xml.WriteAttributeString("bandwidth", Int(audio.Bandwidth));

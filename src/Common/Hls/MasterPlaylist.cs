@@ -19,7 +19,7 @@ public sealed record Variant(
     string? AudioGroup = null);
 
 /// <summary>An audio rendition (<c>EXT-X-MEDIA:TYPE=AUDIO</c>, RFC 8216 §4.3.4.1) that variants name by <see cref="GroupId"/>.</summary>
-public sealed record AudioRendition(string GroupId, string Name, string Uri, int Channels, string Language = "und");
+public sealed record AudioRendition(string GroupId, string Name, string Uri, int Channels, string Language = "und", bool Default = true);
 
 /// <summary>
 /// Writes master playlists. Some values come from other processes (pathway ids and edge URLs from the registry in Redis),
@@ -32,35 +32,43 @@ public static class MasterPlaylist
     /// <summary>
     /// A title's master: each video rendition once per pathway (pathways in the order given, rungs from the top down
     /// within each), and when the audio is separate, one audio rendition group per pathway (content steering wants each
-    /// pathway's variants to name groups of their own, whose URIs are on the same pathway). A variant's BANDWIDTH and
-    /// CODECS then cover its video and the audio it plays with.
+    /// pathway's variants to name groups of their own, whose URIs are on the same pathway), holding every audio track,
+    /// the first the default. A variant's BANDWIDTH and CODECS then cover its video and the audio it may play with.
     /// </summary>
     /// <param name="pathways">Each pathway's id (null for a master without steering) and the base its URIs start with:
     /// the version directory's URL ending in <c>/</c>, or empty for URIs relative to the version directory.</param>
     public static string ForTitle(
         IReadOnlyList<RenditionInfo> renditions,
-        AudioRenditionInfo? audio,
+        IReadOnlyList<AudioRenditionInfo> audio,
         IReadOnlyList<(string? Id, string BaseUri)> pathways,
         (string ServerUri, string PathwayId)? steering = null)
     {
-        var groups = audio is null
-            ? []
-            : pathways.Select(p => new AudioRendition(p.Id is null ? "audio" : $"audio-{p.Id}", "Audio", p.BaseUri + audio.Playlist, audio.Channels)).ToList();
+        var names = UniqueNames(audio);
+        var groups = pathways.Select(p => p.Id is null ? "audio" : $"audio-{p.Id}").ToList();
+        var media = pathways.SelectMany((p, i) => audio.Select((a, t) =>
+            new AudioRendition(groups[i], names[t], p.BaseUri + a.Playlist, a.Channels, a.Language, Default: t == 0))).ToList();
+        var audioBandwidth = audio.Count == 0 ? 0 : audio.Max(a => a.Bandwidth); // the variant's worst case (RFC 8216 §4.3.4.2)
+        var audioAverage = audio.Count == 0 ? 0 : audio.Max(a => a.AverageBandwidth);
+        var audioCodecs = string.Join(',', audio.Select(a => a.Codecs).Distinct(StringComparer.Ordinal));
         var variants =
-            from pathway in pathways.Select((p, i) => (p.Id, p.BaseUri, Group: audio is null ? null : groups[i].GroupId))
+            from pathway in pathways.Select((p, i) => (p.Id, p.BaseUri, Group: audio.Count == 0 ? null : groups[i]))
             from r in renditions.OrderByDescending(r => r.Bandwidth)
             select new Variant(
                 pathway.BaseUri + r.Playlist,
-                r.Bandwidth + (audio?.Bandwidth ?? 0),
-                r.AverageBandwidth + (audio?.AverageBandwidth ?? 0),
+                r.Bandwidth + audioBandwidth,
+                r.AverageBandwidth + audioAverage,
                 r.Width,
                 r.Height,
-                audio is null ? r.Codecs : $"{r.Codecs},{audio.Codecs}",
+                audio.Count == 0 ? r.Codecs : $"{r.Codecs},{audioCodecs}",
                 r.FrameRate,
                 pathway.Id,
                 pathway.Group);
-        return Write(variants, steering, groups);
+        return Write(variants, steering, media);
     }
+
+    /// <summary>NAME must be unique within a group (RFC 8216 §4.3.4.1.1): a repeated label gets its track number.</summary>
+    private static List<string> UniqueNames(IReadOnlyList<AudioRenditionInfo> audio) =>
+        audio.Select((a, i) => audio.Count(b => b.Label == a.Label) > 1 ? $"{a.Label} ({i + 1})" : a.Label).ToList();
 
     /// <summary>Writes a master playlist. Audio renditions come first, then the variants, each in the order given.</summary>
     /// <param name="steering">Optional <c>EXT-X-CONTENT-STEERING</c> server URI and default pathway.</param>
@@ -78,7 +86,7 @@ public static class MasterPlaylist
         foreach (var a in audio ?? [])
         {
             sb.Append(CultureInfo.InvariantCulture,
-                $"#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"{Quoted(a.GroupId)}\",NAME=\"{Quoted(a.Name)}\",LANGUAGE=\"{Quoted(a.Language)}\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"{a.Channels}\",URI=\"{Quoted(UriLine(a.Uri))}\"\n");
+                $"#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"{Quoted(a.GroupId)}\",NAME=\"{Quoted(a.Name)}\",LANGUAGE=\"{Quoted(a.Language)}\",DEFAULT={(a.Default ? "YES" : "NO")},AUTOSELECT=YES,CHANNELS=\"{a.Channels}\",URI=\"{Quoted(UriLine(a.Uri))}\"\n");
         }
 
         foreach (var v in variants)

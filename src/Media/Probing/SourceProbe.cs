@@ -5,7 +5,13 @@ using FFMpegCore.Exceptions;
 namespace Vod.Media.Probing;
 
 /// <summary>What the ladder needs to know about a source, as displayed (rotation applied).</summary>
-public sealed record SourceInfo(string Format, int Width, int Height, double FrameRate, bool HasAudio, TimeSpan Duration);
+public sealed record SourceInfo(string Format, int Width, int Height, double FrameRate, IReadOnlyList<SourceAudio> Audio, TimeSpan Duration)
+{
+    public bool HasAudio => Audio.Count > 0;
+}
+
+/// <summary>One audio stream of a source, in stream order: its language tag (ISO 639-2, as containers store it) and title, when the file names them.</summary>
+public sealed record SourceAudio(string? Language, string? Title);
 
 /// <summary>The source cannot be transcoded, whatever the retry: the job fails with this reason.</summary>
 public sealed class SourceRejectedException(string reason) : Exception(reason);
@@ -66,7 +72,10 @@ public static class SourceProbe
         }
 
         var fps = video.AverageFrameRate is > 0 and < 1000 ? video.AverageFrameRate : video.RealFrameRate is > 0 and < 1000 ? video.RealFrameRate : 0;
-        return new SourceInfo(analysis.Format.FormatName, width, height, fps, analysis.AudioStreams.Count > 0, duration);
+        var audio = analysis.AudioStreams
+            .Select(a => new SourceAudio(a.Language, a.Tags?.GetValueOrDefault("title") ?? a.Tags?.GetValueOrDefault("TITLE")))
+            .ToList();
+        return new SourceInfo(analysis.Format.FormatName, width, height, fps, audio, duration);
     }
 
     private static async Task<bool> LooksLikePlaylistAsync(string path, CancellationToken cancellationToken)

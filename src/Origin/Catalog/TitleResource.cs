@@ -20,7 +20,7 @@ internal sealed record TitleResource(
     DateTimeOffset UpdatedAt,
     double? DurationSeconds,
     IReadOnlyList<RenditionInfo> Renditions,
-    AudioRenditionInfo? Audio,
+    IReadOnlyList<AudioRenditionInfo> Audio,
     string? PlaybackUrl,
     string? DashUrl,
     string? PosterUrl,
@@ -30,7 +30,7 @@ internal sealed record TitleResource(
     public static TitleResource From(Title t) => new(
         t.Id, t.Name, t.Status, t.Progress, t.Error, t.CreatedAt, t.UpdatedAt, t.DurationSeconds,
         t.Renditions.Select(r => r with { Dash = null }).ToList(),
-        t.Audio is null ? null : t.Audio with { Dash = null },
+        t.Audio.Select(a => a with { Dash = null }).ToList(),
         t.Status == TitleStatus.Ready ? $"/play/{t.Id}/master.m3u8" : null,
         t.Status == TitleStatus.Ready && DashManifest.CanDescribe(t) ? $"/play/{t.Id}/manifest.mpd" : null,
         t.Status == TitleStatus.Ready && t.Poster is not null ? $"{MediaPath.UrlPrefix}/{t.Id}/{t.Version}/{t.Poster}" : null,

@@ -16,7 +16,7 @@ internal sealed class SegmentLists(PublishedTexts texts)
     {
         var lists = new Dictionary<string, ByteRangePlaylist>(StringComparer.Ordinal);
         var playlists = title.Renditions.Where(r => r.Dash?.IndexRange is not null).Select(r => r.Playlist)
-            .Concat(title.Audio?.Dash?.IndexRange is not null ? [title.Audio.Playlist] : []);
+            .Concat(title.Audio.Where(a => a.Dash?.IndexRange is not null).Select(a => a.Playlist));
         foreach (var playlist in playlists)
         {
             lists[playlist] = ByteRangePlaylist.Parse(await texts.ReadAsync(title, playlist, cancellationToken));

@@ -301,6 +301,20 @@
         select.append(option);
       });
     });
+    // The audio menu: the tracks of the current pathway's audio group (hls.js lists only those, and keeps the chosen
+    // track's name and language when a pathway change moves it to another group); shown when there is a choice.
+    hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, () => {
+      const select = $('audio');
+      select.replaceChildren(...hls.audioTracks.map((track, index) => {
+        const option = document.createElement('option');
+        option.value = index;
+        option.textContent = track.name + (track.lang && track.lang !== 'und' ? ` (${track.lang})` : '');
+        return option;
+      }));
+      select.value = String(hls.audioTrack);
+      $('audio-menu').hidden = hls.audioTracks.length < 2;
+    });
+    hls.on(Hls.Events.AUDIO_TRACK_SWITCHED, (_, data) => { $('audio').value = String(data.id); });
     hls.loadSource(source);
     hls.attachMedia(video);
   };
@@ -316,6 +330,7 @@
   const EntryLoader = window.Hls ? entryLoader(Hls.DefaultConfig.loader) : null;
   if (window.Hls && Hls.isSupported()) {
     $('quality').addEventListener('change', (e) => { player.hls.currentLevel = Number(e.target.value); });
+    $('audio').addEventListener('change', (e) => { player.hls.audioTrack = Number(e.target.value); });
     createPlayer(-1);
   } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
     video.src = source; // Safari: native HLS, which also follows content steering

@@ -13,8 +13,8 @@ internal static class TranscodingExtensions
     {
         services.AddValidatedOptions<LadderOptions>(configuration, LadderOptions.Section)
             .Validate(o => o.Rungs.All(r => r.Name.Length > 0 && r.Height >= 64 && r.VideoKbps >= 50), "every Ladder:Rungs entry needs a Name, Height >= 64 and VideoKbps >= 50")
-            .Validate(o => o.Rungs.All(r => r.Name != FfmpegLadderCommand.AudioDirectory) && o.Rungs.Select(r => r.Name).Distinct().Count() == o.Rungs.Count,
-                $"Ladder:Rungs names must be distinct and not '{FfmpegLadderCommand.AudioDirectory}' (the audio rendition's directory)");
+            .Validate(o => o.Rungs.All(r => !r.Name.StartsWith(FfmpegLadderCommand.AudioDirectory, StringComparison.Ordinal)) && o.Rungs.Select(r => r.Name).Distinct().Count() == o.Rungs.Count,
+                $"Ladder:Rungs names must be distinct and not start with '{FfmpegLadderCommand.AudioDirectory}' (the audio renditions' directories)");
         services.AddValidatedOptions<ProbeOptions>(configuration, ProbeOptions.Section);
         services.AddValidatedOptions<WorkerOptions>(configuration, WorkerOptions.Section);
         services.AddValidatedOptions<TrickplayOptions>(configuration, TrickplayOptions.Section);

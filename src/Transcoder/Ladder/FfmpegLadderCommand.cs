@@ -7,26 +7,32 @@ namespace Vod.Transcoder.Ladder;
 /// <summary>
 /// The ffmpeg command line for a whole ladder, as data: one process decodes the source once, splits the picture
 /// and encodes every video rendition, each to its own HLS fMP4 output, and the first audio stream once to an output of
-/// its own (<see cref="AudioDirectory"/>): one track per file, as CMAF has it, so the same files serve HLS (an audio
-/// rendition group) and DASH (an audio adaptation set), and the audio is encoded once instead of once per rung.
+/// its own (<see cref="AudioDirectory"/>), every audio stream of the source in its own output: one track per file, as
+/// CMAF has it, so the same files serve HLS (an audio rendition group) and DASH (audio adaptation sets), and the audio
+/// is encoded once instead of once per rung.
 /// Keyframes are forced on segment boundaries and scene-cut keyframes are off, so every rung cuts its segments at the
 /// same instants (players can switch rungs on any segment boundary).
 /// </summary>
 internal sealed record FfmpegLadderCommand(IReadOnlyList<string> InputOptions, string Input, IReadOnlyList<string> OutputArguments, string LastOutput)
 {
-    /// <summary>The audio rendition's directory in the version; no rung may take the name (<see cref="LadderOptions"/> refuses it).</summary>
+    /// <summary>The first audio rendition's directory in the version; the next ones are <c>audio2</c>, <c>audio3</c>...
+    /// (<see cref="AudioDirectoryOf"/>). No rung name may start with it (<see cref="LadderOptions"/> refuses it).</summary>
     public const string AudioDirectory = "audio";
+
+    /// <summary>The directory of the source's audio stream <paramref name="index"/> (0-based).</summary>
+    public static string AudioDirectoryOf(int index) => index == 0 ? AudioDirectory : string.Create(CultureInfo.InvariantCulture, $"{AudioDirectory}{index + 1}");
 
     public const int AudioChannels = 2;
     public const int AudioSampleRate = 48000;
 
+    /// <param name="audioTracks">How many audio streams the source has: each becomes a rendition of its own.</param>
     /// <param name="frameRate">The source frame rate, used for the GOP length; 0 when unknown.</param>
     public static FfmpegLadderCommand Build(
         string input,
         string outputDirectory,
         IReadOnlyList<Rendition> renditions,
         LadderOptions options,
-        bool hasAudio,
+        int audioTracks,
         double frameRate)
     {
         ArgumentOutOfRangeException.ThrowIfZero(renditions.Count);
@@ -55,12 +61,12 @@ internal sealed record FfmpegLadderCommand(IReadOnlyList<string> InputOptions, s
             lastOutput = Path.Combine(outputDirectory, r.Name, "index.m3u8");
         }
 
-        if (hasAudio)
+        for (var a = 0; a < audioTracks; a++)
         {
             args.Add(lastOutput!);
-            args.AddRange(["-map", "0:a:0", "-c:a", "aac", "-b:a", $"{options.AudioKbps}k", "-ac", AudioChannels.ToString(inv), "-ar", AudioSampleRate.ToString(inv)]);
-            args.AddRange(HlsOutput(Path.Combine(outputDirectory, AudioDirectory), options));
-            lastOutput = Path.Combine(outputDirectory, AudioDirectory, "index.m3u8");
+            args.AddRange(["-map", $"0:a:{a}", "-c:a", "aac", "-b:a", $"{options.AudioKbps}k", "-ac", AudioChannels.ToString(inv), "-ar", AudioSampleRate.ToString(inv)]);
+            args.AddRange(HlsOutput(Path.Combine(outputDirectory, AudioDirectoryOf(a)), options));
+            lastOutput = Path.Combine(outputDirectory, AudioDirectoryOf(a), "index.m3u8");
         }
 
         return new FfmpegLadderCommand(FfmpegArguments.SafeInputOptions, input, args, lastOutput!);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using FFMpegCore;
 using FFMpegCore.Exceptions;
 using Microsoft.Extensions.Options;
@@ -9,11 +10,11 @@ using Vod.Transcoder.Ladder;
 
 namespace Vod.Transcoder.Packaging;
 
-/// <summary>What <see cref="LadderPackager.PackageAsync"/> wrote: the video renditions and the audio rendition (null without audio).</summary>
+/// <summary>What <see cref="LadderPackager.PackageAsync"/> wrote: the video renditions and the audio tracks (none without audio).</summary>
 /// <param name="DurationSeconds">The longest track as packaged (AAC frames can run a few tens of milliseconds past the
 /// picture): the presentation's real end, which a DASH player must be told (dash.js ends playback itself at the MPD's
 /// duration, and stopped short of the element's own end when that was the source's shorter probe duration).</param>
-internal sealed record PackagedLadder(IReadOnlyList<RenditionInfo> Renditions, AudioRenditionInfo? Audio, double DurationSeconds);
+internal sealed record PackagedLadder(IReadOnlyList<RenditionInfo> Renditions, IReadOnlyList<AudioRenditionInfo> Audio, double DurationSeconds);
 
 /// <summary>ffmpeg failed for a reason that is not the source's fault (or not known to be).</summary>
 internal sealed class PackagingException(string message, Exception? inner = null) : Exception(message, inner);
@@ -36,12 +37,12 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
     {
         var ladder = options.Value;
         var renditions = LadderPlan.For(ladder.EffectiveRungs, source.Width, source.Height);
-        foreach (var name in renditions.Select(r => r.Name).Append(FfmpegLadderCommand.AudioDirectory))
+        foreach (var name in renditions.Select(r => r.Name).Concat(source.Audio.Select((_, i) => FfmpegLadderCommand.AudioDirectoryOf(i))))
         {
             Directory.CreateDirectory(Path.Combine(outputDirectory, name));
         }
 
-        var command = FfmpegLadderCommand.Build(input, outputDirectory, renditions, ladder, source.HasAudio, source.FrameRate);
+        var command = FfmpegLadderCommand.Build(input, outputDirectory, renditions, ladder, source.Audio.Count, source.FrameRate);
         Log.Encoding(logger, string.Join(", ", renditions.Select(r => $"{r.Name} {r.Width}x{r.Height}@{r.VideoKbps}k")), FfmpegArguments.Join(command.All));
         var errors = new Queue<string>();
         try
@@ -103,26 +104,34 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
             { Dash = dash };
         }).ToList();
 
-        AudioRenditionInfo? audio = null;
-        if (!source.HasAudio)
+        var audio = source.Audio.Select((track, i) =>
         {
-            Directory.Delete(Path.Combine(outputDirectory, FfmpegLadderCommand.AudioDirectory));
-        }
-        else
-        {
-            var directory = Path.Combine(outputDirectory, FfmpegLadderCommand.AudioDirectory);
+            var name = FfmpegLadderCommand.AudioDirectoryOf(i);
+            var directory = Path.Combine(outputDirectory, name);
             var dash = Dash(directory);
             var stats = MediaPlaylistStats.Read(Path.Combine(directory, "index.m3u8"));
             longest = Math.Max(longest, stats.DurationSeconds);
-            audio = new AudioRenditionInfo(FfmpegLadderCommand.AudioDirectory, stats.PeakBitsPerSecond, stats.AverageBitsPerSecond,
+            var language = LanguageTags.FromStreamTag(track.Language);
+            return new AudioRenditionInfo(name, stats.PeakBitsPerSecond, stats.AverageBitsPerSecond,
                 CodecString.FromInitFile(Path.Combine(directory, stats.InitSegment)), FfmpegLadderCommand.AudioChannels, FfmpegLadderCommand.AudioSampleRate,
-                $"{FfmpegLadderCommand.AudioDirectory}/index.m3u8")
-            { Dash = dash };
-        }
+                $"{name}/index.m3u8")
+            {
+                Dash = dash,
+                Language = language,
+                Label = Label(track.Title) ?? LanguageTags.EnglishName(language) ?? string.Create(CultureInfo.InvariantCulture, $"Audio {i + 1}"),
+            };
+        }).ToList();
 
         // A master of the version's own, with relative URIs (the origin's /play/{id}/master.m3u8 is what players get).
         await File.WriteAllTextAsync(Path.Combine(outputDirectory, "master.m3u8"), MasterPlaylist.ForTitle(packaged, audio, [(null, "")]), cancellationToken);
         return new PackagedLadder(packaged, audio, longest);
+    }
+
+    /// <summary>A stream title fit for a menu (printable, at most 64 characters), or null.</summary>
+    private static string? Label(string? title)
+    {
+        var label = title?.Trim();
+        return string.IsNullOrEmpty(label) || label.Any(char.IsControl) ? null : label.Length > 64 ? label[..64] : label;
     }
 
     public const string PosterFile = "poster.jpg";

@@ -23,7 +23,7 @@ public class DashManifestTests
             new("360p", 640, 360, 820_000, 700_000, "avc1.64001e", 25, "360p/index.m3u8") { Dash = new("media.mp4", "0-845", "846-981") },
             new("720p", 1280, 720, 3_400_000, 2_900_000, "avc1.64001f", 25, "720p/index.m3u8") { Dash = new("media.mp4", "0-850", "851-986") },
         ],
-        Audio = new("audio", 130_000, 128_000, "mp4a.40.2", 2, 48000, "audio/index.m3u8") { Dash = new("media.mp4", "0-764", "765-900") },
+        Audio = [new("audio", 130_000, 128_000, "mp4a.40.2", 2, 48000, "audio/index.m3u8") { Dash = new("media.mp4", "0-764", "765-900"), Language = "en", Label = "English" }],
     };
 
     private static readonly (string, string)[] TwoEdges = [("edge-b", "http://b:5202/t/tok/titles/abcdefgh2345/v1/"), ("edge-a", "http://a:5201/t/tok/titles/abcdefgh2345/v1/")];
@@ -77,7 +77,7 @@ public class DashManifestTests
         var title = SingleFile with
         {
             Renditions = [SingleFile.Renditions[0] with { Dash = template }],
-            Audio = SingleFile.Audio! with { Dash = template with { Timescale = 48000, SegmentDurations = [192000, 96000] } },
+            Audio = [SingleFile.Audio[0] with { Dash = template with { Timescale = 48000, SegmentDurations = [192000, 96000] } }],
         };
 
         var root = Parse(DashManifest.Write(title, TwoEdges));
@@ -116,6 +116,19 @@ public class DashManifestTests
     }
 
     [Fact]
+    public void Write_TwoAudioTracks_AnAdaptationSetEachWithItsLanguageAndLabel_TheFirstMain()
+    {
+        var french = SingleFile.Audio[0] with { Name = "audio2", Playlist = "audio2/index.m3u8", Language = "fr", Label = "French" };
+        var root = Parse(DashManifest.Write(SingleFile with { Audio = [SingleFile.Audio[0], french] }, TwoEdges));
+
+        var sets = root.Element(Mpd + "Period")!.Elements(Mpd + "AdaptationSet").Where(s => (string?)s.Attribute("contentType") == "audio").ToList();
+        Assert.Equal(["en", "fr"], sets.Select(s => (string)s.Attribute("lang")!));
+        Assert.Equal(["main", "alternate"], sets.Select(s => (string)s.Element(Mpd + "Role")!.Attribute("value")!));
+        Assert.Equal(["English", "French"], sets.Select(s => s.Element(Mpd + "Label")!.Value));
+        Assert.Equal(["audio/media.mp4", "audio2/media.mp4"], sets.Select(s => s.Element(Mpd + "Representation")!.Element(Mpd + "BaseURL")!.Value));
+    }
+
+    [Fact]
     public void Write_HostileEdgeIdAndUrl_AreEscapedAndAddNoElement()
     {
         const string id = "x\"><Period id=\"evil\"/><BaseURL>";
@@ -133,7 +146,7 @@ public class DashManifestTests
     [Fact]
     public void Write_VersionPackagedBeforeDash_CannotBeDescribed()
     {
-        var old = SingleFile with { Renditions = [SingleFile.Renditions[0] with { Dash = null, Codecs = "avc1.64001e,mp4a.40.2" }], Audio = null };
+        var old = SingleFile with { Renditions = [SingleFile.Renditions[0] with { Dash = null, Codecs = "avc1.64001e,mp4a.40.2" }], Audio = [] };
 
         Assert.False(DashManifest.CanDescribe(old));
         Assert.True(DashManifest.CanDescribe(SingleFile));

@@ -12,7 +12,7 @@ public class MasterPlaylistAudioTests
         new("720p", 1280, 720, 3_400_000, 2_900_000, "avc1.64001f", 25, "720p/index.m3u8"),
     ];
 
-    private static readonly AudioRenditionInfo Audio = new("audio", 130_000, 128_000, "mp4a.40.2", 2, 48000, "audio/index.m3u8");
+    private static readonly AudioRenditionInfo[] Audio = [new("audio", 130_000, 128_000, "mp4a.40.2", 2, 48000, "audio/index.m3u8") { Label = "Audio" }];
 
     private static readonly (string? Id, string BaseUri)[] TwoEdges = [("edge-a", "http://a:5201/titles/t/v1/"), ("edge-b", "http://b:5202/titles/t/v1/")];
 
@@ -56,7 +56,7 @@ public class MasterPlaylistAudioTests
     {
         RenditionInfo[] muxed = [Video[0] with { Codecs = "avc1.64001e,mp4a.40.2" }];
 
-        var master = MasterPlaylist.ForTitle(muxed, null, TwoEdges);
+        var master = MasterPlaylist.ForTitle(muxed, [], TwoEdges);
 
         Assert.DoesNotContain("#EXT-X-MEDIA", master, StringComparison.Ordinal);
         Assert.DoesNotContain("AUDIO=", master, StringComparison.Ordinal);
@@ -72,6 +72,33 @@ public class MasterPlaylistAudioTests
         Assert.Contains("URI=\"audio/index.m3u8\"", master, StringComparison.Ordinal);
         Assert.Equal(["720p/index.m3u8", "360p/index.m3u8"], Variants(master).Select(v => v.Uri));
         Assert.DoesNotContain("PATHWAY-ID", master, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ForTitle_TwoAudioTracks_BothInEachPathwaysGroup_FirstDefault_BandwidthCoversTheLarger()
+    {
+        AudioRenditionInfo[] two =
+        [
+            Audio[0] with { Language = "en", Label = "English" },
+            Audio[0] with { Name = "audio2", Playlist = "audio2/index.m3u8", Bandwidth = 200_000, Language = "fr", Label = "French" },
+        ];
+
+        var master = MasterPlaylist.ForTitle(Video, two, TwoEdges);
+
+        var media = master.Split('\n').Where(l => l.StartsWith("#EXT-X-MEDIA:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, media.Count);
+        Assert.Contains("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio-edge-a\",NAME=\"English\",LANGUAGE=\"en\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"2\",URI=\"http://a:5201/titles/t/v1/audio/index.m3u8\"", media);
+        Assert.Contains("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio-edge-b\",NAME=\"French\",LANGUAGE=\"fr\",DEFAULT=NO,AUTOSELECT=YES,CHANNELS=\"2\",URI=\"http://b:5202/titles/t/v1/audio2/index.m3u8\"", media);
+        Assert.StartsWith("#EXT-X-STREAM-INF:BANDWIDTH=3600000,", Variants(master)[0].StreamInf, StringComparison.Ordinal); // 3.4 Mb/s + the larger track
+    }
+
+    [Fact]
+    public void ForTitle_TwoTracksWithOneLabel_NamesStayUniqueInTheGroup()
+    {
+        var master = MasterPlaylist.ForTitle(Video, [Audio[0], Audio[0] with { Name = "audio2", Playlist = "audio2/index.m3u8" }], [(null, "")]);
+
+        Assert.Contains("NAME=\"Audio (1)\"", master, StringComparison.Ordinal);
+        Assert.Contains("NAME=\"Audio (2)\"", master, StringComparison.Ordinal);
     }
 
     [Fact]

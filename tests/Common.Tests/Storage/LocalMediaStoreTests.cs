@@ -45,8 +45,9 @@ public sealed class LocalMediaStoreTests : IDisposable
             Renditions =
             [
                 new RenditionInfo("720p", 1280, 720, 3_400_000, 2_900_000, "avc1.64001f,mp4a.40.2", 24, "720p/index.m3u8"),
-                new RenditionInfo("360p", 640, 360, 820_000, 700_000, "avc1.64001e,mp4a.40.2", 24, "360p/index.m3u8"),
+                new RenditionInfo("360p", 640, 360, 820_000, 700_000, "avc1.64001e", 24, "360p/index.m3u8") { Dash = new("media.mp4", "0-845", "846-981") },
             ],
+            Audio = [new AudioRenditionInfo("audio2", 130_000, 128_000, "mp4a.40.2", 2, 48000, "audio2/index.m3u8") { Language = "fr", Label = "Français", Dash = new("media.mp4", "0-764", "765-900") }],
         };
 
         await _store.WriteTitleAsync(title);
@@ -54,7 +55,8 @@ public sealed class LocalMediaStoreTests : IDisposable
 
         Assert.NotNull(read);
         Assert.Equal(title.Renditions, read.Renditions);
-        Assert.Equal(title, read with { Renditions = title.Renditions });
+        Assert.Equal(title.Audio, read.Audio);
+        Assert.Equal(title, read with { Renditions = title.Renditions, Audio = title.Audio });
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public sealed class UploadToPlaybackTests(StackFixture stack)
         }
 
         Assert.Equal([0.0, 4.0], keyframeSets[0].Select(t => Math.Round(t - keyframeSets[0][0])));
-        var audio = Assert.IsType<AudioRenditionInfo>(title.Audio);
+        var audio = Assert.Single(title.Audio);
         Assert.Equal(("mp4a.40.2", 2, 48000, "audio/index.m3u8"), (audio.Codecs, audio.Channels, audio.SampleRate, audio.Playlist));
         var audioStreams = await Media.RunAsync("ffprobe", ["-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", await stack.PublishedFileAsync(title.Id, "audio/media.mp4")]);
         Assert.Equal("audio", audioStreams.StandardOutput.Trim());

@@ -530,7 +530,7 @@ public sealed record TitleDto(
     string? Error,
     double? DurationSeconds,
     IReadOnlyList<RenditionInfo> Renditions,
-    AudioRenditionInfo? Audio,
+    IReadOnlyList<AudioRenditionInfo> Audio,
     string? PlaybackUrl,
     string? DashUrl);
 

@@ -17,10 +17,10 @@ public class FfmpegLadderCommandTests
 
     private static FfmpegLadderCommand Build(
         LadderOptions? options = null,
-        bool hasAudio = true,
+        int audioTracks = 1,
         double frameRate = 25,
         IReadOnlyList<Rendition>? renditions = null) =>
-        FfmpegLadderCommand.Build(Input, Output, renditions ?? TwoRenditions, options ?? new LadderOptions(), hasAudio, frameRate);
+        FfmpegLadderCommand.Build(Input, Output, renditions ?? TwoRenditions, options ?? new LadderOptions(), audioTracks, frameRate);
 
     /// <summary>The value that follows each occurrence of <paramref name="option"/>.</summary>
     private static List<string> ValuesOf(IReadOnlyList<string> args, string option) =>
@@ -129,7 +129,7 @@ public class FfmpegLadderCommandTests
     [Fact]
     public void Build_WithAudio_EncodesTheFirstAudioTrackOnceIntoAnOutputOfItsOwn()
     {
-        var command = Build(new LadderOptions { AudioKbps = 96 }, hasAudio: true);
+        var command = Build(new LadderOptions { AudioKbps = 96 }, audioTracks: 1);
 
         Assert.Equal(["0:a:0"], ValuesOf(command.All, "-map").Where(m => !m.StartsWith('[')));
         Assert.Equal(["aac"], ValuesOf(command.All, "-c:a"));
@@ -143,9 +143,21 @@ public class FfmpegLadderCommandTests
     }
 
     [Fact]
+    public void Build_TwoAudioStreams_EachIntoAnOutputOfItsOwn_InStreamOrder()
+    {
+        var command = Build(audioTracks: 2);
+
+        Assert.Equal(["0:a:0", "0:a:1"], ValuesOf(command.All, "-map").Where(m => !m.StartsWith('[')));
+        Assert.Equal(
+            [Path.Combine(Output, "audio", "media.mp4"), Path.Combine(Output, "audio2", "media.mp4")],
+            ValuesOf(command.All, "-hls_segment_filename").Where(f => f.Contains("audio", StringComparison.Ordinal)));
+        Assert.Equal(Path.Combine(Output, "audio2", "index.m3u8"), command.LastOutput);
+    }
+
+    [Fact]
     public void Build_WithoutAudio_MapsNoAudioTrack()
     {
-        var command = Build(hasAudio: false);
+        var command = Build(audioTracks: 0);
 
         Assert.DoesNotContain("0:a:0", command.All);
         Assert.DoesNotContain("-c:a", command.All);
@@ -240,7 +252,7 @@ public class FfmpegLadderCommandTests
             Directory.CreateDirectory(Path.Combine(output, name));
         }
 
-        var command = FfmpegLadderCommand.Build(source, output, renditions, options, hasAudio: true, frameRate: 25);
+        var command = FfmpegLadderCommand.Build(source, output, renditions, options, audioTracks: 1, frameRate: 25);
         await Ffmpeg.RunAsync(command.All);
 
         Assert.All(renditions, r =>

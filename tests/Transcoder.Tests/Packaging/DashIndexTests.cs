@@ -35,7 +35,7 @@ public sealed class DashIndexTests : IDisposable
         }
 
         var options = new LadderOptions { Preset = "ultrafast", SegmentSeconds = 2, Layout = layout };
-        await Ffmpeg.RunAsync(FfmpegLadderCommand.Build(source, output, Rungs, options, hasAudio: true, frameRate: 25).All);
+        await Ffmpeg.RunAsync(FfmpegLadderCommand.Build(source, output, Rungs, options, audioTracks: 1, frameRate: 25).All);
         return output;
     }
 
@@ -64,7 +64,7 @@ public sealed class DashIndexTests : IDisposable
             CodecString.FromInitFile(Path.Combine(directory, r.Name, File.Exists(Path.Combine(directory, r.Name, "init.mp4")) ? "init.mp4" : "media.mp4")),
             25, $"{r.Name}/index.m3u8")
         { Dash = dash(Path.Combine(directory, r.Name)) }).ToList(),
-        Audio = new AudioRenditionInfo("audio", 130_000, 128_000, "mp4a.40.2", 2, 48000, "audio/index.m3u8") { Dash = dash(Path.Combine(directory, "audio")) },
+        Audio = [new AudioRenditionInfo("audio", 130_000, 128_000, "mp4a.40.2", 2, 48000, "audio/index.m3u8") { Dash = dash(Path.Combine(directory, "audio")) }],
     };
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class DashIndexTests : IDisposable
 
         var title = TitleOf(output, DashIndex.TimelineOf);
 
-        foreach (var (dash, playlist) in title.Renditions.Select(r => (r.Dash!, r.Playlist)).Append((title.Audio!.Dash!, title.Audio.Playlist)))
+        foreach (var (dash, playlist) in title.Renditions.Select(r => (r.Dash!, r.Playlist)).Append((title.Audio[0].Dash!, title.Audio[0].Playlist)))
         {
             var path = Path.Combine(output, playlist);
             Assert.Equal("seg_$Number%05d$.m4s", dash.Media);
