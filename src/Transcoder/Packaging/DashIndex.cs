@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Vod.Common.Catalog;
+using Vod.Common.Hls;
 
 namespace Vod.Transcoder.Packaging;
 
@@ -30,28 +31,30 @@ internal static partial class DashIndex
         var playlistPath = Path.Combine(directory, "index.m3u8");
         var mediaPath = Path.Combine(directory, SingleFileName);
         var playlist = File.ReadAllText(playlistPath);
-        var init = MapRange().Match(playlist);
-        if (!init.Success || init.Groups["uri"].Value != SingleFileName || long.Parse(init.Groups["offset"].Value, CultureInfo.InvariantCulture) != 0)
+        if (!playlist.Contains($"#EXT-X-MAP:URI=\"{SingleFileName}\"", StringComparison.Ordinal))
         {
-            throw new InvalidDataException($"the playlist's init section is not the start of {SingleFileName}");
+            throw new InvalidDataException($"the playlist's init section is not in {SingleFileName}");
         }
 
-        var initLength = long.Parse(init.Groups["length"].Value, CultureInfo.InvariantCulture);
-        var ranges = SegmentRange().Matches(playlist)
-            .Select(m => (Length: long.Parse(m.Groups["length"].Value, CultureInfo.InvariantCulture), Offset: long.Parse(m.Groups["offset"].Value, CultureInfo.InvariantCulture)))
-            .ToList();
-        if (ranges.Count == 0)
+        ByteRangePlaylist parsed;
+        try
         {
-            throw new InvalidDataException("the playlist has no byte-range segments");
+            parsed = ByteRangePlaylist.Parse(playlist);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException(e.Message, e);
         }
 
+        var initLength = parsed.InitLength;
+        var ranges = parsed.Segments;
         var references = new List<(long Size, long Duration)>(ranges.Count);
         uint referenceId = 0, timescale = 0;
         ulong earliest = 0;
         using (var file = File.OpenRead(mediaPath))
         {
             var expected = initLength;
-            foreach (var (length, offset) in ranges)
+            foreach (var (offset, length, _) in ranges)
             {
                 if (offset != expected || length is <= 0 or > int.MaxValue)
                 {
@@ -252,9 +255,6 @@ internal static partial class DashIndex
             count -= read;
         }
     }
-
-    [GeneratedRegex("""#EXT-X-MAP:URI="(?<uri>[^"]+)",BYTERANGE="(?<length>\d+)@(?<offset>\d+)"\s""")]
-    private static partial Regex MapRange();
 
     [GeneratedRegex(@"#EXT-X-BYTERANGE:(?<length>\d+)@(?<offset>\d+)")]
     private static partial Regex SegmentRange();

@@ -91,14 +91,21 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
 
         var singleFile = ladder.Layout == SegmentLayout.SingleFile;
         double longest = 0;
-        DashSegments Dash(string directory) => singleFile ? DashIndex.IndexSingleFile(directory) : DashIndex.TimelineOf(directory);
-        var packaged = renditions.Select(r =>
+
+        // One packaged output, video or audio: its DASH addressing first (a single file gains its index and the
+        // playlist's ranges move), then bitrates and duration from the playlist and the codec from the init segment.
+        (DashSegments Dash, MediaPlaylistStats Stats, string Codecs) Read(string name)
         {
-            var directory = Path.Combine(outputDirectory, r.Name);
-            var dash = Dash(directory); // first: the single file gains its index and the playlist's ranges move
+            var directory = Path.Combine(outputDirectory, name);
+            var dash = singleFile ? DashIndex.IndexSingleFile(directory) : DashIndex.TimelineOf(directory);
             var stats = MediaPlaylistStats.Read(Path.Combine(directory, "index.m3u8"));
             longest = Math.Max(longest, stats.DurationSeconds);
-            var codecs = CodecString.FromInitFile(Path.Combine(directory, stats.InitSegment));
+            return (dash, stats, CodecString.FromInitFile(Path.Combine(directory, stats.InitSegment)));
+        }
+
+        var packaged = renditions.Select(r =>
+        {
+            var (dash, stats, codecs) = Read(r.Name);
             return new RenditionInfo(r.Name, r.Width, r.Height, stats.PeakBitsPerSecond, stats.AverageBitsPerSecond, codecs,
                 Math.Round(source.FrameRate, 3), $"{r.Name}/index.m3u8")
             { Dash = dash };
@@ -107,14 +114,10 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
         var audio = source.Audio.Select((track, i) =>
         {
             var name = FfmpegLadderCommand.AudioDirectoryOf(i);
-            var directory = Path.Combine(outputDirectory, name);
-            var dash = Dash(directory);
-            var stats = MediaPlaylistStats.Read(Path.Combine(directory, "index.m3u8"));
-            longest = Math.Max(longest, stats.DurationSeconds);
+            var (dash, stats, codecs) = Read(name);
             var language = LanguageTags.FromStreamTag(track.Language);
-            return new AudioRenditionInfo(name, stats.PeakBitsPerSecond, stats.AverageBitsPerSecond,
-                CodecString.FromInitFile(Path.Combine(directory, stats.InitSegment)), FfmpegLadderCommand.AudioChannels, FfmpegLadderCommand.AudioSampleRate,
-                $"{name}/index.m3u8")
+            return new AudioRenditionInfo(name, stats.PeakBitsPerSecond, stats.AverageBitsPerSecond, codecs,
+                FfmpegLadderCommand.AudioChannels, FfmpegLadderCommand.AudioSampleRate, $"{name}/index.m3u8")
             {
                 Dash = dash,
                 Language = language,
