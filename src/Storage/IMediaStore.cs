@@ -55,6 +55,16 @@ public interface IMediaStore
     Task<string?> PublishAsync(string titleId, string stagingDirectory, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Publishes a new version of the title made of the files of <paramref name="baseVersion"/>, except those named in
+    /// <paramref name="without"/> (paths relative to the version), and of the staging directory's files (a staged file
+    /// replaces the base's file of the same path). For edits that change a few small files of a large version (a subtitle
+    /// track added or removed): the media is not sent again (the local store hard-links it, S3 copies it inside the
+    /// bucket). Returns the new version's name, or null when the title or the base version is gone. The staging directory
+    /// is consumed either way; as with <see cref="PublishAsync"/>, the caller points the catalog entry at the version.
+    /// </summary>
+    Task<string?> PublishDerivedAsync(string titleId, string baseVersion, string stagingDirectory, IReadOnlyCollection<string> without, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// A published text file of a version (<c>360p/index.m3u8</c>, relative to the version), or null when there is none.
     /// Published files never change, so callers may keep what they read.
     /// </summary>

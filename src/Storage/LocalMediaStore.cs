@@ -140,11 +140,6 @@ public sealed partial class LocalMediaStore : IMediaStore, IPartialUploadStore
         return titles;
     }
 
-    /// <summary>
-    /// The title directory is first renamed into staging/ so the title vanishes from the catalog and from serving
-    /// in one step, then removed. A transcoder still working on it finds its title gone and drops its output.
-    /// The rename is also the claim between concurrent deletes: only one can move the directory.
-    /// </summary>
     public async Task<string?> ReadPublishedTextAsync(string titleId, string version, string path, CancellationToken cancellationToken = default)
     {
         try
@@ -157,6 +152,11 @@ public sealed partial class LocalMediaStore : IMediaStore, IPartialUploadStore
         }
     }
 
+    /// <summary>
+    /// The title directory is first renamed into staging/ so the title vanishes from the catalog and from serving
+    /// in one step, then removed. A transcoder still working on it finds its title gone and drops its output.
+    /// The rename is also the claim between concurrent deletes: only one can move the directory.
+    /// </summary>
     public Task<bool> DeleteTitleAsync(Title title, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(Staging);
@@ -217,12 +217,46 @@ public sealed partial class LocalMediaStore : IMediaStore, IPartialUploadStore
     }
 
     /// <summary>
+    /// Hard-links every file of the base version that the edit keeps into the staging directory (same file system: no
+    /// byte is copied, and the base's files never change, so sharing them is safe), then publishes it by rename.
+    /// </summary>
+    public Task<string?> PublishDerivedAsync(string titleId, string baseVersion, string stagingDirectory, IReadOnlyCollection<string> without, CancellationToken cancellationToken = default)
+    {
+        var source = Path.Combine(TitleDirectory(titleId), baseVersion);
+        if (!MediaPath.IsSafeSegment(baseVersion) || !Directory.Exists(source))
+        {
+            DeleteDirectory(stagingDirectory);
+            return Task.FromResult<string?>(null);
+        }
+
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+            {
+                var relative = Path.GetRelativePath(source, file).Replace(Path.DirectorySeparatorChar, '/');
+                var target = Path.Combine(stagingDirectory, relative);
+                if (!without.Contains(relative) && !File.Exists(target))
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                    HardLink.CreateOrCopy(file, target);
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            DeleteDirectory(stagingDirectory); // the title was deleted meanwhile
+            return Task.FromResult<string?>(null);
+        }
+
+        return PublishAsync(titleId, stagingDirectory, cancellationToken);
+    }
+
+    /// <summary>
     /// Nothing to do at the store level: a version only enters titles/ by a whole rename, and what a dead transcoder
     /// leaves is a staging directory, which the transcoders' staging sweep removes. Superseded versions stay on disk.
     /// </summary>
     public Task<int> SweepAsync(TimeSpan olderThan, CancellationToken cancellationToken = default) => Task.FromResult(0);
 
-    /// <summary>A version name: its publishing time, so versions sort by age (<c>v20261130071500123</c>).</summary>
     public async Task<IReadOnlyList<WebhookEndpoint>> ListWebhooksAsync(CancellationToken cancellationToken = default)
     {
         var endpoints = new List<WebhookEndpoint>();
@@ -289,6 +323,7 @@ public sealed partial class LocalMediaStore : IMediaStore, IPartialUploadStore
         return Task.FromResult(true);
     }
 
+    /// <summary>A version name: its publishing time, so versions sort by age (<c>v20261130071500123</c>).</summary>
     public static string NewVersion(TimeProvider time) => "v" + time.GetUtcNow().ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
 
     public static void DeleteDirectory(string directory)

@@ -205,7 +205,35 @@ public sealed partial class S3MediaStore : IMediaStore, IPartialUploadStore, IDi
     /// Uploads every file of the staging directory under <c>titles/{id}/{version}/</c>. If the title was deleted meanwhile
     /// (checked before and after), the uploaded objects are removed again and the answer is null.
     /// </summary>
-    public async Task<string?> PublishAsync(string titleId, string stagingDirectory, CancellationToken cancellationToken = default)
+    public Task<string?> PublishAsync(string titleId, string stagingDirectory, CancellationToken cancellationToken = default) =>
+        PublishAsync(titleId, stagingDirectory, copies: [], cancellationToken);
+
+    /// <summary>
+    /// Copies the base version's objects that the edit keeps to the new version inside the bucket (the server copies:
+    /// nothing goes through this process), beside the staging directory's files, which are uploaded.
+    /// </summary>
+    public async Task<string?> PublishDerivedAsync(string titleId, string baseVersion, string stagingDirectory, IReadOnlyCollection<string> without, CancellationToken cancellationToken = default)
+    {
+        var basePrefix = TitlesPrefix + titleId + "/" + baseVersion + "/";
+        var staged = Directory.EnumerateFiles(stagingDirectory, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(stagingDirectory, f).Replace(Path.DirectorySeparatorChar, '/'))
+            .ToHashSet(StringComparer.Ordinal);
+        var objects = MediaPath.IsSafeSegment(baseVersion) ? await ListAsync(basePrefix, cancellationToken) : [];
+        if (objects.Count == 0)
+        {
+            LocalMediaStore.DeleteDirectory(stagingDirectory);
+            return null;
+        }
+
+        var copies = objects
+            .Select(o => (o.Key, Relative: o.Key[basePrefix.Length..], o.Size))
+            .Where(o => !without.Contains(o.Relative) && !staged.Contains(o.Relative))
+            .ToList();
+        return await PublishAsync(titleId, stagingDirectory, copies, cancellationToken);
+    }
+
+    /// <param name="copies">Objects already in the bucket that the version also holds, at their path relative to it.</param>
+    private async Task<string?> PublishAsync(string titleId, string stagingDirectory, IReadOnlyList<(string Key, string Relative, long Size)> copies, CancellationToken cancellationToken)
     {
         try
         {
@@ -217,9 +245,11 @@ public sealed partial class S3MediaStore : IMediaStore, IPartialUploadStore, IDi
             var version = LocalMediaStore.NewVersion(_time);
             var prefix = TitlesPrefix + titleId + "/" + version + "/";
             var files = Directory.EnumerateFiles(stagingDirectory, "*", SearchOption.AllDirectories).ToList();
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(copies, parallel, async (copy, ct) => await CopyObjectAsync(copy.Key, prefix + copy.Relative, copy.Size, ct));
             await Parallel.ForEachAsync(
                 files,
-                new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+                parallel,
                 async (file, ct) =>
                 {
                     var relative = Path.GetRelativePath(stagingDirectory, file).Replace(Path.DirectorySeparatorChar, '/');
@@ -240,11 +270,6 @@ public sealed partial class S3MediaStore : IMediaStore, IPartialUploadStore, IDi
         }
     }
 
-    /// <summary>
-    /// Removes, once older than <paramref name="olderThan"/>, every version the catalog does not point at (a dead
-    /// transcoder's half-published version, a deleted title's remains, a superseded version) and every source no title
-    /// names (an origin that died between storing the source and writing the entry).
-    /// </summary>
     public async Task<IReadOnlyList<WebhookEndpoint>> ListWebhooksAsync(CancellationToken cancellationToken = default)
     {
         var endpoints = new List<WebhookEndpoint>();
@@ -310,6 +335,11 @@ public sealed partial class S3MediaStore : IMediaStore, IPartialUploadStore, IDi
         return true;
     }
 
+    /// <summary>
+    /// Removes, once older than <paramref name="olderThan"/>, every version the catalog does not point at (a dead
+    /// transcoder's half-published version, a deleted title's remains, a superseded version) and every source no title
+    /// names (an origin that died between storing the source and writing the entry).
+    /// </summary>
     public async Task<int> SweepAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
     {
         var cutoff = _time.GetUtcNow() - olderThan;
@@ -412,7 +442,7 @@ public sealed partial class S3MediaStore : IMediaStore, IPartialUploadStore, IDi
             var page = await Client.ListObjectsV2Async(request, cancellationToken);
             foreach (var o in page.S3Objects ?? [])
             {
-                objects.Add(new ListedObject(o.Key, o.ETag, o.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime()) : DateTimeOffset.MinValue));
+                objects.Add(new ListedObject(o.Key, o.ETag, o.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime()) : DateTimeOffset.MinValue, o.Size ?? 0));
             }
 
             if (page.IsTruncated != true || string.IsNullOrEmpty(page.NextContinuationToken))
@@ -433,6 +463,59 @@ public sealed partial class S3MediaStore : IMediaStore, IPartialUploadStore, IDi
             keys,
             new ParallelOptions { MaxDegreeOfParallelism = 2 * Parallelism, CancellationToken = cancellationToken },
             async (key, ct) => await Client.DeleteObjectAsync(Bucket, key, ct));
+
+    /// <summary>
+    /// A copy inside the bucket: one COPY for an object under <see cref="S3StoreOptions.PartSize"/>, else a multipart
+    /// upload of copied parts (a single COPY stops at 5 GiB).
+    /// </summary>
+    private async Task CopyObjectAsync(string from, string to, long size, CancellationToken cancellationToken)
+    {
+        if (size < _options.PartSize)
+        {
+            await Client.CopyObjectAsync(
+                new CopyObjectRequest { SourceBucket = Bucket, SourceKey = from, DestinationBucket = Bucket, DestinationKey = to },
+                cancellationToken);
+            return;
+        }
+
+        var upload = await Client.InitiateMultipartUploadAsync(
+            new InitiateMultipartUploadRequest { BucketName = Bucket, Key = to, ContentType = HlsContentTypes.Instance.TryGetContentType(to, out var type) ? type : "application/octet-stream" },
+            cancellationToken);
+        try
+        {
+            var count = (int)((size + _options.PartSize - 1) / _options.PartSize);
+            var parts = new PartETag[count];
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, count),
+                new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+                async (index, ct) =>
+                {
+                    var first = index * _options.PartSize;
+                    var response = await Client.CopyPartAsync(
+                        new CopyPartRequest
+                        {
+                            SourceBucket = Bucket,
+                            SourceKey = from,
+                            DestinationBucket = Bucket,
+                            DestinationKey = to,
+                            UploadId = upload.UploadId,
+                            PartNumber = index + 1,
+                            FirstByte = first,
+                            LastByte = Math.Min(first + _options.PartSize, size) - 1,
+                        },
+                        ct);
+                    parts[index] = new PartETag(index + 1, response.ETag);
+                });
+            await Client.CompleteMultipartUploadAsync(
+                new CompleteMultipartUploadRequest { BucketName = Bucket, Key = to, UploadId = upload.UploadId, PartETags = [.. parts] },
+                cancellationToken);
+        }
+        catch
+        {
+            await Client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = to, UploadId = upload.UploadId }, CancellationToken.None);
+            throw;
+        }
+    }
 
     /// <summary>One PUT for a small file; for one of <see cref="S3StoreOptions.PartSize"/> or more, a multipart upload.</summary>
     private async Task UploadFileAsync(string path, string key, string contentType, CancellationToken cancellationToken)
@@ -484,7 +567,7 @@ public sealed partial class S3MediaStore : IMediaStore, IPartialUploadStore, IDi
         }
     }
 
-    private sealed record ListedObject(string Key, string ETag, DateTimeOffset LastModified);
+    private sealed record ListedObject(string Key, string ETag, DateTimeOffset LastModified, long Size);
 }
 
 /// <summary>What serving a media object needs to know before reading it.</summary>

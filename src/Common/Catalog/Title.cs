@@ -54,6 +54,34 @@ public sealed record AudioRenditionInfo(
 }
 
 /// <summary>
+/// One subtitle track of a version: a whole-title WebVTT file and the one-segment HLS media playlist over it (an HLS
+/// <c>EXT-X-MEDIA:TYPE=SUBTITLES</c> rendition, a DASH text adaptation set pointing at the file itself).
+/// </summary>
+/// <param name="Name">Its id in manifests and the base of its file names (<c>sub1</c>, <c>sub2</c>...).</param>
+/// <param name="Language">BCP 47 (<c>en</c>, <c>pt-BR</c>), <c>und</c> when nobody said.</param>
+/// <param name="Label">What a menu shows.</param>
+/// <param name="Playlist">The media playlist, relative to the version directory (<c>subtitles/sub1.m3u8</c>).</param>
+/// <param name="File">The WebVTT file, relative to the version directory (<c>subtitles/sub1.vtt</c>).</param>
+/// <param name="Uploaded">True for a track an admin added (<c>POST /api/titles/{id}/subtitles</c>), false for one
+/// extracted from the source at transcode time.</param>
+public sealed record SubtitleTrackInfo(string Name, string Language, string Label, string Playlist, string File, bool Uploaded)
+{
+    /// <summary>The directory of a version that holds every subtitle track's files.</summary>
+    public const string DirectoryName = "subtitles";
+
+    /// <summary>A track named <paramref name="name"/>, its files in <see cref="DirectoryName"/>.</summary>
+    public static SubtitleTrackInfo Create(string name, string language, string label, bool uploaded) =>
+        new(name, language, label, $"{DirectoryName}/{name}.m3u8", $"{DirectoryName}/{name}.vtt", uploaded);
+
+    /// <summary>The name of track <paramref name="number"/> (1-based): <c>sub1</c>, <c>sub2</c>...</summary>
+    public static string NameOf(int number) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"sub{number}");
+
+    /// <summary>A name no track of <paramref name="existing"/> has: one past the highest number in use.</summary>
+    public static string NextName(IEnumerable<SubtitleTrackInfo> existing) =>
+        NameOf(1 + existing.Select(t => t.Name.StartsWith("sub", StringComparison.Ordinal) && int.TryParse(t.Name.AsSpan(3), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0).DefaultIfEmpty(0).Max());
+}
+
+/// <summary>
 /// Where a DASH player finds a rendition's segments, relative to the rendition's directory. Either one file with a
 /// segment index (<see cref="IndexRange"/> set: <c>SegmentBase</c>), or an init file and one file per segment
 /// (<see cref="Initialization"/> and <see cref="SegmentDurations"/> set: <c>SegmentTemplate</c> with a timeline).
@@ -100,6 +128,9 @@ public sealed record Title
     /// <summary>The audio tracks, in the source's stream order (the first is the default); empty when the source has no
     /// audio, or the audio is muxed into each video rendition (versions packaged before audio was separate).</summary>
     public IReadOnlyList<AudioRenditionInfo> Audio { get; init; } = [];
+    /// <summary>The subtitle tracks: those extracted from the source in stream order, then those uploaded since, in
+    /// upload order. None is on by default: a viewer (or the player's language preference) chooses.</summary>
+    public IReadOnlyList<SubtitleTrackInfo> Subtitles { get; init; } = [];
     /// <summary>A poster frame in the version directory (e.g. <c>poster.jpg</c>), or null when none could be made.</summary>
     public string? Poster { get; init; }
     /// <summary>Trick-play previews (sprite sheets and their WebVTT storyboard), or null for versions packaged before

@@ -8,7 +8,8 @@ namespace Vod.Common.Dash;
 
 /// <summary>
 /// Writes a title's static DASH manifest (ISO/IEC 23009-1) over the same CMAF files HLS plays: a video adaptation set
-/// with every rung and, when the audio is separate, an audio adaptation set per track (the first with the main role). Each rendition is either one file with a
+/// with every rung, when the audio is separate an audio adaptation set per track (the first with the main role), and a
+/// text adaptation set per subtitle track (its WebVTT file). Each rendition is either one file with a
 /// global segment index (<c>SegmentBase</c>, the on-demand profile) or an init file and one file per segment
 /// (<c>SegmentTemplate</c> with a <c>SegmentTimeline</c>), as <see cref="DashSegments"/> says. A single file can also
 /// be written as a <c>SegmentList</c> of byte ranges, taken from its HLS playlist, for players that mishandle
@@ -131,6 +132,29 @@ public static class DashManifest
                 xml.WriteAttributeString("value", Int(audio.Channels));
                 xml.WriteEndElement();
                 Segments(xml, audio.Playlist, audio.Dash!, segmentLists);
+                xml.WriteEndElement();
+                xml.WriteEndElement();
+            }
+
+            // Subtitles: one text adaptation set per track, its representation the whole WebVTT file (a sidecar file, as
+            // dash.js and Shaka Player load it), resolved against every location's BaseURL like the media.
+            for (var i = 0; i < title.Subtitles.Count; i++)
+            {
+                var subtitles = title.Subtitles[i];
+                xml.WriteStartElement("AdaptationSet", Namespace);
+                xml.WriteAttributeString("id", Int(1 + title.Audio.Count + i));
+                xml.WriteAttributeString("contentType", "text");
+                xml.WriteAttributeString("mimeType", "text/vtt");
+                xml.WriteAttributeString("lang", subtitles.Language);
+                xml.WriteStartElement("Role", Namespace);
+                xml.WriteAttributeString("schemeIdUri", "urn:mpeg:dash:role:2011");
+                xml.WriteAttributeString("value", "subtitle");
+                xml.WriteEndElement();
+                xml.WriteElementString("Label", Namespace, subtitles.Label);
+                xml.WriteStartElement("Representation", Namespace);
+                xml.WriteAttributeString("id", subtitles.Name);
+                xml.WriteAttributeString("bandwidth", "256");
+                xml.WriteElementString("BaseURL", Namespace, subtitles.File);
                 xml.WriteEndElement();
                 xml.WriteEndElement();
             }

@@ -16,10 +16,15 @@ public sealed record Variant(
     string Codecs,
     double FrameRate,
     string? PathwayId = null,
-    string? AudioGroup = null);
+    string? AudioGroup = null,
+    string? SubtitleGroup = null);
 
 /// <summary>An audio rendition (<c>EXT-X-MEDIA:TYPE=AUDIO</c>, RFC 8216 §4.3.4.1) that variants name by <see cref="GroupId"/>.</summary>
 public sealed record AudioRendition(string GroupId, string Name, string Uri, int Channels, string Language = "und", bool Default = true);
+
+/// <summary>A subtitle rendition (<c>EXT-X-MEDIA:TYPE=SUBTITLES</c>, RFC 8216 §4.3.4.1) that variants name by <see cref="GroupId"/>.
+/// Never the default: a viewer turns subtitles on, or the player does from the viewer's language preference (AUTOSELECT).</summary>
+public sealed record SubtitleRendition(string GroupId, string Name, string Uri, string Language = "und");
 
 /// <summary>
 /// Writes master playlists. Some values come from other processes (pathway ids and edge URLs from the registry in Redis),
@@ -34,6 +39,7 @@ public static class MasterPlaylist
     /// within each), and when the audio is separate, one audio rendition group per pathway (content steering wants each
     /// pathway's variants to name groups of their own, whose URIs are on the same pathway), holding every audio track,
     /// the first the default. A variant's BANDWIDTH and CODECS then cover its video and the audio it may play with.
+    /// Subtitle tracks likewise form one group per pathway (<c>subs-{pathway}</c>), named by every variant.
     /// </summary>
     /// <param name="pathways">Each pathway's id (null for a master without steering) and the base its URIs start with:
     /// the version directory's URL ending in <c>/</c>, or empty for URIs relative to the version directory.</param>
@@ -41,17 +47,23 @@ public static class MasterPlaylist
         IReadOnlyList<RenditionInfo> renditions,
         IReadOnlyList<AudioRenditionInfo> audio,
         IReadOnlyList<(string? Id, string BaseUri)> pathways,
-        (string ServerUri, string PathwayId)? steering = null)
+        (string ServerUri, string PathwayId)? steering = null,
+        IReadOnlyList<SubtitleTrackInfo>? subtitles = null)
     {
-        var names = UniqueNames(audio);
+        subtitles ??= [];
+        var names = UniqueNames(audio.Select(a => a.Label).ToList());
         var groups = pathways.Select(p => p.Id is null ? "audio" : $"audio-{p.Id}").ToList();
         var media = pathways.SelectMany((p, i) => audio.Select((a, t) =>
             new AudioRendition(groups[i], names[t], p.BaseUri + a.Playlist, a.Channels, a.Language, Default: t == 0))).ToList();
+        var subtitleNames = UniqueNames(subtitles.Select(t => t.Label).ToList());
+        var subtitleGroups = pathways.Select(p => p.Id is null ? "subs" : $"subs-{p.Id}").ToList();
+        var text = pathways.SelectMany((p, i) => subtitles.Select((t, n) =>
+            new SubtitleRendition(subtitleGroups[i], subtitleNames[n], p.BaseUri + t.Playlist, t.Language))).ToList();
         var audioBandwidth = audio.Count == 0 ? 0 : audio.Max(a => a.Bandwidth); // the variant's worst case (RFC 8216 §4.3.4.2)
         var audioAverage = audio.Count == 0 ? 0 : audio.Max(a => a.AverageBandwidth);
         var audioCodecs = string.Join(',', audio.Select(a => a.Codecs).Distinct(StringComparer.Ordinal));
         var variants =
-            from pathway in pathways.Select((p, i) => (p.Id, p.BaseUri, Group: audio.Count == 0 ? null : groups[i]))
+            from pathway in pathways.Select((p, i) => (p.Id, p.BaseUri, Group: audio.Count == 0 ? null : groups[i], Subtitles: subtitles.Count == 0 ? null : subtitleGroups[i]))
             from r in renditions.OrderByDescending(r => r.Bandwidth)
             select new Variant(
                 pathway.BaseUri + r.Playlist,
@@ -62,18 +74,23 @@ public static class MasterPlaylist
                 audio.Count == 0 ? r.Codecs : $"{r.Codecs},{audioCodecs}",
                 r.FrameRate,
                 pathway.Id,
-                pathway.Group);
-        return Write(variants, steering, media);
+                pathway.Group,
+                pathway.Subtitles);
+        return Write(variants, steering, media, text);
     }
 
     /// <summary>NAME must be unique within a group (RFC 8216 §4.3.4.1.1): a repeated label gets its track number.</summary>
-    private static List<string> UniqueNames(IReadOnlyList<AudioRenditionInfo> audio) =>
-        audio.Select((a, i) => audio.Count(b => b.Label == a.Label) > 1 ? $"{a.Label} ({i + 1})" : a.Label).ToList();
+    private static List<string> UniqueNames(IReadOnlyList<string> labels) =>
+        labels.Select((label, i) => labels.Count(l => l == label) > 1 ? $"{label} ({i + 1})" : label).ToList();
 
-    /// <summary>Writes a master playlist. Audio renditions come first, then the variants, each in the order given.</summary>
+    /// <summary>Writes a master playlist. Audio renditions come first, then subtitle renditions, then the variants, each in the order given.</summary>
     /// <param name="steering">Optional <c>EXT-X-CONTENT-STEERING</c> server URI and default pathway.</param>
     /// <exception cref="ArgumentException">A quoted attribute value or a URI holds a quote or a control character.</exception>
-    public static string Write(IEnumerable<Variant> variants, (string ServerUri, string PathwayId)? steering = null, IEnumerable<AudioRendition>? audio = null)
+    public static string Write(
+        IEnumerable<Variant> variants,
+        (string ServerUri, string PathwayId)? steering = null,
+        IEnumerable<AudioRendition>? audio = null,
+        IEnumerable<SubtitleRendition>? subtitles = null)
     {
         var sb = new StringBuilder();
         sb.Append("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n");
@@ -89,6 +106,12 @@ public static class MasterPlaylist
                 $"#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"{Quoted(a.GroupId)}\",NAME=\"{Quoted(a.Name)}\",LANGUAGE=\"{Quoted(a.Language)}\",DEFAULT={(a.Default ? "YES" : "NO")},AUTOSELECT=YES,CHANNELS=\"{a.Channels}\",URI=\"{Quoted(UriLine(a.Uri))}\"\n");
         }
 
+        foreach (var t in subtitles ?? [])
+        {
+            sb.Append(CultureInfo.InvariantCulture,
+                $"#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"{Quoted(t.GroupId)}\",NAME=\"{Quoted(t.Name)}\",LANGUAGE=\"{Quoted(t.Language)}\",DEFAULT=NO,AUTOSELECT=YES,FORCED=NO,URI=\"{Quoted(UriLine(t.Uri))}\"\n");
+        }
+
         foreach (var v in variants)
         {
             sb.Append(CultureInfo.InvariantCulture,
@@ -96,6 +119,11 @@ public static class MasterPlaylist
             if (v.AudioGroup is not null)
             {
                 sb.Append(CultureInfo.InvariantCulture, $",AUDIO=\"{Quoted(v.AudioGroup)}\"");
+            }
+
+            if (v.SubtitleGroup is not null)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $",SUBTITLES=\"{Quoted(v.SubtitleGroup)}\"");
             }
 
             if (v.PathwayId is not null)

@@ -105,11 +105,11 @@ internal static class PlaybackEndpoints
             : [(SteeringEndpoints.OriginPathway, originBaseUrl)];
     }
 
-    /// <summary>The HLS master: every rendition once per pathway, with the title's audio group per pathway (<see cref="MasterPlaylist.ForTitle"/>).</summary>
+    /// <summary>The HLS master: every rendition once per pathway, with the title's audio and subtitle groups per pathway (<see cref="MasterPlaylist.ForTitle"/>).</summary>
     /// <param name="pathways">Each pathway and the version directory's URL on it (<see cref="VersionBases"/>).</param>
     /// <param name="originBaseUrl">The origin that answers (scheme and authority of the request): <c>SERVER-URI</c> is
     /// absolute on it, because Shaka Player resolves a relative one against nothing once steering reloads.</param>
     internal static string Manifest(Title title, IReadOnlyList<(string Id, string BaseUrl)> pathways, string originBaseUrl) =>
         MasterPlaylist.ForTitle(title.Renditions, title.Audio, pathways.Select(p => ((string?)p.Id, p.BaseUrl)).ToList(),
-            ($"{originBaseUrl}/steering/{title.Id}", pathways[0].Id));
+            ($"{originBaseUrl}/steering/{title.Id}", pathways[0].Id), title.Subtitles);
 }

@@ -48,6 +48,7 @@ public sealed class LocalMediaStoreTests : IDisposable
                 new RenditionInfo("360p", 640, 360, 820_000, 700_000, "avc1.64001e", 24, "360p/index.m3u8") { Dash = new("media.mp4", "0-845", "846-981") },
             ],
             Audio = [new AudioRenditionInfo("audio2", 130_000, 128_000, "mp4a.40.2", 2, 48000, "audio2/index.m3u8") { Language = "fr", Label = "Français", Dash = new("media.mp4", "0-764", "765-900") }],
+            Subtitles = [SubtitleTrackInfo.Create("sub1", "pt-BR", "Português (Brasil)", uploaded: true)],
         };
 
         await _store.WriteTitleAsync(title);
@@ -56,7 +57,70 @@ public sealed class LocalMediaStoreTests : IDisposable
         Assert.NotNull(read);
         Assert.Equal(title.Renditions, read.Renditions);
         Assert.Equal(title.Audio, read.Audio);
-        Assert.Equal(title, read with { Renditions = title.Renditions, Audio = title.Audio });
+        Assert.Equal(title.Subtitles, read.Subtitles);
+        Assert.Equal(title, read with { Renditions = title.Renditions, Audio = title.Audio, Subtitles = title.Subtitles });
+    }
+
+    [Fact]
+    public async Task PublishDerivedAsync_SharesTheKeptFilesByHardLink_AddsTheStagedOnes_AndLeavesTheBaseAsItWas()
+    {
+        var title = NewTitle(Monday);
+        await _store.WriteTitleAsync(title);
+        var first = Staged(("360p/media.mp4", "video"), ("360p/index.m3u8", "#EXTM3U"), ("subtitles/sub1.vtt", "WEBVTT one"), ("subtitles/sub1.m3u8", "#EXTM3U one"));
+        var baseVersion = await _store.PublishAsync(title.Id, first);
+        Assert.NotNull(baseVersion);
+        await Task.Delay(5); // version names are milliseconds
+
+        var edit = Staged(("subtitles/sub2.vtt", "WEBVTT two"), ("subtitles/sub2.m3u8", "#EXTM3U two"), ("360p/index.m3u8", "#EXTM3U replaced"));
+        var derived = await _store.PublishDerivedAsync(title.Id, baseVersion, edit, ["subtitles/sub1.vtt", "subtitles/sub1.m3u8"]);
+
+        Assert.NotNull(derived);
+        Assert.NotEqual(baseVersion, derived);
+        Assert.False(Directory.Exists(edit));
+        var derivedDirectory = Path.Combine(_store.Titles, title.Id, derived);
+        Assert.Equal(["360p/index.m3u8", "360p/media.mp4", "subtitles/sub2.m3u8", "subtitles/sub2.vtt"], Files(derivedDirectory));
+        Assert.Equal("#EXTM3U replaced", await _store.ReadPublishedTextAsync(title.Id, derived, "360p/index.m3u8"));
+        Assert.Equal("WEBVTT two", await _store.ReadPublishedTextAsync(title.Id, derived, "subtitles/sub2.vtt"));
+        var baseDirectory = Path.Combine(_store.Titles, title.Id, baseVersion);
+        Assert.Equal(["360p/index.m3u8", "360p/media.mp4", "subtitles/sub1.m3u8", "subtitles/sub1.vtt"], Files(baseDirectory));
+        Assert.Equal("#EXTM3U", await _store.ReadPublishedTextAsync(title.Id, baseVersion, "360p/index.m3u8"));
+        Assert.Equal(Inode(Path.Combine(baseDirectory, "360p/media.mp4")), Inode(Path.Combine(derivedDirectory, "360p/media.mp4")));
+    }
+
+    [Fact]
+    public async Task PublishDerivedAsync_BaseVersionGone_ReturnsNullAndDropsTheStaging()
+    {
+        var title = NewTitle(Monday);
+        await _store.WriteTitleAsync(title);
+        var edit = Staged(("subtitles/sub1.vtt", "WEBVTT"));
+
+        Assert.Null(await _store.PublishDerivedAsync(title.Id, "v20250303000000000", edit, []));
+        Assert.False(Directory.Exists(edit));
+        Assert.Equal(["title.json"], Directory.EnumerateFileSystemEntries(Path.Combine(_store.Titles, title.Id)).Select(Path.GetFileName));
+    }
+
+    private string Staged(params (string Path, string Text)[] files)
+    {
+        var directory = Path.Combine(_store.Staging, Guid.NewGuid().ToString("N"));
+        foreach (var (path, text) in files)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(directory, path))!);
+            File.WriteAllText(Path.Combine(directory, path), text);
+        }
+
+        return directory;
+    }
+
+    private static List<string> Files(string directory) =>
+        [.. Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(directory, f)).Order(StringComparer.Ordinal)];
+
+    /// <summary>The file's inode number (<c>stat -c %i</c>): two names with one inode are one file.</summary>
+    private static string Inode(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%i", path]) { RedirectStandardOutput = true })!;
+        var inode = stat.StandardOutput.ReadToEnd().Trim();
+        stat.WaitForExit();
+        return inode;
     }
 
     [Fact]

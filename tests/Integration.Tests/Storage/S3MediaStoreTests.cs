@@ -82,7 +82,7 @@ public sealed class S3MediaStoreTests(S3Server s3) : IDisposable
         await store.WriteTitleAsync(first);
         await store.WriteTitleAsync(second);
 
-        Assert.Equal(first, (await store.ReadTitleAsync(first.Id))! with { Renditions = first.Renditions, Audio = first.Audio }); // lists compare by reference in records
+        Assert.Equal(first, (await store.ReadTitleAsync(first.Id))! with { Renditions = first.Renditions, Audio = first.Audio, Subtitles = first.Subtitles }); // lists compare by reference in records
         Assert.Null(await store.ReadTitleAsync(TitleId.New()));
         Assert.Equal([second.Id, first.Id], (await store.ListTitlesAsync()).Select(t => t.Id));
         Assert.Equal(new[] { S3MediaStore.CatalogKey(first.Id), S3MediaStore.CatalogKey(second.Id) }.Order(StringComparer.Ordinal), await KeysAsync(bucket, "catalog/"));
@@ -113,6 +113,34 @@ public sealed class S3MediaStoreTests(S3Server s3) : IDisposable
         var meta = await store.GetMetadataAsync(prefix + "360p/media.mp4");
         Assert.Equal(200_000, meta!.Length);
         Assert.StartsWith("\"", meta.ETag, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PublishDerivedAsync_CopiesTheKeptObjectsInsideTheBucket_SmallAndMultipart_AndAddsTheStagedOnes()
+    {
+        var (store, bucket) = await NewStoreAsync();
+        using var _ = store;
+        var title = NewTitle();
+        await store.WriteTitleAsync(title);
+        var first = StagingWith(("360p/index.m3u8", 300), ("360p/media.mp4", (5 << 20) + 123_457), ("subtitles/sub1.vtt", 800));
+        var large = await File.ReadAllBytesAsync(Path.Combine(first, "360p/media.mp4"));
+        var baseVersion = await store.PublishAsync(title.Id, first);
+        Assert.NotNull(baseVersion);
+        await Task.Delay(5); // version names are milliseconds
+
+        var derived = await store.PublishDerivedAsync(title.Id, baseVersion, StagingWith(("subtitles/sub2.vtt", 900)), ["subtitles/sub1.vtt"]);
+
+        Assert.NotNull(derived);
+        var prefix = $"titles/{title.Id}/{derived}/";
+        Assert.Equal([prefix + "360p/index.m3u8", prefix + "360p/media.mp4", prefix + "subtitles/sub2.vtt"], await KeysAsync(bucket, prefix));
+        Assert.Equal(3, (await KeysAsync(bucket, $"titles/{title.Id}/{baseVersion}/")).Count); // the base is untouched
+        using var client = s3.CreateClient();
+        using var copied = await client.GetObjectAsync(bucket, prefix + "360p/media.mp4");
+        using var bytes = new MemoryStream();
+        await copied.ResponseStream.CopyToAsync(bytes);
+        Assert.Equal(SHA256.HashData(large), SHA256.HashData(bytes.ToArray())); // copied in parts (over PartSize), byte-equal
+        Assert.Equal("video/mp4", copied.Headers.ContentType);
+        Assert.Null(await store.PublishDerivedAsync(title.Id, "v20250101000000000", StagingWith(("subtitles/sub3.vtt", 10)), [])); // no such base
     }
 
     [Fact]
