@@ -133,4 +133,11 @@ internal static partial class Log
     // Thumbnails/ThumbnailRenderer.cs
     [LoggerMessage(20, LogLevel.Warning, "Thumbnail of {Input} failed: {Reason}", EventName = "ThumbnailFailed")]
     public static partial void ThumbnailFailed(ILogger logger, string input, string reason);
+
+    // Subtitles/SubtitleEditor.cs
+    [LoggerMessage(97, LogLevel.Information, "Title {TitleId}: subtitles changed, now {Tracks} tracks in version {Version}", EventName = "SubtitlesChanged")]
+    public static partial void SubtitlesChanged(ILogger logger, string titleId, string version, int tracks);
+
+    [LoggerMessage(98, LogLevel.Information, "Title {TitleId}: another edit landed during subtitle edit attempt {Attempt}; redoing it on top", EventName = "SubtitleEditRaced")]
+    public static partial void SubtitleEditRaced(ILogger logger, string titleId, int attempt);
 }

@@ -9,6 +9,7 @@ using Vod.Origin.Pages;
 using Vod.Origin.Playback;
 using Vod.Origin.Purge;
 using Vod.Origin.Steering;
+using Vod.Origin.Subtitles;
 using Vod.Origin.Thumbnails;
 using Vod.Origin.Uploads;
 using Vod.Origin.Webhooks;
@@ -33,6 +34,7 @@ builder.Services.AddMediaCors();
 builder.Services.AddOrigins(builder.Configuration);
 builder.Services.AddEdgeCachePurge(builder.Configuration);
 builder.Services.AddWebhooks(builder.Configuration);
+builder.Services.AddSubtitles();
 
 var app = builder.Build();
 app.MapServiceDefaults();
@@ -53,5 +55,6 @@ app.MapEdges();
 app.MapOrigins();
 app.MapPurge();
 app.MapWebhooks();
+app.MapSubtitles();
 app.Run();
 

@@ -58,4 +58,8 @@ internal static partial class Log
 
     [LoggerMessage(42, LogLevel.Warning, "Title {TitleId}: the media store is unavailable ({Reason}); the job is left for a retry after the claim timeout", EventName = "StoreUnavailable")]
     public static partial void StoreUnavailable(ILogger logger, string titleId, string reason);
+
+    // Subtitles/SubtitleExtractor.cs
+    [LoggerMessage(43, LogLevel.Warning, "A subtitle stream ({Codec}) of the source is left out: {Reason}", EventName = "SubtitleSkipped")]
+    public static partial void SubtitleSkipped(ILogger logger, string codec, string reason);
 }

@@ -8,10 +8,22 @@ namespace Vod.Media.Probing;
 public sealed record SourceInfo(string Format, int Width, int Height, double FrameRate, IReadOnlyList<SourceAudio> Audio, TimeSpan Duration)
 {
     public bool HasAudio => Audio.Count > 0;
+
+    /// <summary>Every subtitle stream, in stream order (text and bitmap alike: <see cref="SourceSubtitle.IsText"/> tells).</summary>
+    public IReadOnlyList<SourceSubtitle> Subtitles { get; init; } = [];
 }
 
 /// <summary>One audio stream of a source, in stream order: its language tag (ISO 639-2, as containers store it) and title, when the file names them.</summary>
 public sealed record SourceAudio(string? Language, string? Title);
+
+/// <summary>One subtitle stream of a source, in stream order: its codec (<c>mov_text</c>, <c>subrip</c>...), language tag and title.</summary>
+public sealed record SourceSubtitle(string Codec, string? Language, string? Title)
+{
+    /// <summary>Text codecs ffmpeg converts to WebVTT. Bitmap subtitles (DVD, Blu-ray PGS, DVB) would need OCR.</summary>
+    private static readonly HashSet<string> TextCodecs = new(["mov_text", "subrip", "srt", "webvtt", "ass", "ssa", "text"], StringComparer.OrdinalIgnoreCase);
+
+    public bool IsText => TextCodecs.Contains(Codec);
+}
 
 /// <summary>The source cannot be transcoded, whatever the retry: the job fails with this reason.</summary>
 public sealed class SourceRejectedException(string reason) : Exception(reason);
@@ -75,7 +87,10 @@ public static class SourceProbe
         var audio = analysis.AudioStreams
             .Select(a => new SourceAudio(a.Language, a.Tags?.GetValueOrDefault("title") ?? a.Tags?.GetValueOrDefault("TITLE")))
             .ToList();
-        return new SourceInfo(analysis.Format.FormatName, width, height, fps, audio, duration);
+        var subtitles = analysis.SubtitleStreams
+            .Select(s => new SourceSubtitle(s.CodecName ?? "", s.Language, s.Tags?.GetValueOrDefault("title") ?? s.Tags?.GetValueOrDefault("TITLE")))
+            .ToList();
+        return new SourceInfo(analysis.Format.FormatName, width, height, fps, audio, duration) { Subtitles = subtitles };
     }
 
     private static async Task<bool> LooksLikePlaylistAsync(string path, CancellationToken cancellationToken)

@@ -415,8 +415,80 @@
     const remove = button('delete', 'Delete');
     purge.addEventListener('click', () => purgeTitle(id, purge));
     remove.addEventListener('click', () => deleteTitle(id, remove));
-    tr.cells[5].append(purge, ' ', remove);
+    tr.cells[5].append(purge, ' ', remove, subtitlesEditor(id));
     return tr;
+  };
+
+  // Subtitles: a ready title's tracks, each removable, and a form to add one (SRT or WebVTT). The form is made once per
+  // row, so a title update (progress, another admin's edit) redraws the list without clearing what is being typed.
+  const subtitlesEditor = (id) => {
+    const details = document.createElement('details');
+    details.className = 'subtitles';
+    details.hidden = true;
+    const summary = document.createElement('summary');
+    summary.textContent = 'Subtitles';
+    const list = document.createElement('ul');
+    list.className = 'tracks';
+    const form = document.createElement('form');
+    form.className = 'subtitle-form';
+    const field = (labelText, input) => {
+      const label = document.createElement('label');
+      label.append(labelText, ' ', input);
+      return label;
+    };
+    const file = Object.assign(document.createElement('input'), { type: 'file', accept: '.srt,.vtt,text/vtt,application/x-subrip', name: 'file', required: true });
+    const language = Object.assign(document.createElement('input'), { type: 'text', name: 'language', required: true, placeholder: 'en', size: 8, autocomplete: 'off' });
+    const label = Object.assign(document.createElement('input'), { type: 'text', name: 'label', placeholder: 'optional', maxLength: 64, autocomplete: 'off' });
+    const add = Object.assign(document.createElement('button'), { type: 'submit', className: 'add-subtitles', textContent: 'Add subtitles' });
+    form.append(field('File', file), ' ', field('Language', language), ' ', field('Label', label), ' ', add);
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      busy(add, async () => {
+        const name = nameOf(id);
+        say(`Adding subtitles to ${name}…`);
+        try {
+          const r = await api(`/api/titles/${encodeURIComponent(id)}/subtitles`, { method: 'POST', headers: auth(), body: new FormData(form) });
+          if (r.status === 201) {
+            upsert(await r.json());
+            form.reset();
+            say(`Added subtitles to ${name}.`);
+          } else {
+            say(`Subtitles for ${name} were refused: ${await readProblem(r)}`);
+          }
+        } catch {
+          say(`Adding subtitles to ${name} failed: the server could not be reached.`);
+        }
+      })();
+    });
+    details.append(summary, list, form);
+    return details;
+  };
+
+  const renderSubtitles = (details, t) => {
+    details.hidden = t.status !== 'ready';
+    const tracks = t.subtitles || [];
+    details.querySelector('summary').textContent = `Subtitles (${tracks.length})`;
+    details.querySelector('ul.tracks').replaceChildren(...tracks.map((track) => {
+      const li = document.createElement('li');
+      li.append(`${track.label} (${track.language})${track.uploaded ? '' : ', from the source'} `);
+      const remove = button('remove-subtitles', 'Remove');
+      remove.title = `Remove the ${track.label} subtitles from ${t.name}`;
+      remove.addEventListener('click', () => busy(remove, async () => {
+        try {
+          const r = await api(`/api/titles/${encodeURIComponent(t.id)}/subtitles/${encodeURIComponent(track.name)}`, { method: 'DELETE', headers: auth() });
+          if (r.ok) {
+            upsert(await r.json());
+            say(`Removed the ${track.label} subtitles from ${t.name}.`);
+          } else {
+            say(`Removing subtitles from ${t.name} failed: ${await readProblem(r)}`);
+          }
+        } catch {
+          say(`Removing subtitles from ${t.name} failed: the server could not be reached.`);
+        }
+      })());
+      li.append(remove);
+      return li;
+    }));
   };
 
   const render = ({ tr, title: t }) => {
@@ -469,6 +541,7 @@
 
     actionsCell.querySelector('.purge').title = `Purge ${t.name} from the edge caches`;
     actionsCell.querySelector('.delete').title = `Delete ${t.name}`;
+    renderSubtitles(actionsCell.querySelector('details.subtitles'), t);
   };
 
   // Newest first, by createdAt.

@@ -315,6 +315,23 @@
       $('audio-menu').hidden = hls.audioTracks.length < 2;
     });
     hls.on(Hls.Events.AUDIO_TRACK_SWITCHED, (_, data) => { $('audio').value = String(data.id); });
+    // The subtitle menu: Off, then the tracks of the current pathway's subtitle group (none is on by default). The
+    // viewer's choice is kept by name and language, so a rebuilt player shows the same track again.
+    hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, () => {
+      const select = $('subtitles');
+      select.replaceChildren(select.options[0], ...hls.subtitleTracks.map((track, index) => {
+        const option = document.createElement('option');
+        option.value = index;
+        option.textContent = track.name + (track.lang && track.lang !== 'und' ? ` (${track.lang})` : '');
+        return option;
+      }));
+      const chosen = player.subtitles;
+      const index = chosen ? hls.subtitleTracks.findIndex((t) => t.name === chosen.name && t.lang === chosen.lang) : -1;
+      if (index !== hls.subtitleTrack) hls.subtitleTrack = index;
+      select.value = String(index);
+      $('subtitles-menu').hidden = hls.subtitleTracks.length === 0;
+    });
+    hls.on(Hls.Events.SUBTITLE_TRACK_SWITCH, (_, data) => { $('subtitles').value = String(data.id); });
     hls.loadSource(source);
     hls.attachMedia(video);
   };
@@ -331,6 +348,13 @@
   if (window.Hls && Hls.isSupported()) {
     $('quality').addEventListener('change', (e) => { player.hls.currentLevel = Number(e.target.value); });
     $('audio').addEventListener('change', (e) => { player.hls.audioTrack = Number(e.target.value); });
+    $('subtitles').addEventListener('change', (e) => {
+      const index = Number(e.target.value);
+      const track = player.hls.subtitleTracks[index];
+      player.subtitles = track ? { name: track.name, lang: track.lang } : null;
+      player.hls.subtitleDisplay = true;
+      player.hls.subtitleTrack = index;
+    });
     createPlayer(-1);
   } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
     video.src = source; // Safari: native HLS, which also follows content steering

@@ -5,12 +5,13 @@ using Vod.Media.Probing;
 using Vod.Storage;
 using Vod.Transcoder.Packaging;
 using Vod.Transcoder.Publishing;
+using Vod.Transcoder.Subtitles;
 using Vod.Transcoder.Trickplay;
 
 namespace Vod.Transcoder.Jobs;
 
 /// <summary>
-/// One job: probe the upload, encode the ladder into staging, publish it as a new version, mark the title ready.
+/// One job: probe the upload, encode the ladder into staging (with trick-play sheets and the source's subtitle tracks), publish it as a new version, mark the title ready.
 /// Every start counts as an attempt, including one whose worker was killed; a title that has used up
 /// <see cref="WorkerOptions.MaxAttempts"/> is marked failed with the last reason instead of being tried again
 /// (a poison input must not take workers down forever). An input that is not a video fails at once, and so does an
@@ -22,6 +23,7 @@ internal sealed partial class TitleTranscoder(
     StagingArea staging,
     LadderPackager packager,
     SpriteSheets spriteSheets,
+    SubtitleExtractor subtitles,
     IOptions<ProbeOptions> probeOptions,
     IOptions<WorkerOptions> workerOptions,
     TimeProvider time,
@@ -87,6 +89,7 @@ internal sealed partial class TitleTranscoder(
             // The title lasts as long as its longest packaged track (see PackagedLadder.DurationSeconds).
             var duration = TimeSpan.FromSeconds(Math.Round(Math.Max(probe.Duration.TotalSeconds, packaged.DurationSeconds), 3));
             var trickplay = await spriteSheets.MakeForLadderAsync(packaged.Renditions, duration, ladder, attempt.Token);
+            var subtitleTracks = await subtitles.ExtractAsync(input, probe, duration, ladder, stagingDirectory, attempt.Token);
             await StopAsync(progressStop, progressLoop);
 
             // The store consumes the ladder directory, published or dropped (the title deleted meanwhile).
@@ -105,6 +108,7 @@ internal sealed partial class TitleTranscoder(
                 Version = version,
                 Renditions = packaged.Renditions,
                 Audio = packaged.Audio,
+                Subtitles = subtitleTracks,
                 Poster = poster,
                 Trickplay = trickplay,
                 DurationSeconds = duration.TotalSeconds,

@@ -3,6 +3,7 @@ using Vod.ServiceDefaults;
 using Vod.Transcoder.Ladder;
 using Vod.Transcoder.Packaging;
 using Vod.Transcoder.Publishing;
+using Vod.Transcoder.Subtitles;
 using Vod.Transcoder.Trickplay;
 
 namespace Vod.Transcoder.Jobs;
@@ -19,6 +20,7 @@ internal static class TranscodingExtensions
         services.AddValidatedOptions<WorkerOptions>(configuration, WorkerOptions.Section);
         services.AddValidatedOptions<TrickplayOptions>(configuration, TrickplayOptions.Section);
         services.AddSingleton<SpriteSheets>();
+        services.AddSingleton<SubtitleExtractor>();
         services.AddSingleton<StagingArea>();
         services.AddSingleton<LadderPackager>();
         services.AddSingleton<TitleTranscoder>();

@@ -121,20 +121,13 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
             {
                 Dash = dash,
                 Language = language,
-                Label = Label(track.Title) ?? LanguageTags.EnglishName(language) ?? string.Create(CultureInfo.InvariantCulture, $"Audio {i + 1}"),
+                Label = TrackLabels.Clean(track.Title) ?? LanguageTags.EnglishName(language) ?? string.Create(CultureInfo.InvariantCulture, $"Audio {i + 1}"),
             };
         }).ToList();
 
         // A master of the version's own, with relative URIs (the origin's /play/{id}/master.m3u8 is what players get).
         await File.WriteAllTextAsync(Path.Combine(outputDirectory, "master.m3u8"), MasterPlaylist.ForTitle(packaged, audio, [(null, "")]), cancellationToken);
         return new PackagedLadder(packaged, audio, longest);
-    }
-
-    /// <summary>A stream title fit for a menu (printable, at most 64 characters), or null.</summary>
-    private static string? Label(string? title)
-    {
-        var label = title?.Trim();
-        return string.IsNullOrEmpty(label) || label.Any(char.IsControl) ? null : label.Length > 64 ? label[..64] : label;
     }
 
     public const string PosterFile = "poster.jpg";

@@ -129,6 +129,26 @@ public class DashManifestTests
     }
 
     [Fact]
+    public void Write_Subtitles_ATextAdaptationSetEachWithItsLanguageAndLabel_TheWholeWebVttFileAsItsBaseUrl()
+    {
+        var title = SingleFile with
+        {
+            Subtitles = [SubtitleTrackInfo.Create("sub1", "en", "English", uploaded: false), SubtitleTrackInfo.Create("sub3", "pt-BR", "Português <BR>", uploaded: true)],
+        };
+
+        var sets = Parse(DashManifest.Write(title, TwoEdges)).Descendants(Mpd + "AdaptationSet").ToList();
+
+        var text = sets.Where(s => (string?)s.Attribute("contentType") == "text").ToList();
+        Assert.Equal(["en", "pt-BR"], text.Select(s => (string?)s.Attribute("lang")));
+        Assert.All(text, s => Assert.Equal("text/vtt", (string?)s.Attribute("mimeType")));
+        Assert.All(text, s => Assert.Equal("subtitle", (string?)s.Element(Mpd + "Role")!.Attribute("value")));
+        Assert.Equal(["English", "Português <BR>"], text.Select(s => s.Element(Mpd + "Label")!.Value));
+        Assert.Equal(["subtitles/sub1.vtt", "subtitles/sub3.vtt"], text.Select(s => s.Element(Mpd + "Representation")!.Element(Mpd + "BaseURL")!.Value));
+        Assert.Equal(["sub1", "sub3"], text.Select(s => (string?)s.Element(Mpd + "Representation")!.Attribute("id")));
+        Assert.Equal(sets.Count, sets.Select(s => (string?)s.Attribute("id")).Distinct().Count()); // ids unique across video, audio and text
+    }
+
+    [Fact]
     public void Write_HostileEdgeIdAndUrl_AreEscapedAndAddNoElement()
     {
         const string id = "x\"><Period id=\"evil\"/><BaseURL>";

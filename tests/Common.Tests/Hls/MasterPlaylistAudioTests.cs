@@ -42,6 +42,28 @@ public class MasterPlaylistAudioTests
     }
 
     [Fact]
+    public void ForTitle_Subtitles_OneGroupPerPathway_NoneDefault_EveryVariantNamesItsPathwaysGroup()
+    {
+        SubtitleTrackInfo[] subtitles = [SubtitleTrackInfo.Create("sub1", "en", "English", uploaded: false), SubtitleTrackInfo.Create("sub2", "en", "English", uploaded: true)];
+
+        var master = MasterPlaylist.ForTitle(Video, Audio, TwoEdges, ("http://o/steering/t", "edge-a"), subtitles);
+
+        var media = master.Split('\n').Where(l => l.StartsWith("#EXT-X-MEDIA:TYPE=SUBTITLES", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+            [
+                "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs-edge-a\",NAME=\"English (1)\",LANGUAGE=\"en\",DEFAULT=NO,AUTOSELECT=YES,FORCED=NO,URI=\"http://a:5201/titles/t/v1/subtitles/sub1.m3u8\"",
+                "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs-edge-a\",NAME=\"English (2)\",LANGUAGE=\"en\",DEFAULT=NO,AUTOSELECT=YES,FORCED=NO,URI=\"http://a:5201/titles/t/v1/subtitles/sub2.m3u8\"",
+                "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs-edge-b\",NAME=\"English (1)\",LANGUAGE=\"en\",DEFAULT=NO,AUTOSELECT=YES,FORCED=NO,URI=\"http://b:5202/titles/t/v1/subtitles/sub1.m3u8\"",
+                "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs-edge-b\",NAME=\"English (2)\",LANGUAGE=\"en\",DEFAULT=NO,AUTOSELECT=YES,FORCED=NO,URI=\"http://b:5202/titles/t/v1/subtitles/sub2.m3u8\"",
+            ],
+            media);
+        Assert.All(Variants(master), v => Assert.Contains(
+            v.Uri.StartsWith("http://a:", StringComparison.Ordinal) ? ",AUDIO=\"audio-edge-a\",SUBTITLES=\"subs-edge-a\",PATHWAY-ID=\"edge-a\"" : ",AUDIO=\"audio-edge-b\",SUBTITLES=\"subs-edge-b\",PATHWAY-ID=\"edge-b\"",
+            v.StreamInf, StringComparison.Ordinal));
+        Assert.DoesNotContain("SUBTITLES=", MasterPlaylist.ForTitle(Video, Audio, TwoEdges), StringComparison.Ordinal); // no tracks, no group
+    }
+
+    [Fact]
     public void ForTitle_SeparateAudio_VariantBandwidthAndCodecsCoverVideoAndAudio_TopRungFirst()
     {
         var variants = Variants(MasterPlaylist.ForTitle(Video, Audio, TwoEdges));

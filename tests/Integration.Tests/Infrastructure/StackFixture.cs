@@ -532,7 +532,8 @@ public sealed record TitleDto(
     IReadOnlyList<RenditionInfo> Renditions,
     IReadOnlyList<AudioRenditionInfo> Audio,
     string? PlaybackUrl,
-    string? DashUrl);
+    string? DashUrl,
+    IReadOnlyList<SubtitleTrackInfo>? Subtitles = null);
 
 /// <summary>An edge as <c>GET /api/edges</c> shows it.</summary>
 public sealed record EdgeDto(string Id, string Url, bool Routable, string State, string? Reason, DateTimeOffset LastHeartbeat);
