@@ -38,7 +38,8 @@ public sealed partial class MediaTracksTests(StackFixture stack)
             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-c:s", "srt",
             "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fre", "-metadata:s:a:1", "title=Français",
             "-metadata:s:s:0", "language=eng",
-            "-shortest", path,
+            path, // no -shortest: the subtitle stream ends at 7.5 s
+
         ]);
         Assert.True(result.ExitCode == 0, result.StandardError);
         return path;
@@ -120,7 +121,7 @@ public sealed partial class MediaTracksTests(StackFixture stack)
             ([0, 0, 0, 0x20, (byte)'f', (byte)'t', (byte)'y', (byte)'p', (byte)'i', (byte)'s', (byte)'o', (byte)'m', 0, 0, 2, 0], "en", "MP4"),
             (Encoding.UTF8.GetBytes("1\n00:00:05,000 --> 00:00:06,000\nlater\n\n2\n00:00:01,000 --> 00:00:02,000\nearlier\n"), "en", "time order"),
             ([.. Encoding.UTF8.GetBytes("1\n00:00:01,000 --> 00:00:02,000\n"), 0xC9, (byte)'t', 0xE9, (byte)'\n'], "fr", "UTF-8"),
-            (Encoding.UTF8.GetBytes("1\n00:10:00,000 --> 00:10:02,000\nfar too late\n"), "en", "ends"),
+            (Encoding.UTF8.GetBytes("1\n00:10:00,000 --> 00:10:02,000\nfar too late\n"), "en", "after the end of the video"),
             (Encoding.UTF8.GetBytes("{\"not\": \"subtitles\"}"), "en", "neither WebVTT"),
             (srt, "english", "BCP 47"),
         ];
@@ -202,5 +203,13 @@ public sealed partial class MediaTracksTests(StackFixture stack)
             $"expected {start}-{end} '{text}', the page shows {cue.Start}-{cue.End} '{cue.Text}'");
     }
 
-    private sealed record CueDto(double Start, double End, string Text);
+    /// <summary>A cue as the page reports it (Playwright fills settable properties).</summary>
+    private sealed class CueDto
+    {
+        public double Start { get; set; }
+
+        public double End { get; set; }
+
+        public string Text { get; set; } = "";
+    }
 }
