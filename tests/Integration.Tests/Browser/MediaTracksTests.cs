@@ -92,6 +92,23 @@ public sealed partial class MediaTracksTests(StackFixture stack)
             "edges => performance.getEntriesByType('resource').some(e => e.name.includes('/subtitles/sub1.vtt') && edges.some(h => new URL(e.name).host === h))",
             stack.Edges.Select(WatchPage.Authority).ToArray()));
 
+        // Both DASH players load the MPD with its text adaptation set, list the track and play on.
+        (string Page, string Tracks)[] dashPlayers =
+        [
+            ("players/shaka/{0}?format=dash", "shakaPlayer.getTextTracks().map(t => t.language)"),
+            ("players/dashjs/{0}", "dashPlayer.getTracksFor('text').map(t => t.lang)"),
+        ];
+        foreach (var (path, tracks) in dashPlayers)
+        {
+            var dash = await browser.NewPageAsync();
+            await dash.GotoAsync($"{stack.Origin.BaseUrl}/{string.Format(CultureInfo.InvariantCulture, path, title.Id)}");
+            await Chromium.WaitForAsync(dash, "window.playerStats && playerStats.currentTime > 2", TimeSpan.FromSeconds(30),
+                () => dash.EvaluateAsync<string>("() => JSON.stringify(window.playerStats)"));
+            Assert.Equal(["en"], await dash.EvaluateAsync<string[]>($"() => {tracks}"));
+            Assert.Null(await dash.EvaluateAsync<string?>("() => playerStats.fatal"));
+            await dash.CloseAsync();
+        }
+
         // An admin adds an SRT file (a BOM and CRLF line ends, as Windows tools write them): a new version.
         var srt = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes("1\r\n00:00:02,000 --> 00:00:04,000\r\nBonjour\r\n\r\n2\r\n00:00:08,250 --> 00:00:09,750\r\nAu revoir & merci\r\n")).ToArray();
         using (var added = await PostSubtitlesAsync(title.Id, srt, "fr", "Français (ajouté)"))
