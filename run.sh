@@ -2,8 +2,9 @@
 # Brings the whole stack up on this machine with no single point of failure, on the ports of the design: Redis as a
 # primary, a replica and three Sentinels (unless VOD_REDIS points at one Redis), two origins, two transcoders and two
 # edges. Every process runs under scripts/supervise.sh, which restarts it when it dies (back-off 1 s to 30 s) and
-# keeps run/pids/<name>.pid current. On first start it generates and uploads a 30 s sample title, waits until it is
-# ready and prints where to play it. Ctrl-C (or SIGTERM) stops everything it started; nothing else does.
+# keeps run/pids/<name>.pid current. On first start it generates and uploads a 30 s sample title (two audio tracks and
+# English subtitles), waits until it is ready and prints where to play it. Ctrl-C (or SIGTERM) stops everything it
+# started; nothing else does.
 #
 # Environment: VOD_ADMIN_KEY (else generated once into media/admin.key), VOD_FLEET_KEY (32+ characters, shared by origins
 # and edges to sign their registry entries; else generated once into media/fleet.key), VOD_REDIS (a StackExchange.Redis
@@ -276,11 +277,16 @@ any_origin() { # curl args...: the first origin that answers (one may be down)
 # With the admin key: anonymous callers see ready titles only.
 sample_id=$(any_origin /api/titles "${auth[@]}" | grep -o '"id":"[a-z2-7]*","name":"Sample"' | head -1 | cut -d'"' -f4 || true)
 if [ -z "$sample_id" ]; then
-  sample=$RUN/sample.mp4
+  sample=$RUN/sample.mkv
   if [ ! -s "$sample" ]; then
-    echo "==> generating a 30 s 1280x720 sample with ffmpeg (lavfi test pattern and tone)"
-    ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=size=1280x720:rate=30" -f lavfi -i "sine=frequency=440:sample_rate=48000" \
-      -t 30 -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac -b:a 128k "$sample.tmp.mp4" && mv "$sample.tmp.mp4" "$sample"
+    echo "==> generating a 30 s 1280x720 sample with ffmpeg (lavfi test pattern, English and French tones, English subtitles)"
+    printf '1\n00:00:01,000 --> 00:00:05,000\nA sample title: a test pattern and a tone.\n\n2\n00:00:06,000 --> 00:00:12,000\nThe audio menu switches to the French track (a higher tone).\n\n3\n00:00:14,000 --> 00:00:22,000\nThese subtitles came from the source file; add more from the admin page.\n' \
+      > "$RUN/sample.en.srt"
+    ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=size=1280x720:rate=30" \
+      -f lavfi -i "sine=frequency=440:sample_rate=48000" -f lavfi -i "sine=frequency=880:sample_rate=48000" -i "$RUN/sample.en.srt" \
+      -map 0:v -map 1:a -map 2:a -map 3:s -t 30 -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac -b:a 128k -c:s srt \
+      -metadata:s:a:0 language=eng -metadata:s:a:1 language=fre -metadata:s:s:0 language=eng \
+      "$sample.tmp.mkv" && mv "$sample.tmp.mkv" "$sample"
   fi
   echo "==> uploading the sample title"
   sample_id=$(any_origin /api/titles "${auth[@]}" -F "file=@$sample" -F name=Sample | grep -o '"id":"[a-z2-7]*"' | cut -d'"' -f4)
