@@ -10,6 +10,7 @@ namespace Vod.Integration.Tests.Browser;
 /// restarts or takes away the edges it is using. Each test runs its own stack, since it kills part of it. (A SIGKILL of
 /// the edge in use is played through in <see cref="HttpsEdgeFailoverTests"/> and <see cref="OriginFailoverTests"/>.)
 /// </summary>
+[Collection(SerialDefinition.Name)]
 public sealed class EdgeFailoverTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly StackFixture _stack = new();

@@ -12,6 +12,7 @@ namespace Vod.Integration.Tests.Browser;
 /// test kills the edge the player is using, then brings it back. Its own stack, since it kills part of it. (Over plain
 /// HTTP the same SIGKILL is played through by <see cref="OriginFailoverTests"/>, with the origin killed first.)
 /// </summary>
+[Collection(SerialDefinition.Name)]
 public sealed class HttpsEdgeFailoverTests : IAsyncLifetime
 {
     private readonly Xunit.Abstractions.ITestOutputHelper _output;

@@ -13,6 +13,7 @@ namespace Vod.Integration.Tests.Browser;
 /// admin page resumes an upload cut by the kill on the other origin, at the offset it had reached (tus). The tests share one stack; each one puts it in
 /// the state it needs first (the title uploaded, the first origin up or down, both edges up), so any order works.
 /// </summary>
+[Collection(SerialDefinition.Name)]
 public sealed class OriginFailoverTests(ResilientStackFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
     : IClassFixture<ResilientStackFixture>
 {

@@ -21,6 +21,7 @@ namespace Vod.Integration.Tests.Browser;
 /// name for every pathway on it, so the two edges have host names of their own (edge-2 is announced as
 /// <c>localhost</c>). Each test has its own stack, since it kills part of it.
 /// </summary>
+[Collection(SerialDefinition.Name)]
 public sealed class PlayerMatrixTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private const double TitleSeconds = 30;

@@ -5,6 +5,7 @@ using Vod.Integration.Tests.Infrastructure;
 namespace Vod.Integration.Tests.Edge;
 
 /// <summary>The edge as a CDN cache: fleet coalescing, ranges from slices, memory bound, failures of origin and Redis, purge.</summary>
+[Collection(SerialDefinition.Name)]
 public sealed class EdgeCacheTests
 {
     private const int Slice = EdgeFleet.SliceBytes;

@@ -9,6 +9,7 @@ namespace Vod.Integration.Tests.Edge;
 /// files: when its first origin is dead or hung, fills come from the second, and once its probe has marked the first
 /// down, fills go straight to the second.
 /// </summary>
+[Collection(SerialDefinition.Name)]
 public sealed class MultipleOriginsTests : IAsyncLifetime
 {
     private const string TitleId = "failover2222";

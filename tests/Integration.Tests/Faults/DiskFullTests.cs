@@ -9,6 +9,7 @@ namespace Vod.Integration.Tests.Faults;
 /// The media store on a small tmpfs: an upload or a transcode that runs out of space fails with a clear error and
 /// leaves nothing half-written. Mounting needs root; elsewhere the tests are skipped with a message.
 /// </summary>
+[Collection(SerialDefinition.Name)]
 public sealed class DiskFullTests : IAsyncLifetime
 {
     private const int DiskMegabytes = 12;

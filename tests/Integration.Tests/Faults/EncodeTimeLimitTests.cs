@@ -8,6 +8,7 @@ namespace Vod.Integration.Tests.Faults;
 /// <c>Worker:MaxEncodeTime</c>: an encode that runs past the limit has its ffmpeg killed, its staging output removed,
 /// and its title failed with the reason, once (a retry would take as long again).
 /// </summary>
+[Collection(SerialDefinition.Name)]
 public sealed class EncodeTimeLimitTests : IAsyncLifetime
 {
     private const string Limit = "00:00:02";

@@ -6,6 +6,7 @@ using Vod.Integration.Tests.Infrastructure;
 namespace Vod.Integration.Tests.Faults;
 
 /// <summary>Redis and the origin are killed; nothing is lost and everything recovers on its own.</summary>
+[Collection(SerialDefinition.Name)]
 public sealed class OriginAndRedisFaultTests : IAsyncLifetime
 {
     private readonly StackFixture _stack = new();

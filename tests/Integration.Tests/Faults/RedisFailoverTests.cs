@@ -10,6 +10,7 @@ namespace Vod.Integration.Tests.Faults;
 /// The services' Redis connection against a real primary, replica and three Sentinels: when the primary is killed or
 /// hangs, the Sentinels promote the replica and the connection follows, writes and pub/sub included.
 /// </summary>
+[Collection(SerialDefinition.Name)]
 public sealed class RedisFailoverTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using Vod.Integration.Tests.Infrastructure;
 namespace Vod.Integration.Tests.Faults;
 
 /// <summary>Transcoders are killed and stopped mid-job; the job is finished by another, or given up on, never lost.</summary>
+[Collection(SerialDefinition.Name)]
 public sealed class TranscoderFaultTests : IAsyncLifetime
 {
     private readonly StackFixture _stack = new()

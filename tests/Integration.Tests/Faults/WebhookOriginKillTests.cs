@@ -8,6 +8,7 @@ using Vod.Storage;
 namespace Vod.Integration.Tests.Faults;
 
 /// <summary>The webhook outbox outlives the origin that filled it: another origin delivers what a SIGKILLed one queued.</summary>
+[Collection(SerialDefinition.Name)]
 public sealed class WebhookOriginKillTests
 {
     private static readonly Dictionary<string, string> Settings = new()

@@ -6,6 +6,7 @@ using Vod.Storage;
 namespace Vod.Integration.Tests.Origin;
 
 /// <summary>The disk is the source of truth: a title left queued while nothing ran is transcoded once the stack starts.</summary>
+[Collection(SerialDefinition.Name)]
 public sealed class RestartRecoveryTests
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace Vod.Integration.Tests.Origin;
 /// transfer cut, the origin that took it SIGKILLed mid-body, and the rest sent through the other origin. Kills
 /// processes, so it has a stack of its own.
 /// </summary>
+[Collection(SerialDefinition.Name)]
 public sealed class ResumableUploadFailoverTests(ResumableUploadFailoverTests.TwoOrigins fixture) : IClassFixture<ResumableUploadFailoverTests.TwoOrigins>
 {
     private StackFixture Stack => fixture.Stack;

@@ -10,6 +10,7 @@ namespace Vod.Integration.Tests.Resilience;
 /// edges, Redis primary + replica + three Sentinels): while virtual viewers play and an upload is being transcoded, one
 /// process of every kind is killed in turn and not restarted. Nobody may notice.
 /// </summary>
+[Collection(SerialDefinition.Name)]
 public sealed class EveryKindKilledTests(ResilientStackFixture fixture) : IClassFixture<ResilientStackFixture>
 {
     private readonly StackFixture _stack = fixture.Stack;

@@ -9,6 +9,7 @@ namespace Vod.Integration.Tests.Resilience;
 /// failure that time-outs must catch): the load tool's own chaos stops an origin and the Redis primary in turn,
 /// through pid files as run.sh writes them, while viewers play and a clip is uploaded.
 /// </summary>
+[Collection(SerialDefinition.Name)]
 public sealed class HungOriginAndRedisTests(ResilientStackFixture fixture) : IClassFixture<ResilientStackFixture>, IDisposable
 {
     private readonly StackFixture _stack = fixture.Stack;
