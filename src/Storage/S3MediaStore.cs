@@ -478,43 +478,20 @@ public sealed partial class S3MediaStore : IMediaStore, IPartialUploadStore, IDi
             return;
         }
 
-        var upload = await Client.InitiateMultipartUploadAsync(
-            new InitiateMultipartUploadRequest { BucketName = Bucket, Key = to, ContentType = HlsContentTypes.Instance.TryGetContentType(to, out var type) ? type : "application/octet-stream" },
-            cancellationToken);
-        try
-        {
-            var count = (int)((size + _options.PartSize - 1) / _options.PartSize);
-            var parts = new PartETag[count];
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, count),
-                new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
-                async (index, ct) =>
+        await MultipartAsync(to, HlsContentTypes.Instance.TryGetContentType(to, out var type) ? type : "application/octet-stream", size, async (upload, part, first, length, ct) =>
+            (await Client.CopyPartAsync(
+                new CopyPartRequest
                 {
-                    var first = index * _options.PartSize;
-                    var response = await Client.CopyPartAsync(
-                        new CopyPartRequest
-                        {
-                            SourceBucket = Bucket,
-                            SourceKey = from,
-                            DestinationBucket = Bucket,
-                            DestinationKey = to,
-                            UploadId = upload.UploadId,
-                            PartNumber = index + 1,
-                            FirstByte = first,
-                            LastByte = Math.Min(first + _options.PartSize, size) - 1,
-                        },
-                        ct);
-                    parts[index] = new PartETag(index + 1, response.ETag);
-                });
-            await Client.CompleteMultipartUploadAsync(
-                new CompleteMultipartUploadRequest { BucketName = Bucket, Key = to, UploadId = upload.UploadId, PartETags = [.. parts] },
-                cancellationToken);
-        }
-        catch
-        {
-            await Client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = to, UploadId = upload.UploadId }, CancellationToken.None);
-            throw;
-        }
+                    SourceBucket = Bucket,
+                    SourceKey = from,
+                    DestinationBucket = Bucket,
+                    DestinationKey = to,
+                    UploadId = upload,
+                    PartNumber = part,
+                    FirstByte = first,
+                    LastByte = first + length - 1,
+                },
+                ct)).ETag, cancellationToken);
     }
 
     /// <summary>One PUT for a small file; for one of <see cref="S3StoreOptions.PartSize"/> or more, a multipart upload.</summary>
@@ -529,6 +506,29 @@ public sealed partial class S3MediaStore : IMediaStore, IPartialUploadStore, IDi
             return;
         }
 
+        await MultipartAsync(key, contentType, size, async (upload, part, first, length, ct) =>
+            (await Client.UploadPartAsync(
+                new UploadPartRequest
+                {
+                    BucketName = Bucket,
+                    Key = key,
+                    UploadId = upload,
+                    PartNumber = part,
+                    FilePath = path,
+                    FilePosition = first,
+                    PartSize = length,
+                    UseChunkEncoding = false,
+                },
+                ct)).ETag, cancellationToken);
+    }
+
+    /// <summary>
+    /// A multipart upload of <paramref name="size"/> bytes in parts of <see cref="S3StoreOptions.PartSize"/>, several
+    /// at once, each written by <paramref name="writePart"/> (upload id, part number, first byte, length; returns the
+    /// part's ETag). Aborted on any failure, so no half object and no orphaned parts remain.
+    /// </summary>
+    private async Task MultipartAsync(string key, string contentType, long size, Func<string, int, long, long, CancellationToken, Task<string>> writePart, CancellationToken cancellationToken)
+    {
         var upload = await Client.InitiateMultipartUploadAsync(
             new InitiateMultipartUploadRequest { BucketName = Bucket, Key = key, ContentType = contentType }, cancellationToken);
         try
@@ -540,21 +540,8 @@ public sealed partial class S3MediaStore : IMediaStore, IPartialUploadStore, IDi
                 new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
                 async (index, ct) =>
                 {
-                    var position = index * _options.PartSize;
-                    var response = await Client.UploadPartAsync(
-                        new UploadPartRequest
-                        {
-                            BucketName = Bucket,
-                            Key = key,
-                            UploadId = upload.UploadId,
-                            PartNumber = index + 1,
-                            FilePath = path,
-                            FilePosition = position,
-                            PartSize = Math.Min(_options.PartSize, size - position),
-                            UseChunkEncoding = false,
-                        },
-                        ct);
-                    parts[index] = new PartETag(index + 1, response.ETag);
+                    var first = index * _options.PartSize;
+                    parts[index] = new PartETag(index + 1, await writePart(upload.UploadId, index + 1, first, Math.Min(_options.PartSize, size - first), ct));
                 });
             await Client.CompleteMultipartUploadAsync(
                 new CompleteMultipartUploadRequest { BucketName = Bucket, Key = key, UploadId = upload.UploadId, PartETags = [.. parts] },
