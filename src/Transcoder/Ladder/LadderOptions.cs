@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Vod.Transcoder.Ladder.PerTitle;
 
 namespace Vod.Transcoder.Ladder;
 
@@ -11,9 +12,24 @@ internal enum SegmentLayout
     FilePerSegment,
 }
 
+/// <summary>How the rungs are chosen.</summary>
+internal enum LadderMode
+{
+    /// <summary>The configured rungs (<see cref="LadderOptions.Rungs"/>), the same for every title.</summary>
+    Fixed,
+
+    /// <summary>Rungs chosen per title from trial encodes of its samples (<see cref="PerTitleLadder"/>).</summary>
+    PerTitle,
+}
+
 internal sealed class LadderOptions
 {
     public const string Section = "Ladder";
+
+    public LadderMode Mode { get; set; } = LadderMode.Fixed;
+
+    /// <summary>The trials and the choice of a per-title ladder (<see cref="LadderMode.PerTitle"/>).</summary>
+    public PerTitleOptions PerTitle { get; set; } = new();
 
     /// <summary>Rungs, highest first. Empty in configuration means <see cref="DefaultRungs"/>.</summary>
     public List<RungOptions> Rungs { get; set; } = [];

@@ -1,0 +1,60 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Vod.Transcoder.Ladder.PerTitle;
+
+/// <summary>
+/// One trial encode of the title's samples (<see cref="ComplexityPass"/>): the samples scaled to
+/// <see cref="Width"/> x <see cref="Height"/> and encoded with x264 at <see cref="Crf"/>, then scaled back to the source
+/// size and scored against the samples.
+/// </summary>
+/// <param name="Kbps">The trial's average video bitrate over the samples, in kb/s.</param>
+/// <param name="Psnr">Average luma PSNR in dB against the source (capped at 100 for identical pictures).</param>
+/// <param name="Ssim">Average SSIM (all planes) against the source, 0 to 1.</param>
+internal sealed record TrialPoint(int Width, int Height, int Crf, double Kbps, double Psnr, double Ssim);
+
+/// <summary>
+/// A rung of a per-title ladder, chosen among the trial points (<see cref="PerTitleLadder.Select"/>): encoded at the
+/// trial's resolution and CRF, with its peak capped at <see cref="MaxKbps"/> (<c>-maxrate</c>, <c>-bufsize</c> twice
+/// that). <see cref="SampleKbps"/>, <see cref="Psnr"/> and <see cref="Ssim"/> are what the trial measured on the samples.
+/// </summary>
+internal sealed record PlannedRung(string Name, int Width, int Height, int Crf, int MaxKbps, double SampleKbps, double Psnr, double Ssim);
+
+/// <summary>How the per-title ladder is found (<c>Ladder:PerTitle</c>).</summary>
+internal sealed class PerTitleOptions
+{
+    /// <summary>Heights tried, highest first; those above the source are skipped (never upscale).</summary>
+    public List<int> TrialHeights { get; set; } = [1080, 720, 480, 360, 240];
+
+    /// <summary>x264 CRF values tried at each height; a step of 4 is about 1.6x the bitrate.</summary>
+    public List<int> TrialCrfs { get; set; } = [21, 25, 29, 33, 37];
+
+    /// <summary>How many short samples, spread over the title, the trials encode.</summary>
+    [Range(1, 10)]
+    public int Samples { get; set; } = 3;
+
+    [Range(0.5, 10)]
+    public double SampleSeconds { get; set; } = 2;
+
+    /// <summary>Neighbouring rungs' bitrates are at least this far apart...</summary>
+    [Range(1.1, 4)]
+    public double MinRungRatio { get; set; } = 1.5;
+
+    /// <summary>...and at most this far, where the trials allow.</summary>
+    [Range(1.1, 8)]
+    public double MaxRungRatio { get; set; } = 2.0;
+
+    /// <summary>The top rung is where doubling the bitrate stops buying this much PSNR (dB) along the hull...</summary>
+    [Range(0.1, 10)]
+    public double MinGainPerDoubling { get; set; } = 1.0;
+
+    /// <summary>...or where PSNR reaches this (dB), past which viewers see no difference.</summary>
+    [Range(30, 100)]
+    public double MaxPsnr { get; set; } = 46;
+
+    [Range(2, 12)]
+    public int MaxRungs { get; set; } = 6;
+
+    /// <summary>A rung's peak is capped at this many times its sample bitrate (the samples are not the whole title).</summary>
+    [Range(1, 5)]
+    public double MaxRateFactor { get; set; } = 1.5;
+}
