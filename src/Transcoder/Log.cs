@@ -42,6 +42,9 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Information, "Encoding ladder [{Renditions}]: ffmpeg {Arguments}", EventName = "Encoding")]
     public static partial void Encoding(ILogger logger, string renditions, string arguments);
 
+    [LoggerMessage(50, LogLevel.Information, "Per-title ladder from {Trials} trial encodes: {Rungs}", EventName = "PerTitleLadder")]
+    public static partial void PerTitleLadder(ILogger logger, int trials, string rungs);
+
     // Jobs/TitleTranscoder.cs
     [LoggerMessage(12, LogLevel.Warning, "Title {TitleId} failed: the attempt ran past its time limit of {Limit} (Worker:MaxEncodeTime); ffmpeg was killed (the step ended with {Cause})", EventName = "TimedOut")]
     public static partial void TimedOut(ILogger logger, string titleId, TimeSpan limit, string cause);

@@ -29,7 +29,17 @@ public sealed record RenditionInfo(
     /// <summary>How a DASH player addresses the segments; null for versions packaged before DASH.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DashSegments? Dash { get; init; }
+
+    /// <summary>What the per-title trials measured for this rung; null for a fixed ladder's rung.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RenditionQuality? Quality { get; init; }
 }
+
+/// <summary>
+/// A per-title rung's settings and what its trial encode measured on the title's samples: the video bitrate, the luma
+/// PSNR and the SSIM of the rung scaled back to the source size, against the source.
+/// </summary>
+public sealed record RenditionQuality(int Crf, double SampleKbps, double Psnr, double Ssim);
 
 /// <summary>One audio track of the title, packaged once beside the video renditions (an HLS <c>EXT-X-MEDIA</c> rendition, a DASH audio adaptation set).</summary>
 /// <param name="Name">Its directory in the version and its id in manifests (<c>audio</c>, <c>audio2</c>...).</param>

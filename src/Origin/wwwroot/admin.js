@@ -415,7 +415,11 @@
     const remove = button('delete', 'Delete');
     purge.addEventListener('click', () => purgeTitle(id, purge));
     remove.addEventListener('click', () => deleteTitle(id, remove));
-    tr.cells[5].append(purge, ' ', remove, subtitlesEditor(id));
+    const ladder = document.createElement('details');
+    ladder.className = 'ladder';
+    ladder.hidden = true;
+    ladder.append(document.createElement('summary'), document.createElement('ul'));
+    tr.cells[5].append(purge, ' ', remove, ladder, subtitlesEditor(id));
     return tr;
   };
 
@@ -462,6 +466,21 @@
     });
     details.append(summary, list, form);
     return details;
+  };
+
+  // The ladder as packaged: each rung's size and average bitrate, and for a per-title ladder what its trial measured.
+  const renderLadder = (details, t) => {
+    const rungs = t.status === 'ready' ? (t.renditions || []) : [];
+    details.hidden = rungs.length === 0;
+    const perTitle = rungs.some((r) => r.quality);
+    details.querySelector('summary').textContent = `Ladder (${rungs.length} rungs${perTitle ? ', per title' : ''})`;
+    details.querySelector('ul').replaceChildren(...rungs.map((r) => {
+      const li = document.createElement('li');
+      const q = r.quality;
+      li.textContent = `${r.name}: ${r.width}x${r.height}, ${(r.averageBandwidth / 1e6).toFixed(2)} Mb/s`
+        + (q ? `, CRF ${q.crf}, PSNR ${q.psnr.toFixed(2)} dB, SSIM ${q.ssim.toFixed(4)} (measured on samples)` : '');
+      return li;
+    }));
   };
 
   const renderSubtitles = (details, t) => {
@@ -542,6 +561,7 @@
     actionsCell.querySelector('.purge').title = `Purge ${t.name} from the edge caches`;
     actionsCell.querySelector('.delete').title = `Delete ${t.name}`;
     renderSubtitles(actionsCell.querySelector('details.subtitles'), t);
+    renderLadder(actionsCell.querySelector('details.ladder'), t);
   };
 
   // Newest first, by createdAt.

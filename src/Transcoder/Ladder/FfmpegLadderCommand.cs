@@ -53,7 +53,7 @@ internal sealed record FfmpegLadderCommand(IReadOnlyList<string> InputOptions, s
             args.AddRange(["-map", $"[v{i}]"]);
             args.AddRange([
                 "-c:v", "libx264", "-preset", options.Preset, "-profile:v", "high", "-pix_fmt", "yuv420p",
-                "-b:v", $"{r.VideoKbps}k", "-maxrate", $"{r.VideoKbps * 11 / 10}k", "-bufsize", $"{r.VideoKbps * 2}k",
+                .. RateControl(r),
                 "-g", gop.ToString(inv), "-keyint_min", gop.ToString(inv), "-sc_threshold", "0",
                 "-force_key_frames", $"expr:gte(t,n_forced*{seconds})",
             ]);
@@ -71,6 +71,15 @@ internal sealed record FfmpegLadderCommand(IReadOnlyList<string> InputOptions, s
 
         return new FfmpegLadderCommand(FfmpegArguments.SafeInputOptions, input, args, lastOutput!);
     }
+
+    /// <summary>
+    /// A fixed rung: average bitrate with a peak 10 % above it. A per-title rung: constant quality (CRF) with its peak
+    /// capped (VBV: <c>-maxrate</c> and a buffer of twice that), so simple scenes spend less and complex ones no more
+    /// than the rung allows.
+    /// </summary>
+    private static string[] RateControl(Rendition r) => r.Crf is { } crf
+        ? ["-crf", crf.ToString(CultureInfo.InvariantCulture), "-maxrate", $"{r.VideoKbps}k", "-bufsize", $"{r.VideoKbps * 2}k"]
+        : ["-b:v", $"{r.VideoKbps}k", "-maxrate", $"{r.VideoKbps * 11 / 10}k", "-bufsize", $"{r.VideoKbps * 2}k"];
 
     /// <summary>The HLS fMP4 muxer's options for one output written into <paramref name="dir"/>.</summary>
     private static string[] HlsOutput(string dir, LadderOptions options)

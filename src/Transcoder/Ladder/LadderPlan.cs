@@ -1,7 +1,11 @@
 namespace Vod.Transcoder.Ladder;
 
 /// <summary>A rendition to encode: the rung resized to the source's aspect ratio.</summary>
-internal sealed record Rendition(string Name, int Width, int Height, int VideoKbps);
+/// <param name="VideoKbps">The target bitrate; with <see cref="Crf"/>, the cap on the peak instead (<c>-maxrate</c>).</param>
+/// <param name="Crf">Constant-quality encoding at this x264 CRF, capped at <see cref="VideoKbps"/> (a per-title rung), or
+/// null for a fixed rung encoded at its bitrate.</param>
+/// <param name="Quality">What the per-title trials measured for this rung, or null for a fixed rung.</param>
+internal sealed record Rendition(string Name, int Width, int Height, int VideoKbps, int? Crf = null, Vod.Common.Catalog.RenditionQuality? Quality = null);
 
 internal static class LadderPlan
 {

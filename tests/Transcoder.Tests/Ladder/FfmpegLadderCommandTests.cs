@@ -174,6 +174,17 @@ public class FfmpegLadderCommandTests
     }
 
     [Fact]
+    public void Build_PerTitleRendition_ConstantQualityWithItsPeakCapped_BesideAFixedOne()
+    {
+        var command = Build(renditions: [new Rendition("720p", 1280, 720, 2400, Crf: 25), new Rendition("360p", 640, 360, 700)]);
+
+        Assert.Equal(["25"], ValuesOf(command.All, "-crf"));
+        Assert.Equal(["700k"], ValuesOf(command.All, "-b:v")); // the fixed rung keeps its average bitrate
+        Assert.Equal(["2400k", "770k"], ValuesOf(command.All, "-maxrate"));
+        Assert.Equal(["4800k", "1400k"], ValuesOf(command.All, "-bufsize"));
+    }
+
+    [Fact]
     public void Build_NoRenditions_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Build(renditions: []));
