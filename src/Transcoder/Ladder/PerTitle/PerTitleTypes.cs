@@ -51,6 +51,15 @@ internal sealed class PerTitleOptions
     [Range(30, 100)]
     public double MaxPsnr { get; set; } = 46;
 
+    /// <summary>
+    /// The top rung's quality floor (dB): below it the gain-per-doubling stop does not apply, so the top rung is at least
+    /// this good whenever a trial reaches it (and MaxPsnr is above it), and the best trial otherwise. Without it a grainy
+    /// title, whose PSNR stays flat at low bitrates (the grain is never coded) and rises only at high ones, stopped at a
+    /// 240p trial of 27 dB.
+    /// </summary>
+    [Range(20, 60)]
+    public double MinTopPsnr { get; set; } = 38;
+
     [Range(2, 12)]
     public int MaxRungs { get; set; } = 6;
 
