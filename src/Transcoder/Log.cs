@@ -62,6 +62,10 @@ internal static partial class Log
     [LoggerMessage(42, LogLevel.Warning, "Title {TitleId}: the media store is unavailable ({Reason}); the job is left for a retry after the claim timeout", EventName = "StoreUnavailable")]
     public static partial void StoreUnavailable(ILogger logger, string titleId, string reason);
 
+    // Packaging/LadderPackager.cs (AV1)
+    [LoggerMessage(60, LogLevel.Warning, "Ladder:Codecs has av1 but the source's frame rate is unknown: the AV1 keyframes could not be placed on segment boundaries, so this title gets its H.264 renditions only", EventName = "NoAv1WithoutFrameRate")]
+    public static partial void NoAv1WithoutFrameRate(ILogger logger);
+
     // Subtitles/SubtitleExtractor.cs
     [LoggerMessage(43, LogLevel.Warning, "A subtitle stream ({Codec}) of the source is left out: {Reason}", EventName = "SubtitleSkipped")]
     public static partial void SubtitleSkipped(ILogger logger, string codec, string reason);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Vod.Transcoder.Tests;
 
-/// <summary>Runs the real /usr/bin/ffmpeg with an exact argument list (no shell, no quoting).</summary>
+/// <summary>Runs the real /usr/bin/ffmpeg (or ffprobe) with an exact argument list (no shell, no quoting).</summary>
 internal static class Ffmpeg
 {
     public const string Path = "/usr/bin/ffmpeg";
@@ -10,9 +10,14 @@ internal static class Ffmpeg
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Runs ffmpeg and returns what it wrote to stderr (with <c>-v error</c>: its errors).</summary>
-    public static async Task<string> RunAsync(IEnumerable<string> arguments)
+    public static async Task<string> RunAsync(IEnumerable<string> arguments) => (await RunAsync(Path, arguments)).StandardError;
+
+    /// <summary>Runs /usr/bin/ffprobe and returns what it wrote to stdout.</summary>
+    public static async Task<string> ProbeAsync(IEnumerable<string> arguments) => (await RunAsync("/usr/bin/ffprobe", arguments)).StandardOutput;
+
+    private static async Task<(string StandardOutput, string StandardError)> RunAsync(string executable, IEnumerable<string> arguments)
     {
-        var start = new ProcessStartInfo(Path)
+        var start = new ProcessStartInfo(executable)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -24,7 +29,7 @@ internal static class Ffmpeg
             start.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg did not start");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start");
         process.StandardInput.Close(); // ffmpeg reads keys from stdin; give it none
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -36,16 +41,15 @@ internal static class Ffmpeg
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"ffmpeg ran longer than {Timeout}: {await stderr}");
+            throw new TimeoutException($"{System.IO.Path.GetFileName(executable)} ran longer than {Timeout}: {await stderr}");
         }
 
-        await stdout;
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"ffmpeg exited with {process.ExitCode}: {await stderr}");
+            throw new InvalidOperationException($"{System.IO.Path.GetFileName(executable)} exited with {process.ExitCode}: {await stderr}");
         }
 
-        return await stderr;
+        return (await stdout, await stderr);
     }
 
     /// <summary>A test pattern with a sine tone, encoded to H.264/AAC in MP4.</summary>

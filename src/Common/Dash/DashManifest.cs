@@ -8,10 +8,12 @@ namespace Vod.Common.Dash;
 
 /// <summary>
 /// Writes a title's static DASH manifest (ISO/IEC 23009-1) over the same CMAF files HLS plays: a video adaptation set
-/// with every rung, when the audio is separate an audio adaptation set per track (the first with the main role), and a
-/// text adaptation set per subtitle track (its WebVTT file). Each rendition is either one file with a
-/// global segment index (<c>SegmentBase</c>, the on-demand profile) or an init file and one file per segment
-/// (<c>SegmentTemplate</c> with a <c>SegmentTimeline</c>), as <see cref="DashSegments"/> says. A single file can also
+/// with every H.264 rung, another with the AV1 rungs when there are any (an adaptation set holds one codec family: a
+/// player switches rungs within a set, and picks a set among those it decodes), when the audio is separate an audio
+/// adaptation set per track (the first with the main role), and a text adaptation set per subtitle track (its WebVTT
+/// file). Each rendition is either one file with a global segment index (<c>SegmentBase</c>, the on-demand profile)
+/// or an init file and one file per segment (<c>SegmentTemplate</c> with a <c>SegmentTimeline</c>), as
+/// <see cref="DashSegments"/> says. A single file can also
 /// be written as a <c>SegmentList</c> of byte ranges, taken from its HLS playlist, for players that mishandle
 /// <c>SegmentBase</c> when BaseURLs fail over (Shaka Player 5.2.12, see README "Players").
 /// <para>
@@ -81,32 +83,14 @@ public static class DashManifest
             xml.WriteAttributeString("id", "0");
             xml.WriteAttributeString("start", "PT0S");
 
-            xml.WriteStartElement("AdaptationSet", Namespace);
-            xml.WriteAttributeString("id", "0");
-            xml.WriteAttributeString("contentType", "video");
-            xml.WriteAttributeString("mimeType", "video/mp4");
-            xml.WriteAttributeString("maxWidth", Int(renditions.Max(r => r.Width)));
-            xml.WriteAttributeString("maxHeight", Int(renditions.Max(r => r.Height)));
-            AlignmentAttributes(xml, onDemand);
-            foreach (var r in renditions)
+            // One video adaptation set per codec family, H.264 first with id 0 (as before AV1); the others' ids come
+            // after the audio and text sets' ones, which stay what they were.
+            var families = renditions.GroupBy(r => r.Codecs.Split('.')[0], StringComparer.Ordinal)
+                .OrderBy(g => MasterPlaylist.IsH264(g.First().Codecs) ? 0 : 1).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
+            for (var f = 0; f < families.Count; f++)
             {
-                xml.WriteStartElement("Representation", Namespace);
-                xml.WriteAttributeString("id", r.Name);
-                xml.WriteAttributeString("bandwidth", Int(r.Bandwidth));
-                xml.WriteAttributeString("width", Int(r.Width));
-                xml.WriteAttributeString("height", Int(r.Height));
-                xml.WriteAttributeString("sar", "1:1");
-                if (r.FrameRate > 0)
-                {
-                    xml.WriteAttributeString("frameRate", FrameRate(r.FrameRate));
-                }
-
-                xml.WriteAttributeString("codecs", r.Codecs);
-                Segments(xml, r.Playlist, r.Dash!, segmentLists);
-                xml.WriteEndElement();
+                VideoAdaptationSet(xml, f == 0 ? 0 : title.Audio.Count + title.Subtitles.Count + f, families[f].ToList(), onDemand, segmentLists);
             }
-
-            xml.WriteEndElement();
 
             for (var i = 0; i < title.Audio.Count; i++)
             {
@@ -164,6 +148,37 @@ public static class DashManifest
         }
 
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + text.Append('\n');
+    }
+
+    /// <summary>A video adaptation set of one codec family, its rungs from the top down.</summary>
+    private static void VideoAdaptationSet(XmlWriter xml, int id, IReadOnlyList<RenditionInfo> renditions, bool onDemand, IReadOnlyDictionary<string, ByteRangePlaylist>? segmentLists)
+    {
+        xml.WriteStartElement("AdaptationSet", Namespace);
+        xml.WriteAttributeString("id", Int(id));
+        xml.WriteAttributeString("contentType", "video");
+        xml.WriteAttributeString("mimeType", "video/mp4");
+        xml.WriteAttributeString("maxWidth", Int(renditions.Max(r => r.Width)));
+        xml.WriteAttributeString("maxHeight", Int(renditions.Max(r => r.Height)));
+        AlignmentAttributes(xml, onDemand);
+        foreach (var r in renditions)
+        {
+            xml.WriteStartElement("Representation", Namespace);
+            xml.WriteAttributeString("id", r.Name);
+            xml.WriteAttributeString("bandwidth", Int(r.Bandwidth));
+            xml.WriteAttributeString("width", Int(r.Width));
+            xml.WriteAttributeString("height", Int(r.Height));
+            xml.WriteAttributeString("sar", "1:1");
+            if (r.FrameRate > 0)
+            {
+                xml.WriteAttributeString("frameRate", FrameRate(r.FrameRate));
+            }
+
+            xml.WriteAttributeString("codecs", r.Codecs);
+            Segments(xml, r.Playlist, r.Dash!, segmentLists);
+            xml.WriteEndElement();
+        }
+
+        xml.WriteEndElement();
     }
 
     private static void AlignmentAttributes(XmlWriter xml, bool onDemand)

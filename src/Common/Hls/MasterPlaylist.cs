@@ -35,10 +35,11 @@ public sealed record SubtitleRendition(string GroupId, string Name, string Uri, 
 public static class MasterPlaylist
 {
     /// <summary>
-    /// A title's master: each video rendition once per pathway (pathways in the order given, rungs from the top down
-    /// within each), and when the audio is separate, one audio rendition group per pathway (content steering wants each
-    /// pathway's variants to name groups of their own, whose URIs are on the same pathway), holding every audio track,
-    /// the first the default. A variant's BANDWIDTH and CODECS then cover its video and the audio it may play with.
+    /// A title's master: each video rendition once per pathway (pathways in the order given; within each, the H.264
+    /// rungs from the top down, then those of any other codec (AV1) from the top down, so a client that takes the first
+    /// variant it sees takes one every player decodes; hls.js chooses the codec family itself), and when the audio is
+    /// separate, one audio rendition group per pathway (content steering wants each pathway's variants to name groups
+    /// of their own, whose URIs are on the same pathway), holding every audio track, the first the default. A variant's BANDWIDTH and CODECS then cover its video and the audio it may play with.
     /// Subtitle tracks likewise form one group per pathway (<c>subs-{pathway}</c>), named by every variant.
     /// </summary>
     /// <param name="pathways">Each pathway's id (null for a master without steering) and the base its URIs start with:
@@ -64,7 +65,7 @@ public static class MasterPlaylist
         var audioCodecs = string.Join(',', audio.Select(a => a.Codecs).Distinct(StringComparer.Ordinal));
         var variants =
             from pathway in pathways.Select((p, i) => (p.Id, p.BaseUri, Group: audio.Count == 0 ? null : groups[i], Subtitles: subtitles.Count == 0 ? null : subtitleGroups[i]))
-            from r in renditions.OrderByDescending(r => r.Bandwidth)
+            from r in renditions.OrderBy(r => IsH264(r.Codecs) ? 0 : 1).ThenByDescending(r => r.Bandwidth)
             select new Variant(
                 pathway.BaseUri + r.Playlist,
                 r.Bandwidth + audioBandwidth,
@@ -78,6 +79,9 @@ public static class MasterPlaylist
                 pathway.Subtitles);
         return Write(variants, steering, media, text);
     }
+
+    /// <summary>Whether a rendition's CODECS are H.264 video (<c>avc1</c>, with or without the audio).</summary>
+    public static bool IsH264(string codecs) => codecs.StartsWith("avc1.", StringComparison.Ordinal) || codecs.StartsWith("avc3.", StringComparison.Ordinal);
 
     /// <summary>NAME must be unique within a group (RFC 8216 §4.3.4.1.1): a repeated label gets its track number.</summary>
     private static List<string> UniqueNames(IReadOnlyList<string> labels) =>

@@ -288,18 +288,32 @@
       stats.fatal = data.details;
       showError(`Playback failed: ${data.details}`);
     });
-    hls.on(Hls.Events.MANIFEST_PARSED, (_, data) => {
+    // The quality menu: Auto, then one entry per height among the variants of the codec family in play. A title with
+    // AV1 copies has two variants per height; hls.js starts with the family it prefers among those the browser
+    // decodes (AV1 before H.264: MediaSource.isTypeSupported, then its codec preference order) and its ABR never
+    // leaves that family, so the menu offers that family's rungs only: a pick of the other one would change codecs
+    // mid-stream for nothing. Until a rung is chosen, the first variant of each height is listed.
+    let qualityCodecSet = null;
+    const fillQuality = (codecSet) => {
+      qualityCodecSet = codecSet;
       const select = $('quality');
       select.replaceChildren(select.options[0]); // keep "Auto"; a rebuilt player lists its rungs again
       const seen = new Set();
-      data.levels.forEach((level, index) => {
-        if (seen.has(level.height)) return;
+      hls.levels.forEach((level, index) => {
+        if ((codecSet && level.codecSet !== codecSet) || seen.has(level.height)) return;
         seen.add(level.height);
         const option = document.createElement('option');
         option.value = index;
         option.textContent = `${level.height}p`;
         select.append(option);
       });
+      select.value = String(hls.manualLevel);
+      if (select.selectedIndex < 0) select.value = '-1';
+    };
+    hls.on(Hls.Events.MANIFEST_PARSED, () => fillQuality(null));
+    hls.on(Hls.Events.LEVEL_SWITCHING, (_, data) => {
+      const level = hls.levels[data.level];
+      if (level && level.codecSet !== qualityCodecSet) fillQuality(level.codecSet);
     });
     // The audio menu: the tracks of the current pathway's audio group (hls.js lists only those, and keeps the chosen
     // track's name and language when a pathway change moves it to another group); shown when there is a choice.
@@ -386,7 +400,7 @@
     $('edge').textContent = stats.lastFragmentHost
       ? (stats.lastPathway ? `${stats.lastPathway} · ${stats.lastFragmentHost}` : stats.lastFragmentHost)
       : '–';
-    $('rung').textContent = level ? `${level.height}p` : '–';
+    $('rung').textContent = level ? `${level.height}p${(level.videoCodec || '').startsWith('av01') ? ' AV1' : ''}` : '–';
     $('bandwidth').textContent = hls ? `${(hls.bandwidthEstimate / 1e6).toFixed(2)} Mb/s` : '–';
     const buffered = video.buffered.length ? video.buffered.end(video.buffered.length - 1) - video.currentTime : 0;
     $('buffer').textContent = `${Math.max(0, buffered).toFixed(1)} s`;

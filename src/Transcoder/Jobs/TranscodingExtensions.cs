@@ -13,9 +13,21 @@ internal static class TranscodingExtensions
     public static IServiceCollection AddTranscoding(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<LadderOptions>(configuration, LadderOptions.Section)
+            // Ladder:Codecs=h264,av1: a value on the list's own key, which the binder leaves alone; it is split at commas.
+            .PostConfigure(o =>
+            {
+                if (o.Codecs.Count == 0 && configuration[$"{LadderOptions.Section}:{nameof(LadderOptions.Codecs)}"] is { Length: > 0 } list)
+                {
+                    o.Codecs.Add(list);
+                }
+            })
             .Validate(o => o.Rungs.All(r => r.Name.Length > 0 && r.Height >= 64 && r.VideoKbps >= 50), "every Ladder:Rungs entry needs a Name, Height >= 64 and VideoKbps >= 50")
             .Validate(o => o.Rungs.All(r => !r.Name.StartsWith(FfmpegLadderCommand.AudioDirectory, StringComparison.Ordinal)) && o.Rungs.Select(r => r.Name).Distinct().Count() == o.Rungs.Count,
-                $"Ladder:Rungs names must be distinct and not start with '{FfmpegLadderCommand.AudioDirectory}' (the audio renditions' directories)");
+                $"Ladder:Rungs names must be distinct and not start with '{FfmpegLadderCommand.AudioDirectory}' (the audio renditions' directories)")
+            .Validate(o => o.CodecsAreValid, "Ladder:Codecs names known codecs only (h264, av1), h264 among them: every player decodes H.264, AV1 is for those that also decode it")
+            // DataAnnotations do not look into the list's items, so RungOptions.Name's pattern (no hyphen) is not enforced.
+            .Validate(o => !o.EffectiveCodecs.Contains(VideoCodec.Av1) || !o.Rungs.Any(r => o.Rungs.Any(other => r.Name == FfmpegLadderCommand.Av1NameOf(other.Name))),
+                $"with av1 in Ladder:Codecs, no Ladder:Rungs name may be another rung's name with '{FfmpegLadderCommand.Av1Suffix}' (that rung's AV1 copy's directory)");
         services.AddValidatedOptions<ProbeOptions>(configuration, ProbeOptions.Section);
         services.AddValidatedOptions<WorkerOptions>(configuration, WorkerOptions.Section);
         services.AddValidatedOptions<TrickplayOptions>(configuration, TrickplayOptions.Section);

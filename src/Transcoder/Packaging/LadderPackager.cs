@@ -22,7 +22,8 @@ internal sealed class PackagingException(string message, Exception? inner = null
 /// <summary>
 /// Encodes a source into the ladder with one ffmpeg process (through FFMpegCore), then reads back what was written:
 /// bitrates from the media playlists, codec strings from the init segments, the DASH addressing of each rendition
-/// (<see cref="DashIndex"/>), and writes <c>master.m3u8</c>.
+/// (<see cref="DashIndex"/>), and writes <c>master.m3u8</c>. With AV1 on (<see cref="LadderOptions.Codecs"/>) the AV1
+/// copies are renditions like the others (<c>720p-av1</c>, CODECS <c>av01...</c>), after the H.264 ones.
 /// </summary>
 internal sealed partial class LadderPackager(IOptions<LadderOptions> options, ILogger<LadderPackager> logger)
 {
@@ -37,13 +38,19 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
     {
         var ladder = options.Value;
         var renditions = LadderPlan.For(ladder.EffectiveRungs, source.Width, source.Height);
-        foreach (var name in renditions.Select(r => r.Name).Concat(source.Audio.Select((_, i) => FfmpegLadderCommand.AudioDirectoryOf(i))))
+        var videos = FfmpegLadderCommand.VideoOutputs(renditions, ladder, source.FrameRate); // with AV1, each rendition twice
+        if (ladder.EffectiveCodecs.Contains(VideoCodec.Av1) && videos.All(v => v.Codec != VideoCodec.Av1))
+        {
+            Log.NoAv1WithoutFrameRate(logger);
+        }
+
+        foreach (var name in videos.Select(v => v.Name).Concat(source.Audio.Select((_, i) => FfmpegLadderCommand.AudioDirectoryOf(i))))
         {
             Directory.CreateDirectory(Path.Combine(outputDirectory, name));
         }
 
         var command = FfmpegLadderCommand.Build(input, outputDirectory, renditions, ladder, source.Audio.Count, source.FrameRate);
-        Log.Encoding(logger, string.Join(", ", renditions.Select(r => $"{r.Name} {r.Width}x{r.Height}@{r.VideoKbps}k")), FfmpegArguments.Join(command.All));
+        Log.Encoding(logger, string.Join(", ", videos.Select(v => $"{v.Name} {v.Rendition.Width}x{v.Rendition.Height}@{v.VideoKbps}k")), FfmpegArguments.Join(command.All));
         var errors = new Queue<string>();
         try
         {
@@ -103,11 +110,12 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
             return (dash, stats, CodecString.FromInitFile(Path.Combine(directory, stats.InitSegment)));
         }
 
-        var packaged = renditions.Select(r =>
+        var packaged = videos.Select(v =>
         {
-            var (dash, stats, codecs) = Read(r.Name);
-            return new RenditionInfo(r.Name, r.Width, r.Height, stats.PeakBitsPerSecond, stats.AverageBitsPerSecond, codecs,
-                Math.Round(source.FrameRate, 3), $"{r.Name}/index.m3u8")
+            var (r, name) = (v.Rendition, v.Name);
+            var (dash, stats, codecs) = Read(name);
+            return new RenditionInfo(name, r.Width, r.Height, stats.PeakBitsPerSecond, stats.AverageBitsPerSecond, codecs,
+                Math.Round(source.FrameRate, 3), $"{name}/index.m3u8")
             { Dash = dash };
         }).ToList();
 

@@ -116,6 +116,35 @@ public class DashManifestTests
     }
 
     [Fact]
+    public void Write_Av1Copies_AVideoAdaptationSetOfTheirOwnAfterTheH264One_IdsOfTheOtherSetsUnchanged()
+    {
+        var av1 = SingleFile.Renditions.Select(r => r with
+        {
+            Name = $"{r.Name}-av1",
+            Codecs = r.Height == 720 ? "av01.0.05M.08" : "av01.0.01M.08",
+            Bandwidth = r.Bandwidth * 7 / 10,
+            Playlist = $"{r.Name}-av1/index.m3u8",
+        });
+        var subtitles = SubtitleTrackInfo.Create("sub1", "en", "English", uploaded: false);
+        var title = SingleFile with { Renditions = [.. SingleFile.Renditions, .. av1], Subtitles = [subtitles] };
+
+        var root = Parse(DashManifest.Write(title, TwoEdges));
+
+        var sets = root.Element(Mpd + "Period")!.Elements(Mpd + "AdaptationSet").ToList();
+        Assert.Equal(
+            [("0", "video"), ("3", "video"), ("1", "audio"), ("2", "text")],
+            sets.Select(s => ((string)s.Attribute("id")!, (string)s.Attribute("contentType")!)));
+        Assert.Equal(
+            [("720p", "avc1.64001f"), ("360p", "avc1.64001e")],
+            sets[0].Elements(Mpd + "Representation").Select(r => ((string)r.Attribute("id")!, (string)r.Attribute("codecs")!)));
+        Assert.Equal(
+            [("720p-av1", "av01.0.05M.08", "2380000"), ("360p-av1", "av01.0.01M.08", "574000")],
+            sets[1].Elements(Mpd + "Representation").Select(r => ((string)r.Attribute("id")!, (string)r.Attribute("codecs")!, (string)r.Attribute("bandwidth")!)));
+        Assert.Equal("720p-av1/media.mp4", sets[1].Element(Mpd + "Representation")!.Element(Mpd + "BaseURL")!.Value);
+        Assert.Equal(("1280", "720"), ((string)sets[1].Attribute("maxWidth")!, (string)sets[1].Attribute("maxHeight")!));
+    }
+
+    [Fact]
     public void Write_TwoAudioTracks_AnAdaptationSetEachWithItsLanguageAndLabel_TheFirstMain()
     {
         var french = SingleFile.Audio[0] with { Name = "audio2", Playlist = "audio2/index.m3u8", Language = "fr", Label = "French" };

@@ -184,6 +184,128 @@ public class FfmpegLadderCommandTests
         Assert.Equal(["4800k", "1400k"], ValuesOf(command.All, "-bufsize"));
     }
 
+    private static readonly LadderOptions WithAv1 = new() { Codecs = ["h264", "av1"] };
+
+    [Fact]
+    public void Build_Av1Off_NoAv1Output()
+    {
+        var command = Build();
+
+        Assert.DoesNotContain("libsvtav1", command.All);
+        Assert.DoesNotContain(command.All, a => a.Contains("-av1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Build_Av1On_EachScaledPictureSplitAgainForItsAv1Copy()
+    {
+        var command = Build(WithAv1);
+
+        var graph = Assert.Single(ValuesOf(command.OutputArguments, "-filter_complex"));
+        Assert.Equal("[0:v]split=2[s0][s1];[s0]scale=1280:720,setsar=1,split=2[v0][v0av1];[s1]scale=640:360,setsar=1,split=2[v1][v1av1]", graph);
+        Assert.Equal(["[v0]", "[v1]", "[v0av1]", "[v1av1]"], ValuesOf(command.OutputArguments, "-map").Where(m => m.StartsWith('[')));
+    }
+
+    [Fact]
+    public void Build_Av1On_H264OutputsThenAv1CopiesInTheirOwnDirectoriesThenAudio()
+    {
+        var command = Build(WithAv1);
+
+        Assert.Equal(
+            ["720p", "360p", "720p-av1", "360p-av1", "audio"],
+            command.All.Where(a => a.EndsWith("index.m3u8", StringComparison.Ordinal)).Select(a => Path.GetFileName(Path.GetDirectoryName(a))));
+        Assert.Equal(["libx264", "libx264", "libsvtav1", "libsvtav1"], ValuesOf(command.All, "-c:v"));
+        Assert.Equal(Path.Combine(Output, "720p-av1", "media.mp4"), ValuesOf(command.All, "-hls_segment_filename")[2]);
+        Assert.Equal(Enumerable.Repeat("fmp4", 5), ValuesOf(command.All, "-hls_segment_type"));
+    }
+
+    [Fact]
+    public void Build_Av1On_Av1CopyOfAFixedRung_VbrAtSeventyPercentWithoutACap_AtTheAv1Preset()
+    {
+        var command = Build(new LadderOptions { Codecs = ["h264", "av1"], Av1Preset = 9 });
+
+        var av1 = AfterOutput(command, "360p"); // the 720p-av1 output's arguments
+        Assert.Equal(["2100k"], ValuesOf(av1, "-b:v"));
+        Assert.Equal(["9"], ValuesOf(av1, "-preset"));
+        Assert.Equal(["yuv420p"], ValuesOf(av1, "-pix_fmt"));
+        Assert.Empty(ValuesOf(av1, "-maxrate")); // SVT-AV1 1.4 caps CRF only
+        Assert.Empty(ValuesOf(av1, "-crf"));
+        Assert.Equal(["3000k", "700k", "2100k", "490k"], ValuesOf(command.All, "-b:v"));
+    }
+
+    [Fact]
+    public void Build_Av1On_Av1CopyOfAPerTitleRung_CappedCrfMappedFromX264AtSeventyPercentOfItsCap()
+    {
+        var command = Build(WithAv1, renditions: [new Rendition("720p", 1280, 720, 2400, Crf: 25), new Rendition("360p", 640, 360, 700)]);
+
+        Assert.Equal(["25", "39"], ValuesOf(command.All, "-crf"));
+        var av1 = AfterOutput(command, "360p");
+        Assert.Equal(["39"], ValuesOf(av1, "-crf"));
+        Assert.Equal(["1680k"], ValuesOf(av1, "-maxrate"));
+        Assert.Empty(ValuesOf(av1, "-b:v"));
+    }
+
+    [Theory]
+    [InlineData(21, 33)]
+    [InlineData(25, 39)]
+    [InlineData(29, 45)]
+    [InlineData(33, 51)]
+    [InlineData(37, 57)]
+    [InlineData(51, 63)]
+    [InlineData(0, 2)]
+    public void Av1Crf_MapsX264CrfToTheSvtAv1CrfOfAboutTheSameQuality(int x264, int expected)
+    {
+        Assert.Equal(expected, FfmpegLadderCommand.Av1Crf(x264));
+    }
+
+    [Theory]
+    [InlineData(25.0, 4, "100")]
+    [InlineData(29.97, 4, "120")]
+    [InlineData(23.976, 6, "144")]
+    public void Build_Av1On_BothCodecsKeyframesOnTheSameFrameNumbers_NoSceneCuts(double frameRate, int segmentSeconds, string gop)
+    {
+        var command = Build(new LadderOptions { Codecs = ["h264", "av1"], SegmentSeconds = segmentSeconds }, frameRate: frameRate);
+
+        Assert.Equal(Enumerable.Repeat(gop, 4), ValuesOf(command.All, "-g"));
+        Assert.Equal(Enumerable.Repeat($"expr:eq(mod(n,{gop}),0)", 2), ValuesOf(command.All, "-force_key_frames")); // x264's
+        Assert.Equal(["scd=0", "scd=0"], ValuesOf(command.All, "-svtav1-params"));
+    }
+
+    [Fact]
+    public void Build_Av1OnWithoutAFrameRate_H264Only()
+    {
+        var command = Build(WithAv1, frameRate: 0);
+
+        Assert.DoesNotContain("libsvtav1", command.All);
+        Assert.Equal(["expr:gte(t,n_forced*4)", "expr:gte(t,n_forced*4)"], ValuesOf(command.All, "-force_key_frames"));
+        Assert.DoesNotContain(FfmpegLadderCommand.VideoOutputs(TwoRenditions, WithAv1, 0), v => v.Codec == VideoCodec.Av1);
+    }
+
+    [Fact]
+    public void VideoOutputs_Av1On_EachRenditionInH264ThenInAv1()
+    {
+        var outputs = FfmpegLadderCommand.VideoOutputs(TwoRenditions, WithAv1, 25);
+
+        Assert.Equal(
+            [("720p", VideoCodec.H264), ("360p", VideoCodec.H264), ("720p-av1", VideoCodec.Av1), ("360p-av1", VideoCodec.Av1)],
+            outputs.Select(o => (o.Name, o.Codec)));
+        Assert.Same(TwoRenditions[0], outputs[2].Rendition);
+    }
+
+    [Fact]
+    public void VideoOutputs_ARenditionNamedLikeAnothersAv1Copy_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => FfmpegLadderCommand.VideoOutputs([new("720p", 1280, 720, 3000), new("720p-av1", 640, 360, 700)], WithAv1, 25));
+    }
+
+    /// <summary>The arguments of the output that follows the one written into <paramref name="directory"/>.</summary>
+    private static List<string> AfterOutput(FfmpegLadderCommand command, string directory)
+    {
+        var all = command.All.ToList();
+        var start = all.IndexOf(Path.Combine(Output, directory, "index.m3u8")) + 1;
+        var end = all.FindIndex(start, a => a.EndsWith("index.m3u8", StringComparison.Ordinal));
+        return all[start..end];
+    }
+
     [Fact]
     public void Build_NoRenditions_Throws()
     {

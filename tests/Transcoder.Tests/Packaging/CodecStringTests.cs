@@ -47,6 +47,59 @@ public sealed class CodecStringTests : IDisposable
         Assert.Equal("avc1.4d401f", CodecString.FromInitFile(path));
     }
 
+    private async Task<string> EncodeAv1Async(string pixelFormat)
+    {
+        var path = _temp.Combine($"av1-{pixelFormat}.mp4");
+        await Ffmpeg.TestClipAsync(path, 320, 180, 1,
+            ["-c:v", "libsvtav1", "-preset", "12", "-pix_fmt", pixelFormat, "-an", "-movflags", "frag_keyframe+empty_moov"]);
+        return path;
+    }
+
+    [Fact]
+    public async Task FromInitFile_Av1EightBit_ReturnsAv01MainLevelMainTierEightBits()
+    {
+        var path = await EncodeAv1Async("yuv420p");
+
+        Assert.Equal("av01.0.00M.08", CodecString.FromInitFile(path)); // 320x180: level 2.0 (seq_level_idx 0)
+    }
+
+    [Fact]
+    public async Task FromInitFile_Av1TenBit_ReturnsTenBits()
+    {
+        var path = await EncodeAv1Async("yuv420p10le");
+
+        Assert.Equal("av01.0.00M.10", CodecString.FromInitFile(path));
+    }
+
+    /// <summary>An <c>av1C</c> box: marker and version, then profile and level, then tier and bit depth flags, then no delay.</summary>
+    private static byte[] Av1C(byte first, byte profileAndLevel, byte flags) =>
+        [0, 0, 0, 12, (byte)'a', (byte)'v', (byte)'1', (byte)'C', first, profileAndLevel, flags, 0];
+
+    [Theory]
+    [InlineData((0 << 5) | 8, 0b0000_1100, "av01.0.08M.08")] // main, level 4.0, main tier, 8 bits (4:2:0 flags)
+    [InlineData((0 << 5) | 13, 0b1100_1100, "av01.0.13H.10")] // high tier, high_bitdepth: 10 bits
+    [InlineData((1 << 5) | 9, 0b0100_0000, "av01.1.09M.10")] // High profile (4:4:4), level 4.1
+    [InlineData((2 << 5) | 16, 0b1110_0000, "av01.2.16H.12")] // Professional: twelve_bit counts
+    [InlineData((0 << 5) | 8, 0b0010_1100, "av01.0.08M.08")] // twelve_bit without high_bitdepth: still 8 bits
+    public void FromInitSegment_HandBuiltAv1C_ProfileLevelTierAndBitDepth(int profileAndLevel, int flags, string expected)
+    {
+        Assert.Equal(expected, CodecString.FromInitSegment(Av1C(0x81, (byte)profileAndLevel, (byte)flags)));
+    }
+
+    [Fact]
+    public void FromInitSegment_Av1CWithAudio_BothCommaSeparated()
+    {
+        byte[] esds = [0, 0, 0, 0x1f, (byte)'e', (byte)'s', (byte)'d', (byte)'s', 0, 0, 0, 0, 0x03, 0x11, 0, 1, 0, 0x04, 0x0d, 0x40, 0x15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x05, 0x02, 0x11, 0x90];
+
+        Assert.Equal("av01.0.04M.08,mp4a.40.2", CodecString.FromInitSegment([.. Av1C(0x81, 4, 0x0c), .. esds]));
+    }
+
+    [Fact]
+    public void FromInitSegment_Av1CWithAnotherVersion_ThrowsInvalidData()
+    {
+        Assert.Throws<InvalidDataException>(() => CodecString.FromInitSegment(Av1C(0x82, 8, 0x0c)));
+    }
+
     [Fact]
     public void FromInitSegment_BytesWithoutAvcC_ThrowsInvalidData()
     {
