@@ -69,4 +69,8 @@ internal static partial class Log
     // Subtitles/SubtitleExtractor.cs
     [LoggerMessage(43, LogLevel.Warning, "A subtitle stream ({Codec}) of the source is left out: {Reason}", EventName = "SubtitleSkipped")]
     public static partial void SubtitleSkipped(ILogger logger, string codec, string reason);
+
+    // Ladder/PerTitle/ComplexityPass.cs
+    [LoggerMessage(44, LogLevel.Information, "Per-title complexity pass: {Trials} trial points ({Heights} heights x {Crfs} CRFs, {SampleSeconds} s of samples) in {Elapsed}", EventName = "ComplexityMeasured")]
+    public static partial void ComplexityMeasured(ILogger logger, int trials, int heights, int crfs, double sampleSeconds, TimeSpan elapsed);
 }

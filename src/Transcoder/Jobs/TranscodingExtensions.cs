@@ -1,6 +1,7 @@
 using Vod.Media.Probing;
 using Vod.ServiceDefaults;
 using Vod.Transcoder.Ladder;
+using Vod.Transcoder.Ladder.PerTitle;
 using Vod.Transcoder.Packaging;
 using Vod.Transcoder.Publishing;
 using Vod.Transcoder.Subtitles;
@@ -35,6 +36,7 @@ internal static class TranscodingExtensions
         services.AddSingleton<SubtitleExtractor>();
         services.AddSingleton<StagingArea>();
         services.AddSingleton<LadderPackager>();
+        services.AddSingleton<ComplexityPass>();
         services.AddSingleton<TitleTranscoder>();
         services.AddHostedService<TranscodeWorker>();
         return services;
