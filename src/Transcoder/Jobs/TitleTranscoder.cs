@@ -83,7 +83,7 @@ internal sealed partial class TitleTranscoder(
             deadline.CancelAfter(TimeSpan.FromTicks(Math.Max(1, (limit - time.GetElapsedTime(started)).Ticks)));
             var ladder = StagingArea.CreateLadder(stagingDirectory);
             progressLoop = WriteProgressAsync(titleId, stagingDirectory, progress, progressStop.Token);
-            var packaged = await packager.PackageAsync(input, probe, ladder, progress.Report, attempt.Token);
+            var packaged = await packager.PackageAsync(input, probe, ladder, stagingDirectory, progress.Report, attempt.Token);
             var poster = await packager.ExtractPosterAsync(input, probe, ladder, attempt.Token);
             attempt.Token.ThrowIfCancellationRequested(); // a poster cut off by the limit is no poster, but the limit still holds
             // The title lasts as long as its longest packaged track (see PackagedLadder.DurationSeconds).

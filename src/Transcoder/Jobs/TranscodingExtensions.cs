@@ -13,6 +13,20 @@ internal static class TranscodingExtensions
 {
     public static IServiceCollection AddTranscoding(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddLadder(configuration);
+        services.AddValidatedOptions<WorkerOptions>(configuration, WorkerOptions.Section);
+        services.AddValidatedOptions<TrickplayOptions>(configuration, TrickplayOptions.Section);
+        services.AddSingleton<SpriteSheets>();
+        services.AddSingleton<SubtitleExtractor>();
+        services.AddSingleton<StagingArea>();
+        services.AddSingleton<TitleTranscoder>();
+        services.AddHostedService<TranscodeWorker>();
+        return services;
+    }
+
+    /// <summary>What packaging a ladder needs, and nothing of the worker: also used by the <c>package</c> command.</summary>
+    public static IServiceCollection AddLadder(this IServiceCollection services, IConfiguration configuration)
+    {
         services.AddValidatedOptions<LadderOptions>(configuration, LadderOptions.Section)
             // Ladder:Codecs=h264,av1: a value on the list's own key, which the binder leaves alone; it is split at commas.
             .PostConfigure(o =>
@@ -28,17 +42,15 @@ internal static class TranscodingExtensions
             .Validate(o => o.CodecsAreValid, "Ladder:Codecs names known codecs only (h264, av1), h264 among them: every player decodes H.264, AV1 is for those that also decode it")
             // DataAnnotations do not look into the list's items, so RungOptions.Name's pattern (no hyphen) is not enforced.
             .Validate(o => !o.EffectiveCodecs.Contains(VideoCodec.Av1) || !o.Rungs.Any(r => o.Rungs.Any(other => r.Name == FfmpegLadderCommand.Av1NameOf(other.Name))),
-                $"with av1 in Ladder:Codecs, no Ladder:Rungs name may be another rung's name with '{FfmpegLadderCommand.Av1Suffix}' (that rung's AV1 copy's directory)");
+                $"with av1 in Ladder:Codecs, no Ladder:Rungs name may be another rung's name with '{FfmpegLadderCommand.Av1Suffix}' (that rung's AV1 copy's directory)")
+            .Validate(o => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(o.PerTitle, new(o.PerTitle), null, validateAllProperties: true)
+                && o.PerTitle.EffectiveTrialHeights.All(h => h is >= 64 and <= 4320)
+                && o.PerTitle.EffectiveTrialCrfs.All(c => c is >= 0 and <= 51)
+                && o.PerTitle.MinRungRatio <= o.PerTitle.MaxRungRatio,
+                "Ladder:PerTitle needs TrialHeights (64 to 4320) and TrialCrfs (0 to 51), MinRungRatio <= MaxRungRatio, and its other values in range");
         services.AddValidatedOptions<ProbeOptions>(configuration, ProbeOptions.Section);
-        services.AddValidatedOptions<WorkerOptions>(configuration, WorkerOptions.Section);
-        services.AddValidatedOptions<TrickplayOptions>(configuration, TrickplayOptions.Section);
-        services.AddSingleton<SpriteSheets>();
-        services.AddSingleton<SubtitleExtractor>();
-        services.AddSingleton<StagingArea>();
-        services.AddSingleton<LadderPackager>();
         services.AddSingleton<ComplexityPass>();
-        services.AddSingleton<TitleTranscoder>();
-        services.AddHostedService<TranscodeWorker>();
+        services.AddSingleton<LadderPackager>();
         return services;
     }
 }

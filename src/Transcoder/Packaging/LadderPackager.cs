@@ -7,6 +7,7 @@ using Vod.Common.Hls;
 using Vod.Media;
 using Vod.Media.Probing;
 using Vod.Transcoder.Ladder;
+using Vod.Transcoder.Ladder.PerTitle;
 
 namespace Vod.Transcoder.Packaging;
 
@@ -25,7 +26,7 @@ internal sealed class PackagingException(string message, Exception? inner = null
 /// (<see cref="DashIndex"/>), and writes <c>master.m3u8</c>. With AV1 on (<see cref="LadderOptions.Codecs"/>) the AV1
 /// copies are renditions like the others (<c>720p-av1</c>, CODECS <c>av01...</c>), after the H.264 ones.
 /// </summary>
-internal sealed partial class LadderPackager(IOptions<LadderOptions> options, ILogger<LadderPackager> logger)
+internal sealed partial class LadderPackager(IOptions<LadderOptions> options, ComplexityPass complexity, ILogger<LadderPackager> logger)
 {
     public const string OutOfSpace = "out of disk space while writing the ladder";
 
@@ -33,11 +34,14 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
         string input,
         SourceInfo source,
         string outputDirectory,
+        string scratchDirectory,
         Action<double> onProgress,
         CancellationToken cancellationToken)
     {
         var ladder = options.Value;
-        var renditions = LadderPlan.For(ladder.EffectiveRungs, source.Width, source.Height);
+        var renditions = ladder.Mode == LadderMode.PerTitle
+            ? await PlanPerTitleAsync(input, source, scratchDirectory, cancellationToken)
+            : LadderPlan.For(ladder.EffectiveRungs, source.Width, source.Height);
         var videos = FfmpegLadderCommand.VideoOutputs(renditions, ladder, source.FrameRate); // with AV1, each rendition twice
         if (ladder.EffectiveCodecs.Contains(VideoCodec.Av1) && videos.All(v => v.Codec != VideoCodec.Av1))
         {
@@ -116,7 +120,7 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
             var (dash, stats, codecs) = Read(name);
             return new RenditionInfo(name, r.Width, r.Height, stats.PeakBitsPerSecond, stats.AverageBitsPerSecond, codecs,
                 Math.Round(source.FrameRate, 3), $"{name}/index.m3u8")
-            { Dash = dash };
+            { Dash = dash, Quality = v.Codec == VideoCodec.Av1 ? null : r.Quality }; // the trials measured x264, not the AV1 copy
         }).ToList();
 
         var audio = source.Audio.Select((track, i) =>
@@ -136,6 +140,21 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, IL
         // A master of the version's own, with relative URIs (the origin's /play/{id}/master.m3u8 is what players get).
         await File.WriteAllTextAsync(Path.Combine(outputDirectory, "master.m3u8"), MasterPlaylist.ForTitle(packaged, audio, [(null, "")]), cancellationToken);
         return new PackagedLadder(packaged, audio, longest);
+    }
+
+    /// <summary>
+    /// The per-title ladder: trial encodes of the source's samples (<see cref="ComplexityPass"/>, in the job's scratch,
+    /// outside the version), then the rungs on their quality-against-bitrate hull (<see cref="PerTitleLadder"/>), each
+    /// encoded at its trial's CRF with its peak capped.
+    /// </summary>
+    private async Task<IReadOnlyList<Rendition>> PlanPerTitleAsync(string input, SourceInfo source, string scratchDirectory, CancellationToken cancellationToken)
+    {
+        var points = await complexity.MeasureAsync(input, source, scratchDirectory, cancellationToken);
+        var rungs = PerTitleLadder.Select(points, source.Width, source.Height, options.Value.PerTitle);
+        Log.PerTitleLadder(logger, points.Count, string.Join(", ", rungs.Select(r =>
+            string.Create(CultureInfo.InvariantCulture, $"{r.Name} crf {r.Crf} {r.SampleKbps:0}k (cap {r.MaxKbps}k) PSNR {r.Psnr:0.00} SSIM {r.Ssim:0.0000}"))));
+        return rungs.Select(r => new Rendition(r.Name, r.Width, r.Height, r.MaxKbps, r.Crf,
+            new RenditionQuality(r.Crf, Math.Round(r.SampleKbps), Math.Round(r.Psnr, 2), Math.Round(r.Ssim, 4)))).ToList();
     }
 
     public const string PosterFile = "poster.jpg";

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Vod.Media.Probing;
 using Vod.Transcoder.Ladder;
+using Vod.Transcoder.Ladder.PerTitle;
 using Vod.Transcoder.Packaging;
 
 namespace Vod.Transcoder.Tests.Packaging;
@@ -31,8 +32,8 @@ public sealed class Av1LadderTests
         };
         var output = Directory.CreateDirectory(temp.Combine("ladder")).FullName;
 
-        var packaged = await new LadderPackager(Options.Create(options), NullLogger<LadderPackager>.Instance)
-            .PackageAsync(clip, source, output, _ => { }, CancellationToken.None);
+        var packaged = await new LadderPackager(Options.Create(options), new ComplexityPass(Options.Create(options), NullLogger<ComplexityPass>.Instance), NullLogger<LadderPackager>.Instance)
+            .PackageAsync(clip, source, output, temp.Path, _ => { }, CancellationToken.None);
 
         Assert.Equal(["360p", "180p", "360p-av1", "180p-av1"], packaged.Renditions.Select(r => r.Name));
         Assert.Equal([(640, 360), (320, 180), (640, 360), (320, 180)], packaged.Renditions.Select(r => (r.Width, r.Height)));

@@ -48,8 +48,8 @@ internal sealed partial class ComplexityPass(IOptions<LadderOptions> options, IL
     private const string Thin = ",framestep=4";
 
     /// <summary>
-    /// Every trial point for the source: <see cref="PerTitleOptions.TrialHeights"/> not taller than the source (a source
-    /// shorter than every height gets one trial at its own height, even) x <see cref="PerTitleOptions.TrialCrfs"/>,
+    /// Every trial point for the source: <see cref="PerTitleOptions.EffectiveTrialHeights"/> not taller than the source (a source
+    /// shorter than every height gets one trial at its own height, even) x <see cref="PerTitleOptions.EffectiveTrialCrfs"/>,
     /// heights descending, CRFs ascending. Any ffmpeg failure is a <see cref="PackagingException"/> whose message names
     /// no server path; cancellation kills the running ffmpeg processes and is rethrown once they have exited.
     /// </summary>
@@ -61,8 +61,8 @@ internal sealed partial class ComplexityPass(IOptions<LadderOptions> options, IL
         var started = Stopwatch.GetTimestamp();
         var ladder = options.Value;
         var perTitle = ladder.PerTitle;
-        var crfs = perTitle.TrialCrfs.Distinct().Order().ToList();
-        var sizes = TrialSizes(perTitle.TrialHeights, source.Width, source.Height);
+        var crfs = perTitle.EffectiveTrialCrfs.Distinct().Order().ToList();
+        var sizes = TrialSizes(perTitle.EffectiveTrialHeights, source.Width, source.Height);
         if (crfs.Count == 0 || sizes.Count == 0)
         {
             throw new InvalidOperationException("Ladder:PerTitle:TrialHeights and TrialCrfs must not be empty: the complexity pass needs at least one of each");

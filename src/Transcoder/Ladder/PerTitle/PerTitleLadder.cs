@@ -136,13 +136,13 @@ internal static class PerTitleLadder
 
         // Sorted once so every later choice among equals falls the same way whatever order the trials came in.
         var usable = trials
-            .Where(p => IsValid(p) && p.Height <= sourceHeight && p.Width <= sourceWidth)
+            .Where(p => IsValid(p) && p.Height <= sourceHeight && p.Width <= sourceWidth && p.Kbps <= options.MaxTopKbps)
             .OrderBy(p => p, TieBreak)
             .ToList();
         if (usable.Count == 0)
         {
             throw new ArgumentException(
-                $"No usable trial point for a {sourceWidth}x{sourceHeight} source: each was larger than the source or invalid (kbps <= 0, NaN).",
+                $"No usable trial point for a {sourceWidth}x{sourceHeight} source: each was larger than the source, over MaxTopKbps or invalid (kbps <= 0, NaN).",
                 nameof(trials));
         }
 

@@ -22,12 +22,23 @@ internal sealed record PlannedRung(string Name, int Width, int Height, int Crf, 
 /// <summary>How the per-title ladder is found (<c>Ladder:PerTitle</c>).</summary>
 internal sealed class PerTitleOptions
 {
-    /// <summary>Heights tried, highest first; those above the source are skipped (never upscale).</summary>
-    public List<int> TrialHeights { get; set; } = [1080, 720, 480, 360, 240];
+    /// <summary>Heights tried, highest first; those above the source are skipped (never upscale). Empty in
+    /// configuration means <see cref="DefaultTrialHeights"/> (the configuration binder adds to a list's items rather than
+    /// replacing them, so defaults cannot live in the list itself).</summary>
+    public List<int> TrialHeights { get; set; } = [];
 
     /// <summary>x264 CRF values tried at each height; a step of 6 is about 2x the bitrate. Three, not more: the trial
-    /// encodes are most of the complexity pass's cost, which must stay under ~30% of a fixed ladder's encode.</summary>
-    public List<int> TrialCrfs { get; set; } = [22, 28, 34];
+    /// encodes are most of the complexity pass's cost, which must stay under ~30% of a fixed ladder's encode. Empty
+    /// means <see cref="DefaultTrialCrfs"/>.</summary>
+    public List<int> TrialCrfs { get; set; } = [];
+
+    public static IReadOnlyList<int> DefaultTrialHeights { get; } = [1080, 720, 480, 360, 240];
+
+    public static IReadOnlyList<int> DefaultTrialCrfs { get; } = [22, 28, 34];
+
+    public IReadOnlyList<int> EffectiveTrialHeights => TrialHeights.Count > 0 ? TrialHeights : DefaultTrialHeights;
+
+    public IReadOnlyList<int> EffectiveTrialCrfs => TrialCrfs.Count > 0 ? TrialCrfs : DefaultTrialCrfs;
 
     /// <summary>How many short samples, spread over the title, the trials encode.</summary>
     [Range(1, 10)]
@@ -62,6 +73,11 @@ internal sealed class PerTitleOptions
     /// </summary>
     [Range(20, 60)]
     public double MinTopPsnr { get; set; } = 38;
+
+    /// <summary>No rung may cost more than this (kb/s on the samples): a delivery cap, so noisy content gets the best
+    /// picture that fits instead of whatever bitrate its grain would take. Trials above it are not candidates.</summary>
+    [Range(100, 1_000_000)]
+    public double MaxTopKbps { get; set; } = 8000;
 
     [Range(2, 12)]
     public int MaxRungs { get; set; } = 6;

@@ -15,6 +15,8 @@ public class PerTitleLadderTests(ITestOutputHelper output)
 
     private static IReadOnlyList<TrialPoint> Trials(string source) => RecordedTrials.Of(source);
 
+    private const double Uncapped = 1_000_000;
+
     private static IReadOnlyList<PlannedRung> Select(IReadOnlyList<TrialPoint> trials, PerTitleOptions? options = null) =>
         PerTitleLadder.Select(trials, 1920, 1080, options ?? new PerTitleOptions());
 
@@ -211,8 +213,8 @@ public class PerTitleLadderTests(ITestOutputHelper output)
         // Under grain, PSNR creeps from 26.4 to 27.4 dB along the hull's 240p points, then only 1080p climbs (to 34.4 dB at
         // 77 Mb/s): the hull's chord over that climb averages 0.7 dB per doubling. Without a floor the gain stop takes
         // the cheap 240p plateau for the top; with it, quality still pays where it matters and the best trial wins.
-        var withoutFloor = Select(RecordedTrials.Complex, new PerTitleOptions { MinTopPsnr = 0 });
-        var withFloor = Select(RecordedTrials.Complex);
+        var withoutFloor = Select(RecordedTrials.Complex, new PerTitleOptions { MinTopPsnr = 0, MaxTopKbps = Uncapped });
+        var withFloor = Select(RecordedTrials.Complex, new PerTitleOptions { MaxTopKbps = Uncapped });
 
         Assert.Equal((240, 33), (withoutFloor[0].Height, withoutFloor[0].Crf));
         Assert.Single(withoutFloor);
@@ -232,10 +234,12 @@ public class PerTitleLadderTests(ITestOutputHelper output)
     [Fact]
     public void Select_RecordedSources_SimpleTopRungCostsFarLessThanTheComplexOneAtNoWorsePsnr()
     {
-        // The claim: one fixed ladder wastes bits on easy titles and starves hard ones.
-        var simple = Select(RecordedTrials.Simple)[0];
-        var medium = Select(RecordedTrials.Medium)[0];
-        var complex = Select(RecordedTrials.Complex)[0];
+        // The claim: one fixed ladder wastes bits on easy titles and starves hard ones (without a delivery cap,
+        // which the next test adds).
+        var uncapped = new PerTitleOptions { MaxTopKbps = Uncapped };
+        var simple = Select(RecordedTrials.Simple, uncapped)[0];
+        var medium = Select(RecordedTrials.Medium, uncapped)[0];
+        var complex = Select(RecordedTrials.Complex, uncapped)[0];
 
         output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
@@ -245,6 +249,17 @@ public class PerTitleLadderTests(ITestOutputHelper output)
         Assert.True(simple.SampleKbps / medium.SampleKbps < 0.5);
         Assert.True(simple.Psnr >= medium.Psnr);
         Assert.True(medium.SampleKbps / complex.SampleKbps < 0.5);
+    }
+
+    [Fact]
+    public void Select_ComplexSourceUnderTheDeliveryCap_TheBestTrialThatFitsIsTheTop_NothingAboveTheCap()
+    {
+        var capped = Select(RecordedTrials.Complex, new PerTitleOptions { MaxTopKbps = 8000 });
+
+        var best = RecordedTrials.Complex.Where(p => p.Kbps <= 8000).MaxBy(p => p.Psnr)!;
+        Assert.Equal((best.Height, best.Crf), (capped[0].Height, capped[0].Crf));
+        Assert.All(capped, r => Assert.True(r.SampleKbps <= 8000, $"{r.Name} at {r.SampleKbps} kb/s"));
+        Assert.Throws<ArgumentException>(() => Select(RecordedTrials.Complex, new PerTitleOptions { MaxTopKbps = 1 })); // nothing fits
     }
 
     // Lower rungs
