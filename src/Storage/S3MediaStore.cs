@@ -96,15 +96,18 @@ public sealed partial class S3MediaStore : IMediaStore, IPartialUploadStore, IDi
         }
     }
 
-    public async Task WriteTitleAsync(Title title, CancellationToken cancellationToken = default)
+    public Task WriteTitleAsync(Title title, CancellationToken cancellationToken = default) =>
+        PutJsonAsync(CatalogKey(title.Id), title, cancellationToken);
+
+    /// <summary>One PUT of a small JSON document: a reader sees the old object or the new one.</summary>
+    private async Task PutJsonAsync<T>(string key, T value, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(title, Json);
-        using var stream = new MemoryStream(body, writable: false);
+        using var stream = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(value, Json), writable: false);
         await Client.PutObjectAsync(
             new PutObjectRequest
             {
                 BucketName = Bucket,
-                Key = CatalogKey(title.Id),
+                Key = key,
                 InputStream = stream,
                 ContentType = "application/json",
                 UseChunkEncoding = false,
@@ -298,21 +301,8 @@ public sealed partial class S3MediaStore : IMediaStore, IPartialUploadStore, IDi
         return endpoints;
     }
 
-    public async Task WriteWebhookAsync(WebhookEndpoint endpoint, CancellationToken cancellationToken = default)
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(endpoint, Json);
-        using var stream = new MemoryStream(body, writable: false);
-        await Client.PutObjectAsync(
-            new PutObjectRequest
-            {
-                BucketName = Bucket,
-                Key = WebhooksPrefix + endpoint.Id + ".json",
-                InputStream = stream,
-                ContentType = "application/json",
-                UseChunkEncoding = false,
-            },
-            cancellationToken);
-    }
+    public Task WriteWebhookAsync(WebhookEndpoint endpoint, CancellationToken cancellationToken = default) =>
+        PutJsonAsync(WebhooksPrefix + endpoint.Id + ".json", endpoint, cancellationToken);
 
     public async Task<bool> DeleteWebhookAsync(string id, CancellationToken cancellationToken = default)
     {

@@ -32,16 +32,11 @@ internal static class SubtitleEndpoints
     public static IEndpointRouteBuilder MapSubtitles(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/titles/{id}/subtitles", AddAsync).RequireAdminKey().DisableAntiforgery();
-        app.MapDelete("/api/titles/{id}/subtitles/{name}", async (string id, string name, IMediaStore store, SubtitleEditor editor, CancellationToken ct) =>
-        {
-            var title = TitleId.IsValid(id) ? await store.ReadTitleAsync(id, ct) : null;
-            if (title?.Subtitles.Any(t => t.Name == name) != true)
-            {
-                return Problem(StatusCodes.Status404NotFound, title is null ? $"no title with id '{id}'" : $"title '{id}' has no subtitle track '{name}'");
-            }
-
-            return Answer(await editor.RemoveAsync(id, name, ct), StatusCodes.Status200OK);
-        }).RequireAdminKey();
+        // The editor answers 404 for an unknown title or track, and 409 for a title that is not ready.
+        app.MapDelete("/api/titles/{id}/subtitles/{name}", async (string id, string name, SubtitleEditor editor, CancellationToken ct) =>
+            TitleId.IsValid(id)
+                ? Answer(await editor.RemoveAsync(id, name, ct), StatusCodes.Status200OK)
+                : Problem(StatusCodes.Status404NotFound, $"no title with id '{id}'")).RequireAdminKey();
         return app;
     }
 
@@ -107,8 +102,10 @@ internal static class SubtitleEndpoints
 
         // The label a menu shows: the admin's, else the language's name.
         var given = form["label"].ToString().Trim();
-        var label = given.Length == 0 ? LanguageTags.EnglishName(language) ?? (language == LanguageTags.Undetermined ? "Subtitles" : language) : TrackLabels.Clean(given);
-        if (label is null || label.Length != (given.Length == 0 ? label.Length : given.Length))
+        var label = given.Length == 0
+            ? LanguageTags.EnglishName(language) ?? (language == LanguageTags.Undetermined ? "Subtitles" : language)
+            : TrackLabels.Clean(given) is { } clean && clean.Length == given.Length ? clean : null; // not cut short, no control character
+        if (label is null)
         {
             return Problem(StatusCodes.Status422UnprocessableEntity, $"the 'label' field must be one line of at most {TrackLabels.MaxLength} characters");
         }

@@ -35,8 +35,7 @@ internal static class PackageCommand
             .AddCommandLine(args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToArray())
             .Build();
         var services = new ServiceCollection()
-            .AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true)
-                .AddFilter((_, level) => level >= LogLevel.Information))
+            .AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true))
             .Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         services.AddLadder(configuration);
         await using var provider = services.BuildServiceProvider();
