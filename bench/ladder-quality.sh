@@ -5,23 +5,27 @@
 #   simple   testsrc: a mostly static test card (colour bars, a small scrolling gradient, a counter)
 #   medium   testsrc2: moving shapes over a gradient
 #   complex  Conway's life at full resolution (every cell changes often) under strong temporal noise
-# Each source is packaged twice by the transcoder's own `package` command (the service's code and settings: x264
-# veryfast, 4 s segments, one file per rendition): with Ladder:Mode=Fixed (1080p 5 Mb/s ... 240p 0.4 Mb/s) and with
-# Ladder:Mode=PerTitle (trial encodes of samples, rungs on the quality/bitrate hull, capped CRF). The command reports
-# its wall time. Then every rung is decoded whole, scaled back to 1920x1080 (bicubic) and scored against the source
-# with ffmpeg's psnr (luma) and ssim (all planes) filters, on every SCORE_EVERY-th frame.
+# Each source is packaged by the transcoder's own `package` command (the service's code and settings: x264 veryfast,
+# 4 s segments, one file per rendition), once per mode: Fixed (1080p 5 Mb/s ... 240p 0.4 Mb/s), PerTitle (trial
+# encodes of samples, rungs on the quality/bitrate hull, capped CRF, the top rung no worse than the fixed one), and
+# PerTitleAv1 (the same with Ladder:Codecs=h264,av1: its ladder is the SVT-AV1 copies, its time the whole run's).
+# The command reports its wall time: probe and packaging, the part of upload-to-ready that depends on the mode (the
+# upload, trick play and publishing cost the same either way). Then every rung of a ladder is decoded whole, scaled
+# back to 1920x1080 (bicubic) and scored against the source with ffmpeg's psnr (luma) and ssim (all planes) filters,
+# on every SCORE_EVERY-th frame, in one ffmpeg run per ladder.
 #
-# The table per source: each rung's size, average bitrate, PSNR and SSIM; then per ladder its total video bytes, its
-# top rung's bitrate and PSNR, and the transcode wall time; and per-title against fixed: the bytes saved, the top-rung
-# PSNR difference, and the wall-time ratio. Self-contained: installs ffmpeg if missing, builds the transcoder, writes
-# everything under WORK (outside the repository).
+# The report (bench/ladder-report.py) per source: each rung's rate control, bitrate, PSNR and SSIM; each ladder's
+# total video bytes, top rung and transcode time; and each ladder against the fixed one: total bytes, the bitrate it
+# needs for each fixed rung's PSNR and the saving at those qualities (equal or better PSNR by construction, or "not
+# reached"), what a player gets at each fixed rung's bitrate, and the time ratio. Self-contained: installs ffmpeg if
+# missing, builds the transcoder, writes everything under WORK (outside the repository).
 #
 # Environment knobs (all optional):
 #   WORK=/tmp/vod-bench-ladder   sources, ladders, logs
 #   DUR=60                       seconds of each source
 #   SCORE_EVERY=5                score one frame in N (1: every frame; 5 keeps the scoring to a few minutes on 2 cores)
 #   SOURCES="simple medium complex"   which sources
-#   MODES="Fixed PerTitle"       which ladders
+#   MODES="Fixed PerTitle PerTitleAv1"   which ladders
 #   SKIP_BUILD=1                 do not run `dotnet build` (use the existing Release build)
 set -euo pipefail
 
@@ -30,7 +34,7 @@ WORK=${WORK:-/tmp/vod-bench-ladder}
 DUR=${DUR:-60}
 SCORE_EVERY=${SCORE_EVERY:-5}
 SOURCES=${SOURCES:-simple medium complex}
-MODES=${MODES:-Fixed PerTitle}
+MODES=${MODES:-Fixed PerTitle PerTitleAv1}
 
 die() { echo "ERROR: $*" >&2; exit 1; }
 log() { echo "[$(date +%T)] $*" >&2; }
@@ -72,17 +76,45 @@ make_source() {
   echo "$out"
 }
 
-# PSNR (luma) and SSIM (all) of one rung against the source, on every SCORE_EVERY-th frame.
-score() {
-  local rung=$1 src=$2 every="select='not(mod(n\\,$SCORE_EVERY))',setpts=N/TB"
-  ffmpeg -hide_banner -nostdin -i "$rung" -i "$src" -filter_complex \
-    "[0:v]scale=1920:1080:flags=bicubic,setsar=1,$every,split[d1][d2];[1:v]setsar=1,$every,split[r1][r2];[d1][r1]psnr;[d2][r2]ssim" \
-    -an -f null - 2>&1 | python3 -c '
+# PSNR (luma) and SSIM (all) of every rung of a ladder against the source, on every SCORE_EVERY-th frame: one ffmpeg
+# run decodes the source once for all of them (the complex source is most of the scoring's cost). Prints one line per
+# rung, in the order given: "PSNR SSIM".
+score_ladder() {
+  local src=$1; shift
+  local every="select='not(mod(n\\,$SCORE_EVERY))',setpts=N/TB" n=$# inputs=() graph outputs=() i
+  graph="[0:v]setsar=1,$every,split=$((2 * n))"
+  for ((i = 0; i < n; i++)); do graph+="[r$((2 * i))][r$((2 * i + 1))]"; done
+  for ((i = 0; i < n; i++)); do
+    inputs+=(-i "${@:i+1:1}")
+    graph+=";[$((i + 1)):v]scale=1920:1080:flags=bicubic,setsar=1,$every[d$i];[d$i][r$((2 * i))]psnr@r$i[p$i];[p$i][r$((2 * i + 1))]ssim@r$i[s$i]"
+    outputs+=(-map "[s$i]" -f null -)
+  done
+  ffmpeg -hide_banner -nostdin -i "$src" "${inputs[@]}" -filter_complex "$graph" "${outputs[@]}" 2>&1 | python3 -c '
 import re, sys
-text = sys.stdin.read()
-psnr = re.search(r"PSNR y:([0-9.]+|inf)", text); ssim = re.search(r"SSIM .*All:([0-9.]+)", text)
-if not psnr or not ssim: sys.exit("no PSNR/SSIM in ffmpeg output:\n" + text[-2000:])
-print(100.0 if psnr.group(1) == "inf" else float(psnr.group(1)), float(ssim.group(1)))'
+n = int(sys.argv[1]); text = sys.stdin.read(); psnr = {}; ssim = {}
+for m in re.finditer(r"\[psnr@r(\d+) @ [^\]]*\] PSNR y:(\S+)", text): psnr[int(m.group(1))] = 100.0 if m.group(2) == "inf" else float(m.group(2))
+for m in re.finditer(r"\[ssim@r(\d+) @ [^\]]*\] SSIM .*All:(\S+)", text): ssim[int(m.group(1))] = float(m.group(2))
+if len(psnr) < n or len(ssim) < n: sys.exit("no PSNR/SSIM for every rung in ffmpeg output:\n" + text[-2000:])
+for i in range(n): print(psnr[i], ssim[i])' "$n"
+}
+
+# How each ladder is packaged: the configuration the `package` command gets, and which of its video renditions are the
+# ladder's (PerTitleAv1 packages H.264 and AV1 together, as the service would, and its ladder is the AV1 copies; its
+# time is the whole run's).
+mode_args() {
+  case "$1" in
+    Fixed) echo "--Ladder:Mode=Fixed" ;;
+    PerTitle) echo "--Ladder:Mode=PerTitle" ;;
+    PerTitleAv1) echo "--Ladder:Mode=PerTitle --Ladder:Codecs=h264,av1" ;;
+    *) die "unknown mode '$1' (Fixed, PerTitle, PerTitleAv1)" ;;
+  esac
+}
+mode_rungs() { # report.json mode -> rung names
+  python3 -c '
+import json, sys
+names = [r["name"] for r in json.load(open(sys.argv[1]))["renditions"]]
+av1 = sys.argv[2] == "PerTitleAv1"
+print(" ".join(n for n in names if n.endswith("-av1") == av1))' "$1" "$2"
 }
 
 RESULTS=$WORK/results.jsonl
@@ -92,49 +124,30 @@ for name in $SOURCES; do
   for mode in $MODES; do
     out=$WORK/ladder-$name-$mode
     rm -rf "$out"
-    log "packaging $name with Ladder:Mode=$mode"
-    dotnet "$TRANSCODER_DLL" package "$src" "$out" "--Ladder:Mode=$mode" --Logging:LogLevel:Default=Warning >"$out.json" 2>"$out.log" ||
+    log "packaging $name as $mode: $(mode_args "$mode")"
+    # shellcheck disable=SC2046 # mode_args is several arguments
+    dotnet "$TRANSCODER_DLL" package "$src" "$out" $(mode_args "$mode") --Logging:LogLevel:Default=Warning >"$out.json" 2>"$out.log" ||
       { tail -20 "$out.log" >&2; die "package failed for $name $mode"; }
-    for rung in $(python3 -c 'import json,sys; print(" ".join(r["name"] for r in json.load(open(sys.argv[1]))["renditions"]))' "$out.json"); do
-      log "scoring $name $mode $rung"
-      read -r psnr ssim < <(score "$out/$rung/media.mp4" "$src")
-      python3 - "$out.json" "$rung" "$psnr" "$ssim" "$name" "$mode" "$out" >>"$RESULTS" <<'PY'
+    read -r -a rungs <<<"$(mode_rungs "$out.json" "$mode")"
+    [ "${#rungs[@]}" -gt 0 ] || die "$name $mode: no rungs in the report"
+    log "scoring $name $mode: ${rungs[*]}"
+    files=(); for rung in "${rungs[@]}"; do files+=("$out/$rung/media.mp4"); done
+    mapfile -t scores < <(score_ladder "$src" "${files[@]}")
+    [ "${#scores[@]}" -eq "${#rungs[@]}" ] || die "$name $mode: ${#scores[@]} scores for ${#rungs[@]} rungs"
+    for i in "${!rungs[@]}"; do
+      read -r psnr ssim <<<"${scores[$i]}"
+      python3 - "$out.json" "${rungs[$i]}" "$psnr" "$ssim" "$name" "$mode" "$out" >>"$RESULTS" <<'PY'
 import json, os, sys
 report, rung, psnr, ssim, name, mode, out = sys.argv[1:]
 data = json.load(open(report))
 r = next(x for x in data["renditions"] if x["name"] == rung)
 q = r.get("quality") or {}
 print(json.dumps({"source": name, "mode": mode, "rung": rung, "height": r["height"], "bytes": os.path.getsize(os.path.join(out, rung, "media.mp4")),
-  "avgKbps": r["averageBandwidth"] / 1000, "psnr": float(psnr), "ssim": float(ssim), "crf": q.get("crf"),
+  "avgKbps": r["averageBandwidth"] / 1000, "psnr": float(psnr), "ssim": float(ssim), "crf": q.get("crf"), "fixedRate": bool(q) and q.get("crf") is None,
   "trialPsnr": q.get("psnr"), "seconds": data["seconds"]}))
 PY
     done
   done
 done
 
-python3 - "$RESULTS" <<'PY'
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
-def by(source, mode): return sorted((r for r in rows if r["source"] == source and r["mode"] == mode), key=lambda r: (-r["height"], -r["avgKbps"]))
-for source in dict.fromkeys(r["source"] for r in rows):
-    print(f"\n## {source}\n")
-    print("| ladder | rung | CRF | avg kb/s | PSNR dB | SSIM |")
-    print("|---|---|---|---|---|---|")
-    totals = {}
-    for mode in dict.fromkeys(r["mode"] for r in rows):
-        ladder = by(source, mode)
-        if not ladder: continue
-        for r in ladder:
-            print(f"| {mode} | {r['rung']} | {r['crf'] if r['crf'] is not None else '-'} | {r['avgKbps']:.0f} | {r['psnr']:.2f} | {r['ssim']:.4f} |")
-        totals[mode] = (sum(r["bytes"] for r in ladder), ladder[0], ladder[0]["seconds"])
-    print("\n| ladder | total video bytes | top rung kb/s | top rung PSNR | top rung SSIM | transcode s |")
-    print("|---|---|---|---|---|---|")
-    for mode, (total, top, seconds) in totals.items():
-        print(f"| {mode} | {total:,} | {top['avgKbps']:.0f} | {top['psnr']:.2f} | {top['ssim']:.4f} | {seconds:.1f} |")
-    if "Fixed" in totals:
-        fixed_total, fixed_top, fixed_seconds = totals["Fixed"]
-        for mode, (total, top, seconds) in totals.items():
-            if mode == "Fixed": continue
-            print(f"\n{mode} against Fixed: {100 * (1 - total / fixed_total):.1f} % fewer bytes in all; top rung {top['psnr'] - fixed_top['psnr']:+.2f} dB PSNR"
-                  f" at {top['avgKbps'] / fixed_top['avgKbps']:.2f}x the bits; transcode time x{seconds / fixed_seconds:.2f}")
-PY
+python3 "$REPO/bench/ladder-report.py" "$RESULTS"

@@ -71,6 +71,6 @@ internal static partial class Log
     public static partial void SubtitleSkipped(ILogger logger, string codec, string reason);
 
     // Ladder/PerTitle/ComplexityPass.cs
-    [LoggerMessage(44, LogLevel.Information, "Per-title complexity pass: {Trials} trial points ({Heights} heights x {Crfs} CRFs, {SampleSeconds} s of samples) in {Elapsed}", EventName = "ComplexityMeasured")]
-    public static partial void ComplexityMeasured(ILogger logger, int trials, int heights, int crfs, double sampleSeconds, TimeSpan elapsed);
+    [LoggerMessage(44, LogLevel.Information, "Per-title complexity pass: {Trials} trial points ({Heights} heights x {Crfs} CRFs, fixed top rung's reference: {Reference}; {SampleSeconds} s of samples) in {Elapsed}", EventName = "ComplexityMeasured")]
+    public static partial void ComplexityMeasured(ILogger logger, int trials, int heights, int crfs, bool reference, double sampleSeconds, TimeSpan elapsed);
 }

@@ -37,9 +37,10 @@ public sealed record RenditionInfo(
 
 /// <summary>
 /// A per-title rung's settings and what its trial encode measured on the title's samples: the video bitrate, the luma
-/// PSNR and the SSIM of the rung scaled back to the source size, against the source.
+/// PSNR and the SSIM of the rung scaled back to the source size, against the source. <c>Crf</c> is null for a rung
+/// encoded at the fixed ladder's bitrate instead (a per-title top rung kept at the fixed ladder's quality).
 /// </summary>
-public sealed record RenditionQuality(int Crf, double SampleKbps, double Psnr, double Ssim);
+public sealed record RenditionQuality(int? Crf, double SampleKbps, double Psnr, double Ssim);
 
 /// <summary>One audio track of the title, packaged once beside the video renditions (an HLS <c>EXT-X-MEDIA</c> rendition, a DASH audio adaptation set).</summary>
 /// <param name="Name">Its directory in the version and its id in manifests (<c>audio</c>, <c>audio2</c>...).</param>

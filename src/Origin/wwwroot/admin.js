@@ -478,7 +478,7 @@
       const li = document.createElement('li');
       const q = r.quality;
       li.textContent = `${r.name}: ${r.width}x${r.height}, ${(r.averageBandwidth / 1e6).toFixed(2)} Mb/s`
-        + (q ? `, CRF ${q.crf}, PSNR ${q.psnr.toFixed(2)} dB, SSIM ${q.ssim.toFixed(4)} (measured on samples)` : '');
+        + (q ? `, ${q.crf == null ? 'fixed bitrate' : `CRF ${q.crf}`}, PSNR ${q.psnr.toFixed(2)} dB, SSIM ${q.ssim.toFixed(4)} (measured on samples)` : '');
       return li;
     }));
   };

@@ -160,7 +160,11 @@ internal sealed record FfmpegLadderCommand(IReadOnlyList<string> InputOptions, s
     /// </summary>
     private static string[] RateControl(Rendition r) => r.Crf is { } crf
         ? ["-crf", crf.ToString(CultureInfo.InvariantCulture), "-maxrate", $"{r.VideoKbps}k", "-bufsize", $"{r.VideoKbps * 2}k"]
-        : ["-b:v", $"{r.VideoKbps}k", "-maxrate", $"{r.VideoKbps * 11 / 10}k", "-bufsize", $"{r.VideoKbps * 2}k"];
+        : FixedRateControl(r.VideoKbps);
+
+    /// <summary>x264's rate control for a fixed rung of <paramref name="kbps"/> (also the per-title pass's reference
+    /// trial, which must encode as the fixed ladder does).</summary>
+    internal static string[] FixedRateControl(int kbps) => ["-b:v", $"{kbps}k", "-maxrate", $"{kbps * 11 / 10}k", "-bufsize", $"{kbps * 2}k"];
 
     /// <summary>The HLS fMP4 muxer's options for one output written into <paramref name="dir"/>.</summary>
     private static string[] HlsOutput(string dir, LadderOptions options)
@@ -211,6 +215,17 @@ internal sealed record FfmpegLadderCommand(IReadOnlyList<string> InputOptions, s
 /// into the directory <paramref name="Name"/> of the version.</summary>
 internal sealed record VideoOutput(string Name, Rendition Rendition, VideoCodec Codec)
 {
-    /// <summary>The output's own target bitrate (a per-title rung's: its cap): an AV1 copy's is a share of its rung's.</summary>
-    public int VideoKbps => Codec == VideoCodec.Av1 ? Rendition.VideoKbps * FfmpegLadderCommand.Av1BitratePercent / 100 : Rendition.VideoKbps;
+    /// <summary>
+    /// The output's own target bitrate (a per-title rung's: its cap). An AV1 copy's is a share of what its H.264 rung is
+    /// expected to spend: the rung's target or cap, or, for a per-title rung at a fixed bitrate (the top rung kept at the
+    /// fixed ladder's quality), the bitrate its trial measured when lower: a test card the fixed 5 Mb/s rung encodes in
+    /// 0.65 Mb/s would otherwise get an AV1 copy aiming at 3.5 Mb/s, twice the H.264 rung's bits.
+    /// </summary>
+    public int VideoKbps => Codec == VideoCodec.Av1
+        ? ExpectedKbps(Rendition) * FfmpegLadderCommand.Av1BitratePercent / 100
+        : Rendition.VideoKbps;
+
+    private static int ExpectedKbps(Rendition r) => r is { Crf: null, Quality: { } q }
+        ? Math.Clamp((int)Math.Ceiling(q.SampleKbps), 1, r.VideoKbps)
+        : r.VideoKbps;
 }

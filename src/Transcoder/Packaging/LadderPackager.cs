@@ -145,14 +145,14 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, Co
     /// <summary>
     /// The per-title ladder: trial encodes of the source's samples (<see cref="ComplexityPass"/>, in the job's scratch,
     /// outside the version), then the rungs on their quality-against-bitrate hull (<see cref="PerTitleLadder"/>), each
-    /// encoded at its trial's CRF with its peak capped.
+    /// encoded at its trial's CRF with its peak capped (or, a rung taken from the reference trial, as the fixed rung).
     /// </summary>
     private async Task<IReadOnlyList<Rendition>> PlanPerTitleAsync(string input, SourceInfo source, string scratchDirectory, CancellationToken cancellationToken)
     {
         var points = await complexity.MeasureAsync(input, source, scratchDirectory, cancellationToken);
         var rungs = PerTitleLadder.Select(points, source.Width, source.Height, options.Value.PerTitle);
         Log.PerTitleLadder(logger, points.Count, string.Join(", ", rungs.Select(r =>
-            string.Create(CultureInfo.InvariantCulture, $"{r.Name} crf {r.Crf} {r.SampleKbps:0}k (cap {r.MaxKbps}k) PSNR {r.Psnr:0.00} SSIM {r.Ssim:0.0000}"))));
+            string.Create(CultureInfo.InvariantCulture, $"{r.Name} {(r.Crf is { } crf ? $"crf {crf} {r.SampleKbps:0}k (cap {r.MaxKbps}k)" : $"fixed {r.MaxKbps}k ({r.SampleKbps:0}k)")} PSNR {r.Psnr:0.00} SSIM {r.Ssim:0.0000}"))));
         return rungs.Select(r => new Rendition(r.Name, r.Width, r.Height, r.MaxKbps, r.Crf,
             new RenditionQuality(r.Crf, Math.Round(r.SampleKbps), Math.Round(r.Psnr, 2), Math.Round(r.Ssim, 4)))).ToList();
     }

@@ -244,6 +244,20 @@ public class FfmpegLadderCommandTests
         Assert.Empty(ValuesOf(av1, "-b:v"));
     }
 
+    [Fact]
+    public void Build_Av1On_Av1CopyOfAPerTitleFixedBitrateRung_VbrAtSeventyPercentOfWhatItsTrialSpent()
+    {
+        // A per-title top rung kept at the fixed ladder's quality: x264 at the fixed 5 Mb/s, which the trial measured
+        // spending 654 kb/s; and one whose trial spent more than the target (the target then bounds it).
+        var quality = new Vod.Common.Catalog.RenditionQuality(null, 654, 70.4, 0.9999);
+        var command = Build(WithAv1, renditions: [
+            new Rendition("1080p", 1920, 1080, 5000, Crf: null, Quality: quality),
+            new Rendition("720p", 1280, 720, 3000, Crf: null, Quality: quality with { SampleKbps = 3600 })]);
+
+        Assert.Equal(["5000k", "3000k", "457k", "2100k"], ValuesOf(command.All, "-b:v"));
+        Assert.Empty(ValuesOf(command.All, "-crf"));
+    }
+
     [Theory]
     [InlineData(21, 33)]
     [InlineData(25, 39)]

@@ -50,7 +50,8 @@ internal sealed partial class ComplexityPass(IOptions<LadderOptions> options, IL
     /// <summary>
     /// Every trial point for the source: <see cref="PerTitleOptions.EffectiveTrialHeights"/> not taller than the source (a source
     /// shorter than every height gets one trial at its own height, even) x <see cref="PerTitleOptions.EffectiveTrialCrfs"/>,
-    /// heights descending, CRFs ascending. Any ffmpeg failure is a <see cref="PackagingException"/> whose message names
+    /// heights descending, CRFs ascending; with <see cref="PerTitleOptions.KeepFixedTopQuality"/>, one more: the
+    /// reference trial (<see cref="TrialPoint.FixedKbps"/>), encoded in its size's process. Any ffmpeg failure is a <see cref="PackagingException"/> whose message names
     /// no server path; cancellation kills the running ffmpeg processes and is rethrown once they have exited.
     /// </summary>
     /// <param name="input">The uploaded source (read with the safe input options only).</param>
@@ -78,6 +79,7 @@ internal sealed partial class ComplexityPass(IOptions<LadderOptions> options, IL
         var seconds = await DurationOfAsync(samples, paths, cancellationToken);
         var gop = source.FrameRate > 0 ? Math.Max(1, (int)Math.Round(source.FrameRate * ladder.SegmentSeconds)) : 250;
 
+        var groups = TrialGroups(sizes, crfs, directory, perTitle.KeepFixedTopQuality ? LadderPlan.For(ladder.EffectiveRungs, source.Width, source.Height)[0] : null);
         var points = new List<TrialPoint>();
 
         // The encode of height i runs while height i-1 is scored; a failure of either stops the other before it is thrown.
@@ -85,10 +87,9 @@ internal sealed partial class ComplexityPass(IOptions<LadderOptions> options, IL
         Task<IReadOnlyList<TrialPoint>>? scoring = null;
         try
         {
-            foreach (var size in sizes)
+            foreach (var trials in groups)
             {
-                var trials = crfs.Select(crf => new Trial(size.Width, size.Height, crf, Path.Combine(directory, TrialFile(size.Height, crf)))).ToList();
-                await RunAsync(TrialsCommand(samples, trials, ladder.Preset, gop, ladder.SegmentSeconds), $"encoding the {size.Height}p trials", paths, stop.Token);
+                await RunAsync(TrialsCommand(samples, trials, ladder.Preset, gop, ladder.SegmentSeconds), $"encoding the {trials[0].Height}p trials", paths, stop.Token);
                 if (scoring is not null)
                 {
                     points.AddRange(await scoring);
@@ -116,12 +117,40 @@ internal sealed partial class ComplexityPass(IOptions<LadderOptions> options, IL
 
         cancellationToken.ThrowIfCancellationRequested();
         TryDelete(directory);
-        Log.ComplexityMeasured(logger, points.Count, sizes.Count, crfs.Count, Math.Round(seconds, 2), Stopwatch.GetElapsedTime(started));
+        Log.ComplexityMeasured(logger, points.Count, sizes.Count, crfs.Count, perTitle.KeepFixedTopQuality, Math.Round(seconds, 2), Stopwatch.GetElapsedTime(started));
         return points;
     }
 
-    /// <summary>A trial: the samples at <see cref="Width"/> x <see cref="Height"/> and <see cref="Crf"/>, written to <see cref="File"/>.</summary>
-    internal sealed record Trial(int Width, int Height, int Crf, string File);
+    /// <summary>A trial: the samples at <see cref="Width"/> x <see cref="Height"/> and <see cref="Crf"/>, written to
+    /// <see cref="File"/>; or, with <see cref="FixedKbps"/> (and <see cref="Crf"/> 0), the reference trial, encoded as
+    /// the fixed ladder's rung of that bitrate.</summary>
+    internal sealed record Trial(int Width, int Height, int Crf, string File, int? FixedKbps = null);
+
+    /// <summary>
+    /// The trials, one group (one encoding process) per size, in the order of <paramref name="sizes"/>, CRFs ascending.
+    /// The <paramref name="reference"/> rung (the fixed ladder's top rung for this source), when given, is one more
+    /// trial in the group of its size, or a group of its own after the others when no trial has its size.
+    /// </summary>
+    internal static List<List<Trial>> TrialGroups(IReadOnlyList<(int Width, int Height)> sizes, IReadOnlyList<int> crfs, string directory, Rendition? reference)
+    {
+        var groups = sizes
+            .Select(size => crfs.Select(crf => new Trial(size.Width, size.Height, crf, Path.Combine(directory, TrialFile(size.Height, crf)))).ToList())
+            .ToList();
+        if (reference is not null)
+        {
+            var trial = new Trial(reference.Width, reference.Height, 0, Path.Combine(directory, ReferenceFile(reference.Height, reference.VideoKbps)), reference.VideoKbps);
+            if (groups.Find(g => g[0].Width == trial.Width && g[0].Height == trial.Height) is { } group)
+            {
+                group.Add(trial);
+            }
+            else
+            {
+                groups.Add([trial]);
+            }
+        }
+
+        return groups;
+    }
 
     /// <summary>One ffmpeg run as data: inputs, each with the options that precede its <c>-i</c>, and the output
     /// arguments, whose last output file is <see cref="LastOutput"/> (FFMpegCore appends it).</summary>
@@ -224,7 +253,9 @@ internal sealed partial class ComplexityPass(IOptions<LadderOptions> options, IL
 
             args.AddRange([
                 "-map", $"[t{i}]", "-an", "-sn", "-dn", "-fps_mode", "passthrough",
-                "-c:v", "libx264", "-preset", preset, "-profile:v", "high", "-crf", trials[i].Crf.ToString(CultureInfo.InvariantCulture), "-pix_fmt", "yuv420p",
+                "-c:v", "libx264", "-preset", preset, "-profile:v", "high",
+                .. trials[i].FixedKbps is { } kbps ? FfmpegLadderCommand.FixedRateControl(kbps) : ["-crf", trials[i].Crf.ToString(CultureInfo.InvariantCulture)],
+                "-pix_fmt", "yuv420p",
                 "-g", gop.ToString(CultureInfo.InvariantCulture), "-keyint_min", gop.ToString(CultureInfo.InvariantCulture), "-sc_threshold", "0",
                 "-force_key_frames", $"expr:gte(t,n_forced*{segmentSeconds})", "-bsf:v", "filter_units=remove_types=6", "-f", "h264",
             ]);
@@ -305,6 +336,8 @@ internal sealed partial class ComplexityPass(IOptions<LadderOptions> options, IL
 
     internal static string TrialFile(int height, int crf) => string.Create(CultureInfo.InvariantCulture, $"trial_{height}p_crf{crf}.h264");
 
+    internal static string ReferenceFile(int height, int kbps) => string.Create(CultureInfo.InvariantCulture, $"trial_{height}p_fixed{kbps}k.h264");
+
     private static async Task<IReadOnlyList<TrialPoint>> ScoreAsync(
         string samples, List<Trial> trials, int width, int height, double seconds, Paths paths, CancellationToken cancellationToken)
     {
@@ -313,9 +346,10 @@ internal sealed partial class ComplexityPass(IOptions<LadderOptions> options, IL
         var scores = ParseScores(stderr, trials.Count);
         return [.. trials.Select((t, i) =>
         {
-            var (psnr, ssim) = scores[i] ?? throw new PackagingException($"per-title complexity pass: ffmpeg gave no PSNR or SSIM for the {t.Width}x{t.Height} CRF {t.Crf} trial");
+            var (psnr, ssim) = scores[i] ?? throw new PackagingException(
+                $"per-title complexity pass: ffmpeg gave no PSNR or SSIM for the {t.Width}x{t.Height} {(t.FixedKbps is { } k ? $"{k} kb/s reference" : $"CRF {t.Crf}")} trial");
             var kbps = new FileInfo(t.File).Length * 8 / seconds / 1000;
-            return new TrialPoint(t.Width, t.Height, t.Crf, Math.Round(kbps, 1), Math.Round(psnr, 3), Math.Round(ssim, 6));
+            return new TrialPoint(t.Width, t.Height, t.Crf, Math.Round(kbps, 1), Math.Round(psnr, 3), Math.Round(ssim, 6), t.FixedKbps);
         })];
     }
 

@@ -100,7 +100,10 @@ internal static class PerTitleLadder
     /// the hull: measured hulls are sparse (a resolution change costs a step of PSNR, so the hull often jumps from a
     /// small picture straight to the full one) and the hull point can overshoot MaxPsnr by several dB and tens of
     /// percent of bitrate that, by MaxPsnr's own definition, nobody sees.
-    /// A simple title reaches either far lower than a complex one, which is the point of per-title encoding.</item>
+    /// A simple title reaches either far lower than a complex one, which is the point of per-title encoding.
+    /// With <see cref="PerTitleOptions.KeepFixedTopQuality"/>, a top rung below the reference trial's PSNR (the fixed
+    /// ladder's top rung, <see cref="TrialPoint.FixedKbps"/>) gives way to the cheapest point that reaches it, the
+    /// reference itself at worst: the per-title ladder's best picture is never worse than the fixed ladder's.</item>
     /// <item>Lower rungs, going down from the top: each next rung is a trial point strictly shorter than the rung above
     /// it (each rung is a directory named after its height, and a rung at the same height with fewer bits is just a
     /// worse copy), with kbps between previous / <see cref="PerTitleOptions.MaxRungRatio"/> and previous /
@@ -114,7 +117,8 @@ internal static class PerTitleLadder
     /// rung when MaxRungs is reached (then with fewer kbps than the rung before it). It is picked as the chain picks
     /// (window first, then the highest kbps below it), and when every such point is closer than MinRungRatio to the rung
     /// above, the cheapest of them: reaching the small picture matters more than the spacing there.</item>
-    /// <item>Each rung: named <c>{Height}p</c>; width, height and CRF of its trial; the trial's figures as
+    /// <item>Each rung: named <c>{Height}p</c>; width, height and CRF of its trial (none for the reference trial, encoded
+    /// at its fixed bitrate, which is then its <see cref="PlannedRung.MaxKbps"/>); the trial's figures as
     /// <see cref="PlannedRung.SampleKbps"/>, <see cref="PlannedRung.Psnr"/>, <see cref="PlannedRung.Ssim"/>; its peak
     /// <see cref="PlannedRung.MaxKbps"/> = ceil(SampleKbps * <see cref="PerTitleOptions.MaxRateFactor"/>), at least 1,
     /// since the samples are not the whole title and a capped CRF encode must still be able to spend more on its hard
@@ -146,7 +150,15 @@ internal static class PerTitleLadder
                 nameof(trials));
         }
 
-        var chain = new List<TrialPoint> { TopOf(Hull(usable), usable, options) };
+        var top = TopOf(Hull(usable), usable, options);
+        if (options.KeepFixedTopQuality
+            && usable.Where(p => p.FixedKbps is not null).OrderByDescending(p => p.Psnr).FirstOrDefault() is { } reference
+            && top.Psnr < reference.Psnr)
+        {
+            top = usable.First(p => p.Psnr >= reference.Psnr); // cheapest first (usable is sorted): the reference qualifies
+        }
+
+        var chain = new List<TrialPoint> { top };
         while (chain.Count < options.MaxRungs && NextBelow(usable, chain[^1], options) is { } next)
         {
             chain.Add(next);
@@ -240,6 +252,11 @@ internal static class PerTitleLadder
 
     private static PlannedRung ToRung(TrialPoint p, PerTitleOptions options)
     {
+        if (p.FixedKbps is { } fixedKbps)
+        {
+            return new PlannedRung($"{p.Height}p", p.Width, p.Height, null, fixedKbps, p.Kbps, p.Psnr, p.Ssim);
+        }
+
         var max = Math.Ceiling(p.Kbps * options.MaxRateFactor);
         var maxKbps = max >= int.MaxValue ? int.MaxValue : Math.Max(1, (int)max);
         return new PlannedRung($"{p.Height}p", p.Width, p.Height, p.Crf, maxKbps, p.Kbps, p.Psnr, p.Ssim);

@@ -10,14 +10,20 @@ namespace Vod.Transcoder.Ladder.PerTitle;
 /// <param name="Kbps">The trial's average video bitrate over the samples, in kb/s.</param>
 /// <param name="Psnr">Average luma PSNR in dB against the source (capped at 100 for identical pictures).</param>
 /// <param name="Ssim">Average SSIM (all planes) against the source, 0 to 1.</param>
-internal sealed record TrialPoint(int Width, int Height, int Crf, double Kbps, double Psnr, double Ssim);
+/// <param name="FixedKbps">Set on the reference trial only: the samples encoded as the fixed ladder encodes its top rung
+/// for this source (average bitrate <c>FixedKbps</c>, no CRF; <see cref="Crf"/> is then 0). It measures what the fixed
+/// ladder's best picture would be, which the per-title top rung must not fall below
+/// (<see cref="PerTitleOptions.KeepFixedTopQuality"/>), and it is a candidate rung like any other.</param>
+internal sealed record TrialPoint(int Width, int Height, int Crf, double Kbps, double Psnr, double Ssim, int? FixedKbps = null);
 
 /// <summary>
 /// A rung of a per-title ladder, chosen among the trial points (<see cref="PerTitleLadder.Select"/>): encoded at the
 /// trial's resolution and CRF, with its peak capped at <see cref="MaxKbps"/> (<c>-maxrate</c>, <c>-bufsize</c> twice
-/// that). <see cref="SampleKbps"/>, <see cref="Psnr"/> and <see cref="Ssim"/> are what the trial measured on the samples.
+/// that); or, chosen from the reference trial (<see cref="Crf"/> null), encoded as the fixed ladder's rung at an average
+/// of <see cref="MaxKbps"/>. <see cref="SampleKbps"/>, <see cref="Psnr"/> and <see cref="Ssim"/> are what the trial
+/// measured on the samples.
 /// </summary>
-internal sealed record PlannedRung(string Name, int Width, int Height, int Crf, int MaxKbps, double SampleKbps, double Psnr, double Ssim);
+internal sealed record PlannedRung(string Name, int Width, int Height, int? Crf, int MaxKbps, double SampleKbps, double Psnr, double Ssim);
 
 /// <summary>How the per-title ladder is found (<c>Ladder:PerTitle</c>).</summary>
 internal sealed class PerTitleOptions
@@ -78,6 +84,15 @@ internal sealed class PerTitleOptions
     /// picture that fits instead of whatever bitrate its grain would take. Trials above it are not candidates.</summary>
     [Range(100, 1_000_000)]
     public double MaxTopKbps { get; set; } = 8000;
+
+    /// <summary>
+    /// The top rung is at least as good (PSNR on the samples) as the fixed ladder's top rung would be on this title: the
+    /// complexity pass encodes the samples once more as that rung (<see cref="TrialPoint.FixedKbps"/>), and when the
+    /// hull's top falls short of it, the top rung is the cheapest trial that reaches it, the reference itself at worst.
+    /// So moving a catalog to per-title never lowers a title's best picture: a test card the fixed ladder encodes almost
+    /// losslessly at 0.6 Mb/s keeps that picture rather than stopping at <see cref="MaxPsnr"/>.
+    /// </summary>
+    public bool KeepFixedTopQuality { get; set; } = true;
 
     [Range(2, 12)]
     public int MaxRungs { get; set; } = 6;

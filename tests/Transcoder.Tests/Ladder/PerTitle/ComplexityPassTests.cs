@@ -14,11 +14,14 @@ namespace Vod.Transcoder.Tests.Ladder.PerTitle;
 /// </summary>
 public sealed class ComplexityPassTests
 {
-    private static ComplexityPass Pass(IEnumerable<int> heights, IEnumerable<int> crfs, int samples = 3, double sampleSeconds = 1) =>
+    private static ComplexityPass Pass(IEnumerable<int> heights, IEnumerable<int> crfs, int samples = 3, double sampleSeconds = 1, bool reference = false) =>
         new(Options.Create(new LadderOptions
         {
             Preset = "veryfast",
-            PerTitle = new PerTitleOptions { TrialHeights = [.. heights], TrialCrfs = [.. crfs], Samples = samples, SampleSeconds = sampleSeconds },
+            PerTitle = new PerTitleOptions
+            {
+                TrialHeights = [.. heights], TrialCrfs = [.. crfs], Samples = samples, SampleSeconds = sampleSeconds, KeepFixedTopQuality = reference,
+            },
         }), NullLogger<ComplexityPass>.Instance);
 
     private static async Task<(string Clip, SourceInfo Source)> ClipAsync(TempDirectory dir, string name, string lavfi, double seconds)
@@ -79,6 +82,51 @@ public sealed class ComplexityPassTests
         Assert.True(flat.Kbps * 20 < noise.Kbps, $"flat {flat.Kbps} kb/s against noise {noise.Kbps} kb/s");
         Assert.True(flat.Psnr > noise.Psnr + 10, $"flat {flat.Psnr} dB against noise {noise.Psnr} dB");
         Assert.True(flat.Ssim > noise.Ssim, $"flat SSIM {flat.Ssim} against noise {noise.Ssim}");
+    }
+
+    [Fact]
+    public async Task MeasureAsync_KeepFixedTopQuality_AddsTheFixedTopRungAsAReferenceTrial_EncodedAtItsBitrate()
+    {
+        using var dir = new TempDirectory();
+        var (clip, source) = await ClipAsync(dir, "clip.mp4", "testsrc2=size=640x360:rate=25", 6);
+
+        // The default fixed ladder's top rung for a 360p source is 360p at 700 kb/s: one more trial in the 360p group.
+        var points = await Pass([360, 240], [23, 40], reference: true).MeasureAsync(clip, source, dir.Combine("job"), CancellationToken.None);
+        var alone = await Pass([240], [23], reference: true).MeasureAsync(clip, source, dir.Combine("job2"), CancellationToken.None);
+
+        Assert.Equal(
+            [(640, 360, 23, null), (640, 360, 40, null), (640, 360, 0, 700), (426, 240, 23, null), (426, 240, 40, null)],
+            points.Select(p => (p.Width, p.Height, p.Crf, p.FixedKbps)));
+        var reference = points[2];
+        Assert.InRange(reference.Kbps, 700 * 0.5, 700 * 1.3); // average bitrate mode: near its target, whatever the content
+        Assert.InRange(reference.Psnr, points[1].Psnr, 100); // 700 kb/s is far above CRF 40's bits on 360p testsrc2
+        Assert.True(points[1].Kbps < reference.Kbps, $"CRF 40 {points[1].Kbps} kb/s against the 700 kb/s reference {reference.Kbps}");
+
+        // No 360p trial height: the reference is a group of its own, after the others.
+        Assert.Equal([(426, 240, 23, null), (640, 360, 0, 700)], alone.Select(p => (p.Width, p.Height, p.Crf, p.FixedKbps)));
+    }
+
+    [Fact]
+    public void TrialGroups_ReferenceJoinsItsSizesGroupOrFormsItsOwn_TrialsCommandEncodesItAtTheFixedRate()
+    {
+        var reference = new Rendition("1080p", 1920, 1080, 5000);
+
+        var groups = ComplexityPass.TrialGroups([(1920, 1080), (1280, 720)], [22, 34], "/t", reference);
+        var apart = ComplexityPass.TrialGroups([(1280, 720)], [22], "/t", reference);
+
+        Assert.Equal(
+            [[(1080, 22, null), (1080, 34, null), (1080, 0, 5000)], [(720, 22, null), (720, 34, null)]],
+            groups.Select(g => g.Select(t => (t.Height, t.Crf, t.FixedKbps)).ToList()).ToList());
+        Assert.Equal("/t/trial_1080p_fixed5000k.h264", groups[0][2].File);
+        Assert.Equal([[(720, 22, (int?)null)], [(1080, 0, 5000)]], apart.Select(g => g.Select(t => (t.Height, t.Crf, t.FixedKbps)).ToList()).ToList());
+        Assert.Equal([[(1080, 22, (int?)null)]], ComplexityPass.TrialGroups([(1920, 1080)], [22], "/t", null).Select(g => g.Select(t => (t.Height, t.Crf, t.FixedKbps)).ToList()).ToList());
+
+        var args = ComplexityPass.TrialsCommand("/t/samples.mkv", groups[0], "veryfast", 100, 4).All.ToList();
+        var crf34 = args.IndexOf("/t/trial_1080p_crf34.h264"); // the last output before the reference's arguments
+        Assert.Equal(["-b:v", "5000k", "-maxrate", "5500k", "-bufsize", "10000k"], args.Skip(args.IndexOf("-b:v")).Take(6));
+        Assert.True(args.IndexOf("-b:v") > crf34, "the reference's rate control belongs to the last output");
+        Assert.Equal(2, args.Count(a => a == "-crf"));
+        Assert.Equal("/t/trial_1080p_fixed5000k.h264", args[^1]);
     }
 
     [Fact]

@@ -479,6 +479,61 @@ public class PerTitleLadderTests(ITestOutputHelper output)
         Assert.Equal(1, rung.MaxKbps);
     }
 
+    // The fixed ladder's top rung as a floor (KeepFixedTopQuality)
+
+    /// <summary>A reference trial at 1080p: the fixed ladder's 5 Mb/s top rung, as a simple title would spend it.</summary>
+    private static TrialPoint Reference(double kbps, double psnr) => new(1920, 1080, 0, kbps, psnr, 0.9999, FixedKbps: 5000);
+
+    [Fact]
+    public void Select_ReferenceBetterThanEveryCrfTrial_IsTheTopRung_EncodedAtItsFixedBitrate()
+    {
+        // The simple title's best CRF trial is 56.2 dB; the fixed ladder's rung reaches 74 dB for 840 kb/s.
+        var reference = Reference(840, 74);
+        var without = Select(RecordedTrials.Simple);
+
+        var ladder = Select([.. RecordedTrials.Simple, reference]);
+
+        Assert.True(without[0].Psnr < 74, "the hull's top alone stops below the fixed ladder's quality");
+        var top = ladder[0];
+        Assert.Equal(("1080p", 1920, 1080, (int?)null, 5000, 840.0, 74.0), (top.Name, top.Width, top.Height, top.Crf, top.MaxKbps, top.SampleKbps, top.Psnr));
+        Assert.Equal(without.Skip(1).Select(r => r.Height), ladder.Skip(1).Select(r => r.Height)); // the lower rungs stay the hull's
+        Assert.All(ladder.Skip(1), r => Assert.NotNull(r.Crf));
+    }
+
+    [Fact]
+    public void Select_ReferenceAboveTheHullsTop_CheapestCrfTrialReachingIt_BeatsTheReference()
+    {
+        // 55 dB: the 1080p CRF 21 trial (71 kb/s, 56.2 dB) reaches it for a twelfth of the reference's bits.
+        var ladder = Select([.. RecordedTrials.Simple, Reference(840, 55)]);
+
+        Assert.Equal((1080, (int?)21), (ladder[0].Height, ladder[0].Crf));
+        Assert.InRange(ladder[0].Psnr, 55, 100);
+    }
+
+    [Theory]
+    [MemberData(nameof(Sources))]
+    public void Select_ReferenceBelowTheHullsTop_ChangesNothingAtTheTop(string source)
+    {
+        var trials = RecordedTrials.Of(source);
+        var without = Select(trials)[0];
+        var reference = Reference(without.SampleKbps * 1.2, without.Psnr - 0.5);
+
+        var top = Select([.. trials, reference])[0];
+
+        Assert.Equal((without.Height, without.Crf), (top.Height, top.Crf));
+    }
+
+    [Fact]
+    public void Select_KeepFixedTopQualityOff_TopRungStaysTheHulls()
+    {
+        var options = new PerTitleOptions { KeepFixedTopQuality = false };
+
+        var ladder = Select([.. RecordedTrials.Simple, Reference(840, 74)], options);
+
+        Assert.Equal(Select(RecordedTrials.Simple, options), ladder);
+        Assert.All(ladder, r => Assert.NotNull(r.Crf));
+    }
+
     private static TrialPoint[] Shuffled(IEnumerable<TrialPoint> trials, int seed)
     {
         var copy = trials.ToArray();
