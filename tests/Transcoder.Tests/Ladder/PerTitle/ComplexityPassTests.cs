@@ -20,7 +20,11 @@ public sealed class ComplexityPassTests
             Preset = "veryfast",
             PerTitle = new PerTitleOptions
             {
-                TrialHeights = [.. heights], TrialCrfs = [.. crfs], Samples = samples, SampleSeconds = sampleSeconds, KeepFixedTopQuality = reference,
+                TrialHeights = [.. heights],
+                TrialCrfs = [.. crfs],
+                Samples = samples,
+                SampleSeconds = sampleSeconds,
+                KeepFixedTopQuality = reference,
             },
         }), NullLogger<ComplexityPass>.Instance);
 
