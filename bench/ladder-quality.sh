@@ -65,7 +65,7 @@ source_filter() {
 
 # A near-lossless source (x264 CRF 10), made once: what the ladders are scored against.
 make_source() {
-  local name=$1 out=$WORK/src-$1.mp4
+  local name=$1 out=$WORK/src-$1-${DUR}s.mp4
   if [ ! -s "$out" ]; then
     log "making the $name source: $(source_filter "$name")"
     ffmpeg -hide_banner -loglevel error -nostdin -y -f lavfi -i "$(source_filter "$name"),trim=duration=$DUR" \
