@@ -79,7 +79,9 @@ for source in dict.fromkeys(r["source"] for r in rows):
     print("|---|---|---|---|---|---|")
     for mode in modes:
         for r in ladder_of(source, mode):
-            control = "fixed bitrate" if r.get("fixedRate") else f"CRF {r['crf']}" if r["crf"] is not None else "-"
+            control = (f"CRF {r['crf']}" if r["crf"] is not None
+                       else "AV1 copy" if r["rung"].endswith("-av1")
+                       else "fixed bitrate")
             print(f"| {mode} | {r['rung']} | {control} | {r['avgKbps']:.0f} | {r['psnr']:.2f} | {r['ssim']:.4f} |")
     print("\n| ladder | rungs | total video bytes | top rung kb/s | top rung PSNR | transcode s |")
     print("|---|---|---|---|---|---|")

@@ -36,7 +36,9 @@ internal sealed class LadderOptions
 {
     public const string Section = "Ladder";
 
-    public LadderMode Mode { get; set; } = LadderMode.Fixed;
+    /// <summary>Per-title by default: on the bench's simple and medium sources it gives every quality of the fixed ladder
+    /// for 79 % and 27 % fewer bytes, for 1.2 times the transcode time (docs/speed.md, "Per-title ladder").</summary>
+    public LadderMode Mode { get; set; } = LadderMode.PerTitle;
 
     /// <summary>The trials and the choice of a per-title ladder (<see cref="LadderMode.PerTitle"/>).</summary>
     public PerTitleOptions PerTitle { get; set; } = new();

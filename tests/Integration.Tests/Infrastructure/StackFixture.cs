@@ -118,6 +118,11 @@ public sealed class StackFixture : IAsyncLifetime
         }
 
         _transcoderEnvironment = new Dictionary<string, string>(common) { ["Worker__PollInterval"] = "00:00:00.100" };
+        if (FixedLadder)
+        {
+            _transcoderEnvironment["Ladder__Mode"] = "Fixed";
+        }
+
         LogInAs(_originEnvironment, "origin");
         LogInAs(_transcoderEnvironment, "transcoder");
         foreach (var (key, value) in TranscoderSettings)
@@ -201,6 +206,13 @@ public sealed class StackFixture : IAsyncLifetime
 
     /// <summary>Extra settings for transcoders (e.g. a short claim timeout), set before <see cref="InitializeAsync"/>.</summary>
     public IReadOnlyDictionary<string, string> TranscoderSettings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// True (the default here): the transcoders encode the fixed ladder, whose rungs the suite's tests name and whose
+    /// encode has no complexity pass to wait for. False: the product's default, the per-title ladder
+    /// (<c>EndToEnd/PerTitleLadderTests</c>).
+    /// </summary>
+    public bool FixedLadder { get; init; } = true;
 
     /// <summary>False to start without a transcoder (a test starts its own).</summary>
     public bool WithTranscoder { get; init; } = true;

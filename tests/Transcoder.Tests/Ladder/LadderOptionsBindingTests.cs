@@ -12,13 +12,21 @@ public class LadderOptionsBindingTests
             .GetSection(LadderOptions.Section).Get<LadderOptions>() ?? new LadderOptions();
 
     [Fact]
-    public void Bind_Nothing_FixedModeAndTheDefaultTrialGrid()
+    public void Bind_Nothing_PerTitleModeAndTheDefaultTrialGrid_KeepingTheFixedTopQuality()
     {
         var options = Bind(("Ladder:Preset", "veryfast"));
 
-        Assert.Equal(LadderMode.Fixed, options.Mode);
+        Assert.Equal(LadderMode.PerTitle, options.Mode);
         Assert.Equal(PerTitleOptions.DefaultTrialHeights, options.PerTitle.EffectiveTrialHeights);
         Assert.Equal(PerTitleOptions.DefaultTrialCrfs, options.PerTitle.EffectiveTrialCrfs);
+        Assert.True(options.PerTitle.KeepFixedTopQuality);
+    }
+
+    [Fact]
+    public void Bind_FixedMode_TheConfiguredModeWins()
+    {
+        Assert.Equal(LadderMode.Fixed, Bind(("Ladder:Mode", "Fixed")).Mode);
+        Assert.False(Bind(("Ladder:PerTitle:KeepFixedTopQuality", "false")).PerTitle.KeepFixedTopQuality);
     }
 
     [Fact]

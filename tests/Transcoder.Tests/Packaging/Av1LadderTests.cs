@@ -24,6 +24,7 @@ public sealed class Av1LadderTests
         var source = await SourceProbe.ProbeAsync(clip, new ProbeOptions(), CancellationToken.None);
         var options = new LadderOptions
         {
+            Mode = LadderMode.Fixed, // the configured rungs below
             Codecs = ["h264", "av1"],
             Preset = "ultrafast",
             SegmentSeconds = 1,
