@@ -117,6 +117,9 @@ internal static class PerTitleLadder
     /// rung when MaxRungs is reached (then with fewer kbps than the rung before it). It is picked as the chain picks
     /// (window first, then the highest kbps below it), and when every such point is closer than MinRungRatio to the rung
     /// above, the cheapest of them: reaching the small picture matters more than the spacing there.</item>
+    /// <item>The bottom: when the last rung, at the lowest height, costs more than
+    /// <see cref="PerTitleOptions.MaxBottomKbps"/>, the best point there within it (the cheapest there when none is)
+    /// replaces it: a slow network keeps a rung to play. The only rung of a ladder is never replaced.</item>
     /// <item>Each rung: named <c>{Height}p</c>; width, height and CRF of its trial (none for the reference trial, encoded
     /// at its fixed bitrate, which is then its <see cref="PlannedRung.MaxKbps"/>); the trial's figures as
     /// <see cref="PlannedRung.SampleKbps"/>, <see cref="PlannedRung.Psnr"/>, <see cref="PlannedRung.Ssim"/>; its peak
@@ -165,6 +168,7 @@ internal static class PerTitleLadder
         }
 
         ReachLowestHeight(usable, chain, options);
+        CapTheBottom(usable, chain, options);
         return chain.Select(p => ToRung(p, options)).ToList();
     }
 
@@ -247,6 +251,26 @@ internal static class PerTitleLadder
         else
         {
             chain.Add(pick);
+        }
+    }
+
+    /// <summary>Rule 5 of <see cref="Select"/>: the lowest rung costs at most <see cref="PerTitleOptions.MaxBottomKbps"/>
+    /// where the lowest height allows it. After <see cref="ReachLowestHeight"/> the last rung is at the lowest height
+    /// whenever a cheaper point is there, so only that rung can move.</summary>
+    private static void CapTheBottom(List<TrialPoint> usable, List<TrialPoint> chain, PerTitleOptions options)
+    {
+        var last = chain[^1];
+        if (last.Kbps <= options.MaxBottomKbps || chain.Count == 1 || last.Height != usable.Min(p => p.Height))
+        {
+            return; // cheap enough; or the only rung, the top, never traded for the small picture; or nothing cheaper below
+        }
+
+        var atLowest = usable.Where(p => p.Height == last.Height).ToList();
+        var pick = atLowest.Where(p => p.Kbps <= options.MaxBottomKbps).OrderByDescending(p => p.Psnr).ThenBy(p => p, TieBreak).FirstOrDefault()
+            ?? atLowest[0]; // usable is sorted cheapest first
+        if (pick.Kbps < last.Kbps)
+        {
+            chain[^1] = pick;
         }
     }
 

@@ -94,6 +94,15 @@ internal sealed class PerTitleOptions
     /// </summary>
     public bool KeepFixedTopQuality { get; set; } = true;
 
+    /// <summary>
+    /// The lowest rung costs at most this (kb/s on the samples) when a trial at the lowest height allows it, the cheapest
+    /// trial there otherwise: the fixed ladder's lowest rung (240p, 0.4 Mb/s) by default, so a viewer on a slow network
+    /// keeps a rung to play. Without it a grainy title's ladder ended at 240p CRF 22 and 0.76 Mb/s, and a player held
+    /// to 0.4-0.7 Mb/s had nothing that fitted.
+    /// </summary>
+    [Range(10, 100_000)]
+    public double MaxBottomKbps { get; set; } = 400;
+
     [Range(2, 12)]
     public int MaxRungs { get; set; } = 6;
 

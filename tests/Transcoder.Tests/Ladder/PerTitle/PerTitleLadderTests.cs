@@ -479,6 +479,54 @@ public class PerTitleLadderTests(ITestOutputHelper output)
         Assert.Equal(1, rung.MaxKbps);
     }
 
+    // The bottom within reach of a slow network (MaxBottomKbps)
+
+    /// <summary>The recorded complex trials at <paramref name="factor"/> times their bits: a title grainier still.</summary>
+    private static TrialPoint[] Grainier(double factor) => [.. RecordedTrials.Complex.Select(p => p with { Kbps = p.Kbps * factor })];
+
+    [Fact]
+    public void Select_BottomRungOverMaxBottomKbps_IsTheBestPointWithinItAtTheLowestHeight()
+    {
+        var trials = Grainier(4);
+        var uncapped = Select(trials, new PerTitleOptions { MaxBottomKbps = 100_000, MaxTopKbps = Uncapped });
+
+        var ladder = Select(trials, new PerTitleOptions { MaxTopKbps = Uncapped });
+
+        Assert.True(uncapped[^1].SampleKbps > 400, $"the uncapped ladder ends at {uncapped[^1].SampleKbps} kb/s");
+        var bottom = ladder[^1];
+        Assert.Equal(240, bottom.Height);
+        Assert.InRange(bottom.SampleKbps, 0, 400);
+        var best = trials.Where(p => p.Height == 240 && p.Kbps <= 400).MaxBy(p => p.Psnr)!;
+        Assert.Equal((best.Crf, best.Kbps), (bottom.Crf, bottom.SampleKbps));
+        Assert.Equal(uncapped.Take(uncapped.Count - 1), ladder.Take(uncapped.Count - 1)); // only the bottom moved
+        Assert.Equal(uncapped.Count, ladder.Count);
+    }
+
+    [Fact]
+    public void Select_NoPointWithinMaxBottomKbps_TheCheapestAtTheLowestHeight()
+    {
+        var trials = Grainier(40);
+        var uncapped = Select(trials, new PerTitleOptions { MaxBottomKbps = 100_000, MaxTopKbps = Uncapped });
+
+        var ladder = Select(trials, new PerTitleOptions { MaxTopKbps = Uncapped });
+
+        var cheapest = trials.Where(p => p.Height == 240).MinBy(p => p.Kbps)!;
+        Assert.True(cheapest.Kbps > 400);
+        Assert.NotEqual(cheapest.Crf, uncapped[^1].Crf);
+        Assert.Equal((240, cheapest.Crf), (ladder[^1].Height, ladder[^1].Crf));
+    }
+
+    [Fact]
+    public void Select_OnlyOneHeight_TheTopIsNeverTradedForTheBottom()
+    {
+        var trials = Grainier(40).Where(p => p.Height == 1080).ToArray();
+
+        var ladder = Select(trials, new PerTitleOptions { MaxTopKbps = Uncapped });
+
+        var top = Assert.Single(ladder);
+        Assert.True(top.SampleKbps > 400);
+    }
+
     // The fixed ladder's top rung as a floor (KeepFixedTopQuality)
 
     /// <summary>A reference trial at 1080p: the fixed ladder's 5 Mb/s top rung, as a simple title would spend it.</summary>
