@@ -570,6 +570,17 @@ public sealed class StackDefinition : ICollectionFixture<StackFixture>
 }
 
 /// <summary>
+/// A stack of its own for the classes that upload, read and check answers, and nothing else: no bound on a time, no
+/// process killed or stopped, no browser. Unlike <see cref="StackDefinition"/> they run with the parallel collections
+/// instead of one at a time after them.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class UntimedStackDefinition : ICollectionFixture<StackFixture>
+{
+    public const string Name = "untimed-stack";
+}
+
+/// <summary>
 /// The stack as <c>./run.sh</c> shapes it, with no single point of failure: two origins, two transcoders, two edges,
 /// and Redis as primary, replica and three Sentinels. Tests of this collection kill processes for good; each test
 /// takes its own fixture instance (class fixture), so what one kills another does not miss.
