@@ -1,30 +1,25 @@
 using Microsoft.Playwright;
-using Vod.Common.Catalog;
 using Vod.Integration.Tests.Infrastructure;
-using Media = Vod.Integration.Tests.Infrastructure.Media;
 
 namespace Vod.Integration.Tests.Browser;
 
 /// <summary>
 /// Chaos with a real player: Chromium plays a 30 s title with hls.js through the watch page while the test stops,
-/// restarts or takes away the edges it is using. Each test runs its own stack, since it kills part of it. (A SIGKILL of
-/// the edge in use is played through in <see cref="HttpsEdgeFailoverTests"/> and <see cref="OriginFailoverTests"/>.)
+/// restarts or takes away the edges it is using. The tests share one stack and title (<see cref="TitleStackFixture"/>):
+/// each first starts again what an earlier one killed or terminated and purges the title from the edges, so each plays
+/// from cold caches. (A SIGKILL of the edge in use is played through in <see cref="HttpsEdgeFailoverTests"/> and
+/// <see cref="OriginFailoverTests"/>.)
 /// </summary>
 [Collection(SerialDefinition.Name)]
-public sealed class EdgeFailoverTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
+public sealed class EdgeFailoverTests(EdgeFailoverTests.ThirtySecondTitle fixture, Xunit.Abstractions.ITestOutputHelper output)
+    : IClassFixture<EdgeFailoverTests.ThirtySecondTitle>, IAsyncLifetime
 {
-    private readonly StackFixture _stack = new();
-    private TitleDto _title = null!;
+    private readonly StackFixture _stack = fixture.Stack;
+    private readonly TitleDto _title = fixture.Title;
 
-    public Task InitializeAsync() => this.InitializeOrDisposeAsync(async () =>
-    {
-        await _stack.InitializeAsync();
-        var clip = await Media.ClipAsync(Path.Combine(_stack.Work, "thirty.mp4"), 640, 360, 30);
-        _title = await _stack.UploadAndWaitAsync(clip, TimeSpan.FromMinutes(2));
-        Assert.Equal(TitleStatus.Ready, _title.Status);
-    });
+    public Task InitializeAsync() => fixture.RestoreAsync();
 
-    public Task DisposeAsync() => _stack.DisposeAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task Playback_EdgeInUseSigtermed_MovesAwayWithoutStalling()
@@ -116,4 +111,7 @@ public sealed class EdgeFailoverTests(Xunit.Abstractions.ITestOutputHelper outpu
     private static Task<string> DiagnosticsAsync(IPage page) => WatchPage.DiagnosticsAsync(page);
 
     private static string Authority(ServiceProcess edge) => WatchPage.Authority(edge);
+
+    /// <summary>The stack and its 30 s title.</summary>
+    public sealed class ThirtySecondTitle() : TitleStackFixture(new StackFixture(), 30);
 }

@@ -11,9 +11,11 @@ namespace Vod.Integration.Tests.Browser;
 /// No single origin: two origins over one media store and Redis, and the origin that served a page is SIGKILLed while
 /// the page works. The watch page keeps playing (steering and the master playlist come from the other origin) and the
 /// admin page resumes an upload cut by the kill on the other origin, at the offset it had reached (tus). The tests share one stack; each one puts it in
-/// the state it needs first (the title uploaded, the first origin up or down, both edges up), so any order works.
+/// the state it needs first (the title uploaded, the first origin up or down, both edges up), so any order works. They
+/// run in name order: the admin test's upload is then the title the watch tests play (one transcode, not two).
 /// </summary>
 [Collection(SerialDefinition.Name)]
+[TestCaseOrderer(AlphabeticalOrderer.Name, AlphabeticalOrderer.Assembly)]
 public sealed class OriginFailoverTests(ResilientStackFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
     : IClassFixture<ResilientStackFixture>
 {

@@ -3,9 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
-using Vod.Common.Catalog;
 using Vod.Integration.Tests.Infrastructure;
-using Media = Vod.Integration.Tests.Infrastructure.Media;
 
 namespace Vod.Integration.Tests.Browser;
 
@@ -19,10 +17,12 @@ namespace Vod.Integration.Tests.Browser;
 /// in the same order, so all five start on the same edge and one signal hits them all. Each must play to the end
 /// without a fatal error and without a stall over 2 s, the rest from the other edge. Shaka bans a failed URL's host
 /// name for every pathway on it, so the two edges have host names of their own (edge-2 is announced as
-/// <c>localhost</c>). Each test has its own stack, since it kills part of it.
+/// <c>localhost</c>). The two tests share one stack and title (<see cref="TitleStackFixture"/>): each first starts again
+/// or continues the edge the other signalled and purges the title from the edges, so both play from cold caches.
 /// </summary>
 [Collection(SerialDefinition.Name)]
-public sealed class PlayerMatrixTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
+public sealed class PlayerMatrixTests(PlayerMatrixTests.ThirtySecondTitle fixture, Xunit.Abstractions.ITestOutputHelper output)
+    : IClassFixture<PlayerMatrixTests.ThirtySecondTitle>
 {
     private const double TitleSeconds = 30;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -39,18 +39,8 @@ public sealed class PlayerMatrixTests(Xunit.Abstractions.ITestOutputHelper outpu
         ("dash.js DASH", "players/dashjs/{0}", "window.playerStats"),
     ];
 
-    private readonly StackFixture _stack = new() { EdgesOnLocalhost = new HashSet<string> { "edge-2" } };
-    private TitleDto _title = null!;
-
-    public Task InitializeAsync() => this.InitializeOrDisposeAsync(async () =>
-    {
-        await _stack.InitializeAsync();
-        var clip = await Media.ClipAsync(Path.Combine(_stack.Work, "thirty.mp4"), 640, 360, (int)TitleSeconds);
-        _title = await _stack.UploadAndWaitAsync(clip, TimeSpan.FromMinutes(2));
-        Assert.Equal(TitleStatus.Ready, _title.Status);
-    });
-
-    public Task DisposeAsync() => _stack.DisposeAsync();
+    private readonly StackFixture _stack = fixture.Stack;
+    private readonly TitleDto _title = fixture.Title;
 
     [Fact]
     public Task AllPlayers_EdgeInUseSigkilled_PlayToTheEndFromTheOtherEdge() => PlayThroughAsync(Signals.Kill);
@@ -65,6 +55,7 @@ public sealed class PlayerMatrixTests(Xunit.Abstractions.ITestOutputHelper outpu
 
     private async Task PlayThroughAsync(int signal)
     {
+        await fixture.RestoreAsync();
         var clock = Stopwatch.StartNew();
         await using var browser = await Chromium.LaunchAsync();
         var pages = new List<(string Name, IPage Page, string Stats, ConcurrentQueue<string> Errors)>();
@@ -209,6 +200,9 @@ public sealed class PlayerMatrixTests(Xunit.Abstractions.ITestOutputHelper outpu
         JsonSerializer.Deserialize<MatrixStats>(await page.EvaluateAsync<string>($"() => JSON.stringify({stats})"), Json)!;
 
     private static Task<string> DiagnosticsAsync(IPage page, string stats) => page.EvaluateAsync<string>($"() => JSON.stringify(({stats}) || null)");
+
+    /// <summary>The stack (edge-2 announced as <c>localhost</c>) and its 30 s title.</summary>
+    public sealed class ThirtySecondTitle() : TitleStackFixture(new StackFixture { EdgesOnLocalhost = new HashSet<string> { "edge-2" } }, (int)TitleSeconds);
 
     private sealed record MatrixStats(
         string State, double CurrentTime, double LongestStallMs, string? Fatal, Dictionary<string, int> Hosts, string? LastHost, List<string> Log, List<JsonElement> Errors);

@@ -5,7 +5,7 @@ using Vod.Integration.Tests.Infrastructure;
 namespace Vod.Integration.Tests.Edge;
 
 /// <summary>The edge answers like a file server: HEAD, conditionals, ranges, CORS, and clear 404s.</summary>
-[Collection(StackDefinition.Name)]
+[Collection(UntimedStackDefinition.Name)]
 public sealed class EdgeHttpTests(StackFixture stack)
 {
     private async Task<(string Url, byte[] OnDisk)> MediaAsync(int edge = 0)

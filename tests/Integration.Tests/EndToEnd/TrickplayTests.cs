@@ -11,7 +11,7 @@ namespace Vod.Integration.Tests.EndToEnd;
 /// Trick-play previews and stills through the real stack (the shared sample title): the storyboard the origin hands
 /// out names sheets on an edge that answer as JPEGs, and the thumbnail endpoint makes, bounds and caches stills.
 /// </summary>
-[Collection(StackDefinition.Name)]
+[Collection(UntimedStackDefinition.Name)]
 public sealed partial class TrickplayTests(StackFixture stack)
 {
     [Fact]

@@ -6,7 +6,7 @@ using Vod.Integration.Tests.Infrastructure;
 namespace Vod.Integration.Tests.EndToEnd;
 
 /// <summary>The walking skeleton: upload → ladder → origin → edge → a real player (ffmpeg).</summary>
-[Collection(StackDefinition.Name)]
+[Collection(UntimedStackDefinition.Name)]
 public sealed class UploadToPlaybackTests(StackFixture stack)
 {
     [Fact]

@@ -7,9 +7,9 @@ namespace Vod.Integration.Tests.Faults;
 
 /// <summary>
 /// The media store on a small tmpfs: an upload or a transcode that runs out of space fails with a clear error and
-/// leaves nothing half-written. Mounting needs root; elsewhere the tests are skipped with a message.
+/// leaves nothing half-written. Mounting needs root; elsewhere the tests are skipped with a message. Nothing here bounds
+/// a time or kills a process, so the class runs with the parallel collections.
 /// </summary>
-[Collection(SerialDefinition.Name)]
 public sealed class DiskFullTests : IAsyncLifetime
 {
     private const int DiskMegabytes = 12;

@@ -317,12 +317,30 @@ public sealed class StackFixture : IAsyncLifetime
             ["Edge__Drain"] = TimeSpan.FromSeconds(drainSeconds).ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         };
         LogInAs(environment, "edge");
-        if (url is null && EdgesOnLocalhost.Contains(id))
+        if (EdgesOnLocalhost.Contains(id))
         {
-            return StartOnLocalhostAsync(id, environment);
+            if (url is null)
+            {
+                return StartOnLocalhostAsync(id, environment);
+            }
+
+            AnnounceOnLocalhost(environment, new Uri(url).Port); // started again on its address: the same public URL
         }
 
         return ServiceProcess.StartAsync(id, "Edge", environment, url ?? ServiceUrl);
+    }
+
+    /// <summary>
+    /// Starts an edge of the stack again on its address, with its id (and, for <see cref="EdgesOnLocalhost"/>, its public
+    /// URL), after a test killed it; the new process takes the old one's place in <see cref="Edges"/>.
+    /// </summary>
+    public async Task<ServiceProcess> RestartEdgeAsync(ServiceProcess edge)
+    {
+        var index = Edges.IndexOf(edge);
+        await edge.DisposeAsync();
+        var restarted = await StartEdgeAsync(edge.Name, edge.BaseUrl);
+        Edges[index] = restarted;
+        return restarted;
     }
 
     /// <summary>
@@ -340,21 +358,26 @@ public sealed class StackFixture : IAsyncLifetime
     // another socket took it meanwhile).
     private async Task<ServiceProcess> StartOnLocalhostAsync(string id, Dictionary<string, string> environment)
     {
-        var scheme = Tls is null ? "http" : "https";
         for (var attempt = 1; ; attempt++)
         {
             var port = FreePort.Next();
-            environment["Edge__PublicUrl"] = $"{scheme}://localhost:{port}";
-            environment["Edge__InternalUrl"] = $"{scheme}://127.0.0.1:{port}";
+            AnnounceOnLocalhost(environment, port);
             try
             {
-                return await ServiceProcess.StartAsync(id, "Edge", environment, $"{scheme}://127.0.0.1:{port}");
+                return await ServiceProcess.StartAsync(id, "Edge", environment, environment["Edge__InternalUrl"]);
             }
             catch (Exception) when (attempt < 3)
             {
                 // the port was taken between the pick and the bind; pick another
             }
         }
+    }
+
+    private void AnnounceOnLocalhost(Dictionary<string, string> environment, int port)
+    {
+        var scheme = Tls is null ? "http" : "https";
+        environment["Edge__PublicUrl"] = $"{scheme}://localhost:{port}";
+        environment["Edge__InternalUrl"] = $"{scheme}://127.0.0.1:{port}";
     }
 
     /// <summary>The origin's view of the fleet (<c>GET /api/edges</c>).</summary>
@@ -556,6 +579,17 @@ public sealed record EdgeDto(string Id, string Url, bool Routable, string State,
 public sealed class StackDefinition : ICollectionFixture<StackFixture>
 {
     public const string Name = "stack";
+}
+
+/// <summary>
+/// A stack of its own for the classes that upload, read and check answers, and nothing else: no bound on a time, no
+/// process killed or stopped, no browser. Unlike <see cref="StackDefinition"/> they run with the parallel collections
+/// instead of one at a time after them.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class UntimedStackDefinition : ICollectionFixture<StackFixture>
+{
+    public const string Name = "untimed-stack";
 }
 
 /// <summary>

@@ -5,7 +5,7 @@ using Vod.Integration.Tests.Infrastructure;
 
 namespace Vod.Integration.Tests.Origin;
 
-[Collection(StackDefinition.Name)]
+[Collection(UntimedStackDefinition.Name)]
 public sealed class CatalogTests(StackFixture stack)
 {
     [Fact]

@@ -7,7 +7,7 @@ namespace Vod.Integration.Tests.Origin;
 /// Uploads that are not well-formed multipart, at the real origin: each is a 4xx that says what was wrong, in words
 /// that name no server path and no exception type, the origin logs no unhandled exception, and nothing is left on disk.
 /// </summary>
-[Collection(StackDefinition.Name)]
+[Collection(UntimedStackDefinition.Name)]
 public sealed class MalformedUploadTests(StackFixture stack)
 {
     private const string Boundary = "b0undary";

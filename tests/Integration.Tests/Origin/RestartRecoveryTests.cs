@@ -5,8 +5,10 @@ using Vod.Storage;
 
 namespace Vod.Integration.Tests.Origin;
 
-/// <summary>The disk is the source of truth: a title left queued while nothing ran is transcoded once the stack starts.</summary>
-[Collection(SerialDefinition.Name)]
+/// <summary>
+/// The disk is the source of truth: a title left queued while nothing ran is transcoded once the stack starts. Nothing
+/// here bounds a time or kills a process, so the class runs with the parallel collections.
+/// </summary>
 public sealed class RestartRecoveryTests
 {
     [Fact]

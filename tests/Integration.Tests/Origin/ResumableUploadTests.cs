@@ -6,7 +6,7 @@ using Vod.Integration.Tests.Infrastructure;
 namespace Vod.Integration.Tests.Origin;
 
 /// <summary>tus 1.0.0 at <c>/api/uploads</c>, the refusals and the termination, against the shared stack (nothing is killed).</summary>
-[Collection(StackDefinition.Name)]
+[Collection(UntimedStackDefinition.Name)]
 public sealed class ResumableUploadTests(StackFixture stack)
 {
     private static readonly byte[] Bytes = [.. Enumerable.Range(0, 4000).Select(i => (byte)(i * 7))];

@@ -8,7 +8,7 @@ namespace Vod.Integration.Tests.Security;
 /// Hostile paths, Range headers and oversized requests at the real origin and a real edge: every one gets its exact
 /// status, nothing answers 5xx, and no byte from outside the media root (canary files beside it) is ever sent.
 /// </summary>
-[Collection(StackDefinition.Name)]
+[Collection(UntimedStackDefinition.Name)]
 public sealed class BadInputTests(StackFixture stack)
 {
     private static readonly byte[] CanaryBytes = Encoding.ASCII.GetBytes("CANARY-5f1e0c7a-must-never-be-served");
