@@ -118,7 +118,10 @@ rm -rf "$PIDDIR"
 mkdir -p "$PIDDIR"
 : >"$LOGS/supervisor.log"
 stop_all() {
-  trap - INT TERM EXIT
+  # A second Ctrl-C (or a signal sent to the whole group) while stopping must not end the script half-way: that left
+  # the remaining supervisors running on their own, restarting their processes.
+  trap '' INT TERM
+  trap - EXIT
   echo; echo "==> stopping ${#SUPERVISORS[@]} processes (edges leave the fleet and drain for 7 s)"
   for pid in "${SUPERVISORS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${SUPERVISORS[@]}"; do wait "$pid" 2>/dev/null || true; done
