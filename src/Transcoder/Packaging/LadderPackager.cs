@@ -55,50 +55,14 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, Co
 
         var command = FfmpegLadderCommand.Build(input, outputDirectory, renditions, ladder, source.Audio.Count, source.FrameRate);
         Log.Encoding(logger, string.Join(", ", videos.Select(v => $"{v.Name} {v.Rendition.Width}x{v.Rendition.Height}@{v.VideoKbps}k")), FfmpegArguments.Join(command.All));
-        var errors = new Queue<string>();
-        try
-        {
-            await FFMpegArguments
-                .FromFileInput(command.Input, verifyExists: true, o => o.WithCustomArgument(FfmpegArguments.Join(command.InputOptions)))
-                .OutputToFile(command.LastOutput, overwrite: true, o => o.WithCustomArgument(FfmpegArguments.Join(command.OutputArguments)))
-                .NotifyOnPercentageProgress(onProgress, source.Duration)
-                .NotifyOnStandardError(line =>
-                {
-                    lock (errors)
-                    {
-                        errors.Enqueue(line);
-                        if (errors.Count > 16)
-                        {
-                            errors.Dequeue();
-                        }
-                    }
-                })
-                .CancellableThrough(cancellationToken)
-                .ProcessAsynchronously(throwOnError: true, ffOptions: null, cancellationToken: CancellationToken.None); // cancelled through CancellableThrough above
-        }
-        catch (FFMpegException e)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            string tail;
-            lock (errors)
-            {
-                tail = string.Join(" | ", errors.Where(l => !l.StartsWith("frame=", StringComparison.Ordinal)));
-            }
-
-            throw new PackagingException(tail.Contains("No space left on device", StringComparison.OrdinalIgnoreCase)
-                ? OutOfSpace
-                : $"ffmpeg failed: {tail}".Replace(input, "input", StringComparison.Ordinal).Replace(outputDirectory, "output", StringComparison.Ordinal), e); // the title's error is public: no server paths
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (errors)
-        {
-            // ffmpeg's HLS muxer can exit 0 after failed writes; a full disk must not pass for a short ladder.
-            if (errors.Any(l => l.Contains("No space left on device", StringComparison.OrdinalIgnoreCase)))
-            {
-                throw new PackagingException(OutOfSpace);
-            }
-        }
+        await FfmpegRunner.RunAsync(
+            new FfmpegRun([(command.InputOptions, command.Input)], command.OutputArguments, command.LastOutput),
+            lines => $"ffmpeg failed: {string.Join(" | ", lines.Where(l => !l.StartsWith("frame=", StringComparison.Ordinal)))}"
+                .Replace(input, "input", StringComparison.Ordinal).Replace(outputDirectory, "output", StringComparison.Ordinal), // the title's error is public: no server paths
+            cancellationToken,
+            keep: 16,
+            onProgress: onProgress,
+            duration: source.Duration);
 
         var singleFile = ladder.Layout == SegmentLayout.SingleFile;
         double longest = 0;

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using FFMpegCore;
-using FFMpegCore.Enums;
 using FFMpegCore.Exceptions;
 using Microsoft.Extensions.Options;
 using Vod.Media;
@@ -150,14 +149,6 @@ internal sealed partial class ComplexityPass(IOptions<LadderOptions> options, IL
         }
 
         return groups;
-    }
-
-    /// <summary>One ffmpeg run as data: inputs, each with the options that precede its <c>-i</c>, and the output
-    /// arguments, whose last output file is <see cref="LastOutput"/> (FFMpegCore appends it).</summary>
-    internal sealed record FfmpegRun(IReadOnlyList<(IReadOnlyList<string> Options, string Path)> Inputs, IReadOnlyList<string> OutputArguments, string LastOutput)
-    {
-        /// <summary>The full argument list, as ffmpeg receives it (for logs and tests).</summary>
-        public IReadOnlyList<string> All => [.. Inputs.SelectMany(i => i.Options.Append("-i").Append(i.Path)), .. OutputArguments, LastOutput];
     }
 
     /// <summary>What ffmpeg's messages must not show in an error: the source's and the scratch directory's paths.</summary>
@@ -374,55 +365,14 @@ internal sealed partial class ComplexityPass(IOptions<LadderOptions> options, IL
             : throw new PackagingException("per-title complexity pass: the samples have no duration (the source's video decoded to no frames)");
     }
 
-    /// <summary>
-    /// Runs one ffmpeg through FFMpegCore and returns its stderr lines (at info level, whatever the global options say:
-    /// the scores are info lines). Cancellation kills ffmpeg (<c>CancellableThrough</c>) and is rethrown.
-    /// </summary>
-    private static async Task<IReadOnlyList<string>> RunAsync(FfmpegRun run, string step, Paths paths, CancellationToken cancellationToken)
-    {
-        var lines = new List<string>();
-        var (firstOptions, firstPath) = run.Inputs[0];
-        var arguments = FFMpegArguments.FromFileInput(firstPath, verifyExists: true, o => o.WithCustomArgument(FfmpegArguments.Join(firstOptions)));
-        foreach (var (inputOptions, path) in run.Inputs.Skip(1))
-        {
-            arguments = arguments.AddFileInput(path, verifyExists: true, o => o.WithCustomArgument(FfmpegArguments.Join(inputOptions)));
-        }
-
-        try
-        {
-            await arguments
-                .OutputToFile(run.LastOutput, overwrite: true, o => o.WithCustomArgument(FfmpegArguments.Join(run.OutputArguments)))
-                .WithLogLevel(FFMpegLogLevel.Info)
-                .NotifyOnStandardError(line =>
-                {
-                    lock (lines)
-                    {
-                        lines.Add(line);
-                    }
-                })
-                .CancellableThrough(cancellationToken)
-                .ProcessAsynchronously(throwOnError: true, ffOptions: null, cancellationToken: CancellationToken.None); // cancelled through CancellableThrough above
-        }
-        catch (FFMpegException e)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            string tail;
-            lock (lines)
-            {
-                tail = string.Join(" | ", lines.TakeLast(8));
-            }
-
-            throw new PackagingException(tail.Contains("No space left on device", StringComparison.OrdinalIgnoreCase)
-                ? LadderPackager.OutOfSpace
-                : paths.Clean($"per-title complexity pass: ffmpeg failed {step}: {tail}"), e); // the title's error is public: no server paths
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (lines)
-        {
-            return [.. lines];
-        }
-    }
+    /// <summary>Runs one step's ffmpeg (<see cref="FfmpegRunner"/>, at info level: the scores are info lines) and returns
+    /// its stderr lines; a failure names the step and ffmpeg's last lines, without server paths.</summary>
+    private static Task<IReadOnlyList<string>> RunAsync(FfmpegRun run, string step, Paths paths, CancellationToken cancellationToken) =>
+        FfmpegRunner.RunAsync(
+            run,
+            lines => paths.Clean($"per-title complexity pass: ffmpeg failed {step}: {string.Join(" | ", lines.TakeLast(8))}"),
+            cancellationToken,
+            infoLevel: true);
 
     private static string Seconds(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 
