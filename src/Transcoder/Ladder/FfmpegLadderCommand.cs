@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text;
 using Vod.Media;
+using Vod.Transcoder.Packaging;
 
 namespace Vod.Transcoder.Ladder;
 
 /// <summary>
-/// The ffmpeg command line for a whole ladder, as data: one process decodes the source once, splits the picture
+/// The ffmpeg command line for a whole ladder, as data (an <see cref="FfmpegRun"/>): one process decodes the source once, splits the picture
 /// and encodes every video rendition, each to its own HLS fMP4 output, and the first audio stream once to an output of
 /// its own (<see cref="AudioDirectory"/>), every audio stream of the source in its own output: one track per file, as
 /// CMAF has it, so the same files serve HLS (an audio rendition group) and DASH (audio adaptation sets), and the audio
@@ -17,7 +18,7 @@ namespace Vod.Transcoder.Ladder;
 /// at the same size, from the same scaled picture, in fMP4 HLS like the others (<see cref="VideoOutputs"/>).
 /// </para>
 /// </summary>
-internal sealed record FfmpegLadderCommand(IReadOnlyList<string> InputOptions, string Input, IReadOnlyList<string> OutputArguments, string LastOutput)
+internal static class FfmpegLadderCommand
 {
     /// <summary>The first audio rendition's directory in the version; the next ones are <c>audio2</c>, <c>audio3</c>...
     /// (<see cref="AudioDirectoryOf"/>). No rung name may start with it (<see cref="LadderOptions"/> refuses it).</summary>
@@ -46,7 +47,7 @@ internal sealed record FfmpegLadderCommand(IReadOnlyList<string> InputOptions, s
 
     /// <param name="audioTracks">How many audio streams the source has: each becomes a rendition of its own.</param>
     /// <param name="frameRate">The source frame rate, used for the GOP length; 0 when unknown.</param>
-    public static FfmpegLadderCommand Build(
+    public static FfmpegRun Build(
         string input,
         string outputDirectory,
         IReadOnlyList<Rendition> renditions,
@@ -108,7 +109,7 @@ internal sealed record FfmpegLadderCommand(IReadOnlyList<string> InputOptions, s
             lastOutput = Path.Combine(outputDirectory, AudioDirectoryOf(a), "index.m3u8");
         }
 
-        return new FfmpegLadderCommand(FfmpegArguments.SafeInputOptions, input, args, lastOutput!);
+        return new FfmpegRun([(FfmpegArguments.SafeInputOptions, input)], args, lastOutput!);
     }
 
     /// <summary>
@@ -206,9 +207,6 @@ internal sealed record FfmpegLadderCommand(IReadOnlyList<string> InputOptions, s
 
         return sb.ToString();
     }
-
-    /// <summary>The full argument list, as ffmpeg receives it (for logs and tests).</summary>
-    public IReadOnlyList<string> All => [.. InputOptions, "-i", Input, .. OutputArguments, LastOutput];
 }
 
 /// <summary>One video output of the ladder command: <paramref name="Rendition"/> in <paramref name="Codec"/>, written

@@ -56,7 +56,7 @@ internal sealed partial class LadderPackager(IOptions<LadderOptions> options, Co
         var command = FfmpegLadderCommand.Build(input, outputDirectory, renditions, ladder, source.Audio.Count, source.FrameRate);
         Log.Encoding(logger, string.Join(", ", videos.Select(v => $"{v.Name} {v.Rendition.Width}x{v.Rendition.Height}@{v.VideoKbps}k")), FfmpegArguments.Join(command.All));
         await FfmpegRunner.RunAsync(
-            new FfmpegRun([(command.InputOptions, command.Input)], command.OutputArguments, command.LastOutput),
+            command,
             lines => $"ffmpeg failed: {string.Join(" | ", lines.Where(l => !l.StartsWith("frame=", StringComparison.Ordinal)))}"
                 .Replace(input, "input", StringComparison.Ordinal).Replace(outputDirectory, "output", StringComparison.Ordinal), // the title's error is public: no server paths
             cancellationToken,

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Vod.Media;
 using Vod.Transcoder.Ladder;
+using Vod.Transcoder.Packaging;
 
 namespace Vod.Transcoder.Tests.Ladder;
 
@@ -15,7 +16,7 @@ public class FfmpegLadderCommandTests
         new("360p", 640, 360, 700),
     ];
 
-    private static FfmpegLadderCommand Build(
+    private static FfmpegRun Build(
         LadderOptions? options = null,
         int audioTracks = 1,
         double frameRate = 25,
@@ -312,7 +313,7 @@ public class FfmpegLadderCommandTests
     }
 
     /// <summary>The arguments of the output that follows the one written into <paramref name="directory"/>.</summary>
-    private static List<string> AfterOutput(FfmpegLadderCommand command, string directory)
+    private static List<string> AfterOutput(FfmpegRun command, string directory)
     {
         var all = command.All.ToList();
         var start = all.IndexOf(Path.Combine(Output, directory, "index.m3u8")) + 1;
